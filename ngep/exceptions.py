@@ -1,0 +1,83 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""The exceptions and warnings ngep raises.
+
+Every error is a subclass of :class:`NgepError`; concrete errors also inherit
+the builtin exception that callers already catch (``ValueError``, ``OSError``),
+so ``except ValueError`` keeps working.
+"""
+
+__all__ = [
+    "FeatureExtractionWarning",
+    "FragmentWarning",
+    "ModelFileError",
+    "ModelVersionWarning",
+    "NgepError",
+    "NgepWarning",
+    "SWCFormatError",
+    "SWCWarning",
+]
+
+
+class NgepError(Exception):
+    """Base class of every error raised by ngep."""
+
+
+class SWCFormatError(NgepError, ValueError):
+    """An SWC file is malformed.
+
+    The message names the file, the line (where one is to blame), the problem and
+    how to fix it. The same details are available as attributes.
+
+    Parameters
+    ----------
+    message : str
+        What is wrong and how to fix it.
+    path : str or None, default=None
+        The file, when reading from a file.
+    line : int or None, default=None
+        1-based line number in the file, when one line is to blame.
+
+    Examples
+    --------
+    >>> err = SWCFormatError("parent 40 not found", path="a.swc", line=12)
+    >>> str(err)
+    'a.swc, line 12: parent 40 not found'
+    >>> isinstance(err, ValueError)
+    True
+    """
+
+    def __init__(self, message, path=None, line=None):
+        self.problem = message
+        self.path = None if path is None else str(path)
+        self.line = line
+        where = self.path if self.path is not None else "<swc>"
+        if line is not None:
+            where = f"{where}, line {line}"
+        super().__init__(f"{where}: {message}")
+
+    def __reduce__(self):
+        return (type(self), (self.problem, self.path, self.line))
+
+
+class ModelFileError(NgepError, ValueError):
+    """A saved model file is corrupted, truncated, of the wrong type or unreadable."""
+
+
+class NgepWarning(UserWarning):
+    """Base class of every warning issued by ngep."""
+
+
+class SWCWarning(NgepWarning):
+    """An SWC file was read, but something in it was dropped or repaired."""
+
+
+class FragmentWarning(SWCWarning):
+    """Nodes not connected to the soma's tree were dropped while reading."""
+
+
+class FeatureExtractionWarning(NgepWarning):
+    """A file could not be featurised and gave a row of NaN (``errors="warn"``)."""
+
+
+class ModelVersionWarning(NgepWarning):
+    """A model was saved with other versions of ngep or its dependencies."""

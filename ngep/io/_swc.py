@@ -1,0 +1,453 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Reading and writing SWC files.
+
+The reader has two parsers. A fast one (pandas' C parser) handles well-formed
+files; whenever it fails or sees anything odd, a careful line-by-line parser
+takes over and either reads the file or raises :class:`SWCFormatError` naming
+the file, the line, the problem and a fix. Structure (ids, parents, cycles,
+fragments, soma) is then checked with vectorised numpy code.
+"""
+
+import gzip
+import io
+import os
+import warnings
+import zlib
+
+import numpy as np
+
+from ngep.exceptions import FragmentWarning, SWCFormatError
+from ngep.io import _tree
+from ngep.io._morphology import Morphology
+
+__all__ = ["read_swc", "write_swc"]
+
+_COLUMNS = ("id", "type", "x", "y", "z", "radius", "parent")
+_MAX_INT = 2**53  # integers beyond this are not exactly representable as float64
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+# ---------------------------------------------------------------------------
+# bytes -> table
+# ---------------------------------------------------------------------------
+def _read_bytes(path):
+    with open(path, "rb") as fh:
+        data = fh.read()
+    if data[:2] == _GZIP_MAGIC:
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise SWCFormatError(
+                f"corrupt or truncated gzip data ({exc}); re-download or re-compress "
+                "the file",
+                path=path,
+            ) from exc
+    return data
+
+
+def _parse_fast(data):
+    """Parse with pandas; return a (n, 7) float array or None if anything is odd."""
+    if not data.strip():
+        return None
+    import pandas as pd
+
+    try:
+        frame = pd.read_csv(
+            io.BytesIO(data),
+            sep=r"\s+",
+            comment="#",
+            header=None,
+            dtype=np.float64,
+            encoding="latin-1",
+            skip_blank_lines=True,
+            engine="c",
+        )
+    except Exception:  # noqa: BLE001 - any failure means: use the careful parser
+        return None
+    table = frame.to_numpy(dtype=np.float64)
+    if table.ndim != 2 or table.shape[0] == 0 or table.shape[1] < 7:
+        return None
+    table = table[:, :7]
+    if not np.all(np.isfinite(table)):
+        return None
+    return np.ascontiguousarray(table)
+
+
+def _fix_hint(token):
+    if "," in token:
+        return (
+            "; the file seems to use decimal commas or comma separators: SWC needs "
+            "'.' as decimal mark and whitespace between columns"
+        )
+    return ""
+
+
+def _parse_careful(data, path):
+    """Parse line by line; return (table, line_numbers) or raise SWCFormatError."""
+    text = data.decode("utf-8", errors="replace")
+    rows = []
+    linenos = []
+    for lineno, raw in enumerate(text.splitlines(), start=1):
+        content = raw.split("#", 1)[0].strip()
+        if not content:
+            continue
+        tokens = content.split()
+        if len(tokens) < 7:
+            raise SWCFormatError(
+                f"expected 7 columns (id type x y z radius parent), found "
+                f"{len(tokens)}: {content[:60]!r}{_fix_hint(content)}",
+                path=path,
+                line=lineno,
+            )
+        values = []
+        for col, token in zip(_COLUMNS, tokens[:7]):
+            try:
+                value = float(token)
+            except ValueError:
+                raise SWCFormatError(
+                    f"non-numeric {col} field {token[:30]!r}{_fix_hint(token)}",
+                    path=path,
+                    line=lineno,
+                ) from None
+            if not np.isfinite(value):
+                raise SWCFormatError(
+                    f"{col} is {token[:30]!r}; every field must be a finite number "
+                    "(fix or remove the node)",
+                    path=path,
+                    line=lineno,
+                )
+            values.append(value)
+        rows.append(values)
+        linenos.append(lineno)
+    if not rows:
+        raise SWCFormatError(
+            "no nodes: the file is empty or holds only comments; expected lines "
+            "of 'id type x y z radius parent'",
+            path=path,
+        )
+    return np.asarray(rows, dtype=np.float64), np.asarray(linenos, dtype=np.int64)
+
+
+# ---------------------------------------------------------------------------
+# table -> Morphology
+# ---------------------------------------------------------------------------
+class _Lines:
+    """Lazy map from row index to 1-based line number (parsed only on error)."""
+
+    def __init__(self, data, path, linenos=None):
+        self._data, self._path, self._linenos = data, path, linenos
+
+    def __call__(self, row):
+        if self._linenos is None:
+            self._linenos = _parse_careful(self._data, self._path)[1]
+        return int(self._linenos[row])
+
+
+def _check_integral(table, lines, path):
+    for col in (0, 1, 6):
+        values = table[:, col]
+        bad = np.flatnonzero((values != np.round(values)) | (np.abs(values) > _MAX_INT))
+        if bad.size:
+            row = bad[0]
+            raise SWCFormatError(
+                f"{_COLUMNS[col]} must be an integer, got {values[row]!r}",
+                path=path,
+                line=lines(row),
+            )
+    bad = np.flatnonzero(table[:, 5] < 0)
+    if bad.size:
+        raise SWCFormatError(
+            f"negative radius {table[bad[0], 5]!r}; radii must be >= 0",
+            path=path,
+            line=lines(bad[0]),
+        )
+
+
+def _parent_indices(ids, parent_ids, lines, path):
+    """Map parent SWC ids to row indices; -1 for roots."""
+    n = ids.size
+    order = np.argsort(ids, kind="stable")
+    sorted_ids = ids[order]
+    dup = np.flatnonzero(sorted_ids[1:] == sorted_ids[:-1])
+    if dup.size:
+        first, second = sorted(order[dup[0] : dup[0] + 2])
+        raise SWCFormatError(
+            f"duplicate id {ids[second]} (first used on line {lines(first)}); ids "
+            "must be unique: renumber the node",
+            path=path,
+            line=lines(second),
+        )
+    is_root = parent_ids < 0
+    pos = np.searchsorted(sorted_ids, parent_ids)
+    pos_clipped = np.minimum(pos, n - 1)
+    found = sorted_ids[pos_clipped] == parent_ids
+    missing = np.flatnonzero(~is_root & ~found)
+    if missing.size:
+        row = missing[0]
+        raise SWCFormatError(
+            f"parent {parent_ids[row]} of node {ids[row]} not found; use the id of "
+            "an existing node, or -1 for a root",
+            path=path,
+            line=lines(row),
+        )
+    parent = np.where(is_root, -1, order[pos_clipped])
+    selfloop = np.flatnonzero(parent == np.arange(n))
+    if selfloop.size:
+        row = selfloop[0]
+        raise SWCFormatError(
+            f"node {ids[row]} is its own parent (a cycle); use -1 for a root",
+            path=path,
+            line=lines(row),
+        )
+    return parent.astype(np.int64)
+
+
+def _select_tree(ids, types, parent, lines, path, on_fragments):
+    """Keep the soma-connected tree; return (row mask, dropped ids)."""
+    n = parent.size
+    if np.count_nonzero(parent < 0) == 1 and np.all(parent < np.arange(n)):
+        return np.ones(n, dtype=bool), ids[:0]  # one sorted tree: nothing to drop
+    roots = _tree.find_roots(parent)
+    cyclic = np.flatnonzero(roots < 0)
+    if cyclic.size:
+        row = cyclic[0]
+        raise SWCFormatError(
+            f"node {ids[row]} is on or below a cycle of parent links; every chain "
+            "of parents must end at a root (parent -1)",
+            path=path,
+            line=lines(row),
+        )
+    root_rows, sizes = np.unique(roots, return_counts=True)
+    soma_roots = np.unique(roots[types == 1])
+    if soma_roots.size > 1:
+        rows = [int(np.flatnonzero((roots == r) & (types == 1))[0]) for r in soma_roots]
+        where = ", ".join(f"id {ids[r]} (line {lines(r)})" for r in rows[:4])
+        raise SWCFormatError(
+            f"{soma_roots.size} disconnected somata: {where}; connect the soma "
+            "points into one tree or split the file into one neuron per file",
+            path=path,
+            line=lines(rows[1]),
+        )
+    keep_root = soma_roots[0] if soma_roots.size else root_rows[np.argmax(sizes)]
+    keep = roots == keep_root
+    dropped = ids[~keep]
+    is_dendrite = (types == 3) | (types == 4)
+    kept_dend = np.count_nonzero(keep & is_dendrite)
+    lost_dend = np.count_nonzero(~keep & is_dendrite)
+    if lost_dend > kept_dend:
+        raise SWCFormatError(
+            f"only {kept_dend} dendrite node(s) are connected to the "
+            f"{'soma' if soma_roots.size else 'largest tree'} but {lost_dend} "
+            f"lie in {root_rows.size - 1} fragment(s) not connected to it; connect "
+            "each neurite to the soma (set its first node's parent to the soma id)",
+            path=path,
+            line=lines(int(np.flatnonzero(~keep)[0])),
+        )
+    if dropped.size:
+        msg = (
+            f"{path or '<swc>'}: dropped {dropped.size} node(s) in "
+            f"{root_rows.size - 1} fragment(s) not connected to the "
+            f"{'soma' if soma_roots.size else 'largest tree'} (first dropped id "
+            f"{dropped[0]})"
+        )
+        if on_fragments == "raise":
+            raise SWCFormatError(
+                msg.split(": ", 1)[1] + "; connect the fragments or pass "
+                "on_fragments='warn'",
+                path=path,
+                line=lines(int(np.flatnonzero(~keep)[0])),
+            )
+        if on_fragments == "warn":
+            warnings.warn(msg, FragmentWarning, stacklevel=3)
+    return keep, dropped
+
+
+def _check_soma(ids, types, parent, lines, path):
+    """Soma nodes must form a chain (or a 3-point soma) at the root."""
+    is_soma = types == 1
+    if not is_soma.any():
+        return
+    nonroot = parent >= 0
+    bad = np.flatnonzero(is_soma & nonroot & ~is_soma[np.maximum(parent, 0)])
+    if bad.size:
+        row = bad[0]
+        raise SWCFormatError(
+            f"soma node {ids[row]} has a neurite parent ({ids[parent[row]]}); the "
+            "soma must be the root: reparent the soma or fix the type codes",
+            path=path,
+            line=lines(row),
+        )
+    root = int(np.flatnonzero(~nonroot)[0])
+    if not is_soma[root]:  # pragma: no cover - implied by the check above
+        raise SWCFormatError("the root is not a soma node", path=path)
+    soma_parents = parent[is_soma & nonroot]
+    counts = np.bincount(soma_parents, minlength=ids.size)
+    n_soma = int(is_soma.sum())
+    three_point = n_soma == 3 and counts[root] == 2
+    forks = np.flatnonzero(counts >= 2)
+    if forks.size and not three_point:
+        row = forks[0]
+        raise SWCFormatError(
+            f"bifurcating soma: soma node {ids[row]} has {counts[row]} soma "
+            "children; describe the soma as a single point, a 3-point soma or an "
+            "unbranched chain of soma points",
+            path=path,
+            line=lines(row),
+        )
+
+
+def read_swc(path, *, on_fragments="warn"):
+    """Read an SWC file into a :class:`Morphology`.
+
+    Accepts plain and gzip-compressed files (``.swc.gz``). Comments (``#``, also
+    at the end of a line), blank lines, CRLF line ends, tabs or runs of spaces,
+    extra trailing columns, ids in any order and non-contiguous ids are all
+    handled. See the "Reading SWC" page of the user guide for every policy.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file.
+    on_fragments : {"warn", "ignore", "raise"}, default="warn"
+        What to do with nodes not connected to the soma's tree (detached
+        fragments): they are always dropped from the returned tree; ``"warn"``
+        issues a :class:`~ngep.exceptions.FragmentWarning`, ``"raise"`` raises
+        :class:`~ngep.exceptions.SWCFormatError` instead. Dropped ids are kept
+        in :attr:`Morphology.dropped_ids`.
+
+    Returns
+    -------
+    Morphology
+        The soma-connected tree (the largest tree if the file has no soma).
+
+    Raises
+    ------
+    SWCFormatError
+        The file is malformed: wrong column count, non-numeric field, NaN or
+        infinite value, non-integer id, type or parent, negative radius,
+        duplicate id, missing parent, cycle, no nodes, several disconnected
+        somata, a soma below a neurite, or a bifurcating soma.
+    FileNotFoundError, PermissionError
+        The file cannot be opened.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> text = '''# soma and one branching dendrite
+    ... 1 1 0 0 0 5 -1
+    ... 2 3 0 10 0 1 1
+    ... 3 3 0 20 0 1 2
+    ... 4 3 5 30 0 0.5 3
+    ... 5 3 -5 30 0 0.5 3
+    ... '''
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     p = pathlib.Path(tmp, "cell.swc")
+    ...     _ = p.write_text(text)
+    ...     m = read_swc(p)
+    >>> m
+    <Morphology 'cell': 5 nodes, soma>
+    >>> m.n_children.tolist()
+    [1, 1, 2, 0, 0]
+    """
+    if on_fragments not in ("warn", "ignore", "raise"):
+        raise ValueError(
+            f"on_fragments must be 'warn', 'ignore' or 'raise', got {on_fragments!r}."
+        )
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(
+            f"read_swc expects a path (str or os.PathLike), got {type(path).__name__}."
+        )
+    path = os.fspath(path)
+    data = _read_bytes(path)
+    table = _parse_fast(data)
+    if table is None:
+        table, linenos = _parse_careful(data, path)
+        lines = _Lines(data, path, linenos)
+    else:
+        lines = _Lines(data, path)
+    return _build(table, lines, path, on_fragments)
+
+
+def _build(table, lines, path, on_fragments):
+    _check_integral(table, lines, path)
+    ids = table[:, 0].astype(np.int64)
+    types = table[:, 1].astype(np.int64)
+    parent_ids = table[:, 6].astype(np.int64)
+    parent = _parent_indices(ids, parent_ids, lines, path)
+    keep, dropped = _select_tree(ids, types, parent, lines, path, on_fragments)
+    _check_soma(ids, types, parent, lines, path)
+    if not keep.all():
+        new_index = np.cumsum(keep) - 1
+        parent = np.where(parent[keep] >= 0, new_index[np.maximum(parent[keep], 0)], -1)
+        table, ids, types = table[keep], ids[keep], types[keep]
+    name = os.path.basename(path)
+    for suffix in (".gz", ".swc", ".SWC"):
+        if name.endswith(suffix):
+            name = name[: -len(suffix)]
+    return Morphology(
+        table[:, 2:5],
+        table[:, 5],
+        types,
+        parent,
+        ids=ids,
+        name=name,
+        source=path,
+        dropped_ids=dropped,
+    )
+
+
+def write_swc(morphology, path, *, header=None):
+    """Write a :class:`Morphology` as an SWC file (gzip if the name ends in ``.gz``).
+
+    Nodes are written in stored (topological) order with their original ids.
+    The file is written to a temporary name and renamed, so a crash never leaves
+    a half-written file.
+
+    Parameters
+    ----------
+    morphology : Morphology
+    path : str or os.PathLike
+    header : str, default=None
+        Comment text for the top of the file (``#`` is added to each line).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> m = Morphology([[0, 0, 0], [0, 5, 0]], [3, 1], [1, 3], [-1, 0])
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     p = pathlib.Path(tmp, "x.swc")
+    ...     write_swc(m, p, header="example")
+    ...     print(p.read_text())
+    # example
+    # id type x y z radius parent
+    1 1 0 0 0 3 -1
+    2 3 0 5 0 1 1
+    <BLANKLINE>
+    """
+    path = os.fspath(path)
+    ids = morphology.ids
+    parent_ids = np.where(morphology.parent >= 0, ids[np.maximum(morphology.parent, 0)], -1)
+    lines = []
+    if header:
+        lines.extend(f"# {line}" for line in str(header).splitlines())
+    lines.append("# id type x y z radius parent")
+    xyz, radius = morphology.xyz, morphology.radius
+    body = [
+        f"{i} {t} {x:.10g} {y:.10g} {z:.10g} {r:.10g} {p}"
+        for i, t, (x, y, z), r, p in zip(
+            ids.tolist(), morphology.types.tolist(), xyz.tolist(), radius.tolist(),
+            parent_ids.tolist(),
+        )
+    ]
+    text = "\n".join(lines + body) + "\n"
+    payload = text.encode("utf-8")
+    if path.endswith(".gz"):
+        payload = gzip.compress(payload, mtime=0)
+    tmp = f"{path}.tmp-{os.getpid()}"
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(payload)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
