@@ -1,0 +1,210 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Handlers of the ``ngep`` sub-commands: arguments in, API calls, files out.
+
+Each handler imports the heavy modules it needs when it runs, so ``ngep --help``
+stays fast.
+"""
+
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from ngep.cli._data import collect_swc, infer_task, match_dataset
+from ngep.cli._main import EXIT_FAILURES, EXIT_OK, CLIError
+from ngep.cli._output import atomic_write_csv, ensure_writable_dir
+
+
+def _parse_features(text):
+    if text in ("base", "extended"):
+        return text
+    names = [t.strip() for t in text.split(",") if t.strip()]
+    if not names:
+        raise CLIError("--features is empty; use 'base', 'extended' or names")
+    return names
+
+
+def _extract(paths, args, *, features=None, compartment="dendrite", cache_dir=None):
+    """Extract features with errors='warn'; return (DataFrame, failures DataFrame)."""
+    from ngep.exceptions import FeatureExtractionWarning
+    from ngep.transformers import MorphologyExtractor
+
+    extractor = MorphologyExtractor(
+        features=features if features is not None else _parse_features(args.features),
+        compartment=compartment,
+        errors="warn",
+        n_jobs=args.n_jobs,
+        progress=args.progress,
+        cache_dir=cache_dir,
+    ).set_output(transform="pandas")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FeatureExtractionWarning)
+        X = extractor.fit_transform([str(p) for p in paths])
+    failures = extractor.failure_report()
+    if len(failures):
+        print(
+            f"ngep: {len(failures)} of {len(paths)} file(s) could not be featurised "
+            f"(first: {failures.iloc[0]['path']}: {failures.iloc[0]['reason']})",
+            file=sys.stderr,
+        )
+    return extractor, X, failures
+
+
+def cmd_features(args):
+    paths = collect_swc(args.swc)
+    ensure_writable_dir(args.output.parent)
+    extractor, X, failures = _extract(
+        paths, args, compartment=args.compartment, cache_dir=args.cache_dir
+    )
+    X.insert(0, "path", [str(p) for p in paths])
+    X.index = [p.name for p in paths]
+    X.index.name = "file"
+    atomic_write_csv(X, args.output)
+    if len(failures):
+        report = args.failures or args.output.with_suffix(".failures.csv")
+        atomic_write_csv(failures, report, index=False)
+        print(f"ngep: failure report written to {report}", file=sys.stderr)
+    print(f"ngep: wrote {len(X)} rows x {X.shape[1] - 1} features to {args.output}")
+    return EXIT_FAILURES if (args.strict and len(failures)) else EXIT_OK
+
+
+def _load_labelled(args):
+    paths, frame = match_dataset(
+        args.swc_dir, args.table, args.id_column, args.target,
+        groups_column=args.groups_column,
+    )
+    extractor, X, failures = _extract(paths, args)
+    ok = np.ones(len(paths), dtype=bool)
+    if len(failures):
+        ok[failures["index"].to_numpy()] = False
+        print(f"ngep: leaving out {int((~ok).sum())} neuron(s) whose files failed",
+              file=sys.stderr)
+    frame = frame.loc[ok].reset_index(drop=True)
+    X = X.loc[ok].reset_index(drop=True)
+    y = frame[args.target[0]] if len(args.target) == 1 else frame[args.target]
+    task = infer_task(y, args.task)
+    if task == "classification" and len(args.target) > 1:
+        raise CLIError("classification takes one --target; fit one model per marker")
+    return extractor, X, y, frame, task
+
+
+def _model_pipeline(args, task, features):
+    from ngep.pipeline import make_pipeline
+
+    hidden = tuple(int(h) for h in str(args.hidden).split(",") if h.strip())
+    return make_pipeline(
+        task=task, features=features, extract=False,
+        hidden_layer_sizes=hidden, max_iter=args.max_iter, alpha=args.alpha,
+        random_state=args.seed,
+    )
+
+
+def cmd_fit(args):
+    from sklearn.pipeline import Pipeline
+
+    from ngep.persistence import save
+
+    ensure_writable_dir(args.output.parent)
+    extractor, X, y, frame, task = _load_labelled(args)
+    model = _model_pipeline(args, task, extractor.features)
+    model.fit(X, y.to_numpy() if hasattr(y, "to_numpy") else y)
+    full = Pipeline([("extract", extractor.set_params(errors="raise"))] + model.steps)
+    save(full, args.output, format="portable" if args.portable else "joblib",
+         targets=list(args.target))
+    print(f"ngep: fitted a {task} model on {len(X)} neurons; saved to {args.output}")
+    return EXIT_OK
+
+
+def cmd_predict(args):
+    from ngep.persistence import load
+
+    model = load(args.model)
+    ensure_writable_dir(args.output.parent)
+    paths = collect_swc(args.swc)
+    if "extract" not in getattr(model, "named_steps", {}):
+        raise CLIError(f"{args.model} is not an ngep SWC pipeline (no 'extract' step)")
+    extractor = model.named_steps["extract"]
+    _, X, failures = _extract(
+        paths, args, features=extractor.features, compartment=extractor.compartment
+    )
+    import pandas as pd
+
+    rest = model[1:]
+    ok = np.ones(len(paths), dtype=bool)
+    if len(failures):
+        ok[failures["index"].to_numpy()] = False
+    out = pd.DataFrame({"file": [p.name for p in paths], "path": [str(p) for p in paths]})
+    out["status"] = "ok"
+    if len(failures):
+        out.loc[failures["index"].to_numpy(), "status"] = (
+            "failed: " + failures["reason"].astype(str)
+        ).to_numpy()
+    if ok.any():
+        pred = np.asarray(rest.predict(X.loc[ok]))
+        columns = _prediction_columns(model, pred)
+        pred2 = pred.reshape(len(pred), -1) if pred.dtype != object else pred[:, None]
+        for j, name in enumerate(columns):
+            col = pd.Series([np.nan] * len(paths), dtype=object if pred.dtype == object
+                            else float)
+            col[ok] = pred2[:, j]
+            out[name] = col
+        if hasattr(rest, "predict_proba"):
+            proba = rest.predict_proba(X.loc[ok])
+            for j, cls in enumerate(rest.classes_):
+                col = np.full(len(paths), np.nan)
+                col[ok] = proba[:, j]
+                out[f"proba_{cls}"] = col
+    atomic_write_csv(out, args.output, index=False)
+    print(f"ngep: wrote {int(ok.sum())} predictions ({int((~ok).sum())} failed files "
+          f"marked) to {args.output}")
+    return EXIT_OK
+
+
+def _prediction_columns(model, pred):
+    targets = getattr(model, "ngep_targets_", None)
+    n = 1 if pred.ndim == 1 else pred.shape[1]
+    if targets and len(targets) == n:
+        return [f"predicted_{t}" for t in targets]
+    return ["predicted"] if n == 1 else [f"predicted_{j}" for j in range(n)]
+
+
+def cmd_cv(args):
+    from ngep.cli._report import run_cv_report
+
+    out = ensure_writable_dir(args.output)
+    extractor, X, y, frame, task = _load_labelled(args)
+    model = _model_pipeline(args, task, extractor.features)
+    groups = frame[args.groups_column].to_numpy() if args.groups_column else None
+    ids = frame[args.id_column or frame.columns[0]].astype(str).to_numpy()
+    run_cv_report(model, X, y, task=task, groups=groups, ids=ids, out=out,
+                  n_splits=args.n_splits, baseline=args.baseline, seed=args.seed,
+                  target_name=", ".join(args.target))
+    return EXIT_OK
+
+
+def cmd_importance(args):
+    from ngep.inspection import grouped_permutation_importance, plot_importance
+    from ngep.persistence import load
+
+    model = load(args.model)
+    ensure_writable_dir(args.output.parent)
+    extractor = model.named_steps["extract"]
+    args.features = extractor.features
+    _, X, y, _, _ = _load_labelled(args)
+    table = grouped_permutation_importance(
+        model[1:], X, y, n_repeats=args.n_repeats, random_state=0
+    )
+    atomic_write_csv(table, args.output, index=False)
+    if args.plot is not None:
+        plot_importance(table, path=args.plot)
+    print(table.to_string(index=False))
+    return EXIT_OK
+
+
+def cmd_demo(args):
+    from ngep.cli._demo import run_demo
+
+    run_demo(n_neurons=args.n_neurons, seed=args.seed, out=Path(args.out),
+             quick=args.quick, n_jobs=args.n_jobs, progress=args.progress)
+    return EXIT_OK

@@ -1,0 +1,116 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Finding SWC files and matching them to a table of targets."""
+
+from pathlib import Path
+
+import numpy as np
+
+from ngep.cli._main import CLIError
+
+SWC_SUFFIXES = (".swc", ".swc.gz", ".SWC")
+
+
+def _is_swc(path):
+    return path.name.endswith(SWC_SUFFIXES)
+
+
+def _stem(path):
+    name = path.name
+    for suffix in (".gz", ".swc", ".SWC"):
+        if name.endswith(suffix):
+            name = name[: -len(suffix)]
+    return name
+
+
+def collect_swc(inputs):
+    """Expand files and folders into a sorted list of SWC paths (folders: *.swc[.gz])."""
+    paths = []
+    for item in inputs:
+        item = Path(item)
+        if item.is_dir():
+            found = sorted(p for p in item.iterdir() if p.is_file() and _is_swc(p))
+            if not found:
+                raise CLIError(f"no .swc or .swc.gz files in folder {item}")
+            paths.extend(found)
+        elif item.exists():
+            paths.append(item)
+        else:
+            raise CLIError(f"no such file or folder: {item}")
+    return paths
+
+
+def read_table(path):
+    """Read the user's CSV (or TSV) table."""
+    import pandas as pd
+
+    path = Path(path)
+    if not path.is_file():
+        raise CLIError(f"table not found: {path}")
+    sep = "\t" if path.suffix.lower() in (".tsv", ".tab") else ","
+    try:
+        return pd.read_csv(path, sep=sep)
+    except Exception as exc:  # noqa: BLE001 - pandas raises many types
+        raise CLIError(f"cannot read table {path}: {exc}") from exc
+
+
+def match_dataset(swc_dir, table_path, id_column, targets, *, groups_column=None):
+    """Pair every table row that has targets with its SWC file.
+
+    Returns
+    -------
+    paths : list of Path
+    frame : DataFrame
+        The matched rows, in the same order as ``paths``.
+    """
+    table = read_table(table_path)
+    id_column = id_column or table.columns[0]
+    needed = [id_column, *(targets or [])] + ([groups_column] if groups_column else [])
+    missing = [c for c in needed if c not in table.columns]
+    if missing:
+        raise CLIError(
+            f"column(s) {', '.join(map(repr, missing))} not in {table_path}; "
+            f"available: {', '.join(map(str, table.columns[:12]))}"
+            + (" ..." if len(table.columns) > 12 else "")
+        )
+    swc_dir = Path(swc_dir)
+    if not swc_dir.is_dir():
+        raise CLIError(f"SWC folder not found: {swc_dir}")
+    by_stem = {_stem(p): p for p in swc_dir.iterdir() if p.is_file() and _is_swc(p)}
+    if not by_stem:
+        raise CLIError(f"no .swc or .swc.gz files in folder {swc_dir}")
+    frame = table
+    if targets:
+        frame = frame.dropna(subset=list(targets))
+        if frame.empty:
+            raise CLIError(f"no rows of {table_path} have values for {targets}")
+    keys = frame[id_column].map(_key)
+    unmatched = [k for k in keys if k not in by_stem]
+    if unmatched:
+        raise CLIError(
+            f"{len(unmatched)} of {len(keys)} ids in column {id_column!r} have no "
+            f"SWC file in {swc_dir} (first: {unmatched[0]!r}; expected "
+            f"{unmatched[0]}.swc); check --id-column"
+        )
+    paths = [by_stem[k] for k in keys]
+    return paths, frame.reset_index(drop=True)
+
+
+def _key(value):
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        value = int(value)
+    return str(value)
+
+
+def infer_task(y, task):
+    """'classification' for binary/categorical targets when task='auto'."""
+    if task != "auto":
+        return task
+    import pandas as pd
+
+    y = pd.Series(np.asarray(y).ravel())
+    if y.dtype == object or y.dtype == bool:
+        return "classification"
+    values = y.dropna().unique()
+    if len(values) <= 10 and np.all(np.equal(np.mod(values, 1), 0)):
+        return "classification"
+    return "regression"

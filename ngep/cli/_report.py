@@ -1,0 +1,171 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Cross-validation reports: metrics JSON, per-neuron predictions CSV and plots."""
+
+import sys
+import time
+
+import numpy as np
+
+from ngep.cli._output import atomic_write_csv, atomic_write_json
+
+
+def make_splits(X, y, *, task, n_splits, groups=None, seed=0):
+    """The folds every model of a report is scored on."""
+    from sklearn.model_selection import GroupKFold, StratifiedGroupKFold, StratifiedKFold
+
+    from ngep.model_selection import BinnedStratifiedKFold
+
+    y = np.asarray(y)
+    if groups is not None:
+        if task == "classification":
+            cv = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)
+        else:
+            cv = GroupKFold(n_splits=n_splits)
+        return list(cv.split(X, y, groups))
+    if task == "classification":
+        cv = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=seed)
+    else:
+        cv = BinnedStratifiedKFold(n_splits=n_splits, shuffle=True, random_state=seed)
+    return list(cv.split(X, y if y.ndim == 1 else y[:, 0]))
+
+
+def baseline_for(task, seed):
+    """A strong tabular baseline: histogram gradient boosting."""
+    from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+
+    if task == "classification":
+        return HistGradientBoostingClassifier(random_state=seed)
+    return HistGradientBoostingRegressor(random_state=seed)
+
+
+def run_cv_report(model, X, y, *, task, out, n_splits=10, groups=None, ids=None,
+                  baseline=True, seed=0, target_name="target", ceiling=None,
+                  extra=None, importance=True):
+    """Cross-validate ``model`` (and a baseline on the same folds) and write a report.
+
+    Writes ``metrics.json``, ``predictions.csv`` and PNG plots into ``out``; prints
+    the summary; returns the metrics dictionary.
+    """
+    from ngep.model_selection import cross_validate_report
+
+    y_arr = np.asarray(y)
+    splits = make_splits(X, y_arr, task=task, n_splits=n_splits, groups=groups, seed=seed)
+    t0 = time.perf_counter()
+    report = cross_validate_report(model, X, y_arr, cv=splits)
+    t_model = time.perf_counter() - t0
+    base = None
+    if baseline:
+        t0 = time.perf_counter()
+        base = cross_validate_report(baseline_for(task, seed), X, y_arr, cv=splits)
+        t_base = time.perf_counter() - t0
+    metrics = {
+        "target": target_name,
+        "task": task,
+        "n_neurons": int(len(y_arr)),
+        "n_splits": len(splits),
+        "cv": "grouped" if groups is not None else (
+            "stratified" if task == "classification" else "binned stratified"),
+        "model": report.to_dict(),
+        "model_seconds": round(t_model, 2),
+    }
+    if ceiling is not None:
+        metrics["ceiling_r2"] = float(ceiling)
+    if base is not None:
+        metrics["baseline"] = {"name": "HistGradientBoosting", **base.to_dict()}
+        metrics["baseline_seconds"] = round(t_base, 2)
+    if extra:
+        metrics.update(extra)
+
+    lines = [f"{target_name}: {len(splits)}-fold {metrics['cv']} CV on {len(y_arr)} neurons",
+             f"  ngep model    {report.summary()}"]
+    if base is not None:
+        lines.append(f"  HistGradBoost {base.summary()}")
+    if ceiling is not None:
+        lines.append(f"  ceiling R² (noise limit of the data) {ceiling:.3f}")
+    text = "\n".join(lines)
+    print(text)
+    (out / "summary.txt").write_text(text + "\n", encoding="utf-8")
+
+    import pandas as pd
+
+    pred = pd.DataFrame({"neuron": ids if ids is not None else np.arange(len(y_arr))})
+    fold = np.empty(len(y_arr), dtype=int)
+    for k, (_, test) in enumerate(splits):
+        fold[test] = k
+    pred["fold"] = fold
+    if y_arr.ndim == 1:
+        pred["observed"] = y_arr
+        pred["predicted"] = report.predictions
+        if base is not None:
+            pred["baseline_predicted"] = base.predictions
+    atomic_write_csv(pred, out / "predictions.csv", index=False)
+
+    if importance:
+        try:
+            metrics["importance"] = _held_out_importance(model, X, y_arr, splits, seed)
+        except Exception as exc:  # noqa: BLE001 - the report still stands without it
+            print(f"ngep: feature importance skipped: {exc}", file=sys.stderr)
+    atomic_write_json(metrics, out / "metrics.json")
+    _plots(out, pred, report, base, task, metrics.get("importance"), target_name)
+    return metrics
+
+
+def _held_out_importance(model, X, y, splits, seed):
+    """Permutation importance, grouped by base measurement, on the first test fold."""
+    from sklearn.base import clone
+
+    from ngep.inspection import grouped_permutation_importance
+
+    train, test = splits[0]
+    Xtr = X.iloc[train] if hasattr(X, "iloc") else X[train]
+    Xte = X.iloc[test] if hasattr(X, "iloc") else X[test]
+    fitted = clone(model).fit(Xtr, y[train])
+    table = grouped_permutation_importance(fitted, Xte, y[test], n_repeats=5,
+                                           random_state=seed)
+    return table.to_dict(orient="records")
+
+
+def _plots(out, pred, report, base, task, importance, target_name):
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg", force=False)
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("ngep: matplotlib not installed; plots skipped (pip install 'ngep[plot]')",
+              file=sys.stderr)
+        return
+    if "observed" in pred and task == "regression":
+        fig, ax = plt.subplots(figsize=(4.5, 4.5))
+        ax.scatter(pred["observed"], pred["predicted"], s=4, alpha=0.4)
+        lo = float(np.nanmin([pred["observed"].min(), pred["predicted"].min()]))
+        hi = float(np.nanmax([pred["observed"].max(), pred["predicted"].max()]))
+        ax.plot([lo, hi], [lo, hi], color="k", lw=0.8)
+        ax.set(xlabel=f"observed {target_name}", ylabel="predicted (out of fold)",
+               title="Predicted vs observed")
+        fig.tight_layout()
+        fig.savefig(out / "predicted_vs_observed.png", dpi=120)
+        plt.close(fig)
+    scores = report.fold_scores
+    metric = "r2" if task == "regression" else "roc_auc"
+    if metric in scores:
+        fig, ax = plt.subplots(figsize=(5, 3.2))
+        k = np.arange(len(scores))
+        width = 0.4 if base is not None else 0.8
+        ax.bar(k - (width / 2 if base is not None else 0), scores[metric], width,
+               label="ngep model")
+        if base is not None and metric in base.fold_scores:
+            ax.bar(k + width / 2, base.fold_scores[metric], width,
+                   label="HistGradientBoosting")
+        ax.set(xlabel="fold", ylabel=metric, title="Per-fold scores")
+        ax.legend(fontsize=8)
+        fig.tight_layout()
+        fig.savefig(out / "fold_scores.png", dpi=120)
+        plt.close(fig)
+    if importance:
+        import pandas as pd
+
+        table = pd.DataFrame(importance)
+        from ngep.inspection import plot_importance
+
+        plot_importance(table, path=out / "feature_importance.png")
