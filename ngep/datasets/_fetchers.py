@@ -23,6 +23,7 @@ from ngep.datasets._http import (
     _CacheIndex,
     _Client,
     _download_all,
+    _get_json_cached,
     _safe_name,
     get_data_home,
 )
@@ -77,7 +78,8 @@ def _solr_term(field, value):
     return f"{field}:{value}"
 
 
-def _neuromorpho_listing(client, base_url, filters, max_neurons, page_size):
+def _neuromorpho_listing(client, base_url, folder, filters, max_neurons,
+                         page_size):
     terms = [_solr_term(k, v) for k, v in filters.items() if v is not None]
     size = min(page_size, 500, max_neurons or 500)
     rows, page, n_pages = [], 0, 1
@@ -88,7 +90,7 @@ def _neuromorpho_listing(client, base_url, filters, max_neurons, page_size):
             url = f"{base_url}/api/neuron/select?{urlencode(params, quote_via=quote)}"
         else:
             url = f"{base_url}/api/neuron?{urlencode(params, quote_via=quote)}"
-        data = client.get_json(url)
+        data = _get_json_cached(client, url, base_url, folder)
         if "page" not in data:
             raise DownloadError(f"{url}: unexpected answer (no 'page'); has the "
                                 "NeuroMorpho.org API changed?")
@@ -210,7 +212,8 @@ def fetch_neuromorpho(
     folder = get_data_home(cache_dir) / "neuromorpho"
     filters = {"species": species, "brain_region": brain_region,
                "cell_type": cell_type}
-    frame = _neuromorpho_listing(client, base_url, filters, max_neurons, page_size)
+    frame = _neuromorpho_listing(client, base_url, folder, filters, max_neurons,
+                                 page_size)
     urls, jobs = [], []
     for archive, name in zip(frame["archive"], frame["neuron_name"]):
         archive = str(archive).lower()
@@ -231,7 +234,8 @@ def _rma_value(value):
     return "'" + str(value).replace("'", "") + "'"
 
 
-def _allen_listing(client, base_url, species, cre_line, max_neurons, page_size):
+def _allen_listing(client, base_url, folder, species, cre_line, max_neurons,
+                   page_size):
     criteria = f"[donor__species$eq{_rma_value(species)}]"
     if cre_line is not None:
         lines = [cre_line] if isinstance(cre_line, str) else list(cre_line)
@@ -243,7 +247,7 @@ def _allen_listing(client, base_url, species, cre_line, max_neurons, page_size):
                  "[order$eq'specimen__id']")
         query = quote(query, safe=":,$[]()")
         url = f"{base_url}/api/v2/data/query.json?criteria={query}"
-        data = client.get_json(url)
+        data = _get_json_cached(client, url, base_url, folder)
         if not data.get("success", False) or not isinstance(data.get("msg"), list):
             raise DownloadError(f"{url}: the Allen API reported an error: "
                                 f"{data.get('msg')!r}; check `species` and `cre_line`")
@@ -351,7 +355,7 @@ def fetch_allen_cell_types(
     client = _Client(rate_limit=rate_limit, retries=retries, timeout=timeout,
                      backoff=backoff)
     folder = get_data_home(cache_dir) / "allen_cell_types"
-    frame = _allen_listing(client, base_url, species, cre_line, max_neurons,
+    frame = _allen_listing(client, base_url, folder, species, cre_line, max_neurons,
                            page_size)
     urls, jobs = [], []
     for specimen, file_id in zip(frame["specimen__id"], frame["nrwkf__id"]):

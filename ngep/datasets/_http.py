@@ -45,7 +45,22 @@ class DownloadError(NgepError, OSError):
 
     Raised after every retry failed. The message names the URL, what went wrong
     and what to try.
+
+    Parameters
+    ----------
+    message : str
+        What went wrong and what to try.
+    status : int or None, default=None
+        The HTTP status of the last answer; ``None`` when no answer came
+        (connection refused, dropped or timed out) or the content was invalid.
     """
+
+    def __init__(self, message, status=None):
+        super().__init__(message)
+        self.status = status
+
+    def __reduce__(self):
+        return (type(self), (str(self), self.status))
 
 
 def get_data_home(data_home=None):
@@ -153,15 +168,17 @@ class _Client:
                 if exc.code not in _RETRY_STATUS:
                     raise DownloadError(
                         f"{url}: HTTP {exc.code} {exc.reason}; the resource does not "
-                        "exist or is not public (check the query or file name)"
+                        "exist or is not public (check the query or file name)",
+                        status=exc.code,
                     ) from exc
-                problem = f"HTTP {exc.code} {exc.reason}"
+                problem, status = f"HTTP {exc.code} {exc.reason}", exc.code
                 asked = _retry_after(exc.headers)
                 delay = delay if asked is None else asked
                 error = exc
             except (urllib.error.URLError, http.client.HTTPException, OSError) as exc:
                 # refused/reset/dropped connections, truncated bodies, timeouts
                 problem = f"{type(exc).__name__}: {getattr(exc, 'reason', exc)}"
+                status = None
                 error = exc
             if attempt == self.retries:
                 break
@@ -170,7 +187,8 @@ class _Client:
             time.sleep(delay)
         raise DownloadError(
             f"{url}: {problem} after {self.retries + 1} attempt(s); the service may "
-            "be down or rate-limiting: try again later, or raise `retries`/`timeout`"
+            "be down or rate-limiting: try again later, or raise `retries`/`timeout`",
+            status=status,
         ) from error
 
     def get_json(self, url):
@@ -183,6 +201,33 @@ class _Client:
                 f"{url}: the answer is not JSON ({exc}); the service may be down or "
                 "its API may have changed"
             ) from exc
+
+
+def _get_json_cached(client, url, base_url, folder):
+    """GET JSON, keeping the answer; fall back to the kept one if unreachable.
+
+    Metadata queries are always sent, so results follow the service; but when
+    it cannot be reached (no answer, 429 or 5xx after every retry) the answer
+    kept from the last successful identical query is used, with a warning, so
+    a cached dataset still loads offline.
+    """
+    key = hashlib.sha256(url[len(base_url):].encode("utf-8")).hexdigest()[:32]
+    path = Path(folder) / "queries" / f"{key}.json"
+    try:
+        data = client.get_json(url)
+    except DownloadError as exc:
+        if not (path.is_file() and exc.status in (None, *_RETRY_STATUS)):
+            raise
+        when = datetime.fromtimestamp(path.stat().st_mtime).isoformat(" ", "minutes")
+        warnings.warn(
+            f"{exc}. Using the metadata kept from the same query on {when} "
+            f"({path}); they may be out of date.",
+            NgepWarning,
+            stacklevel=5,  # user -> validate_params -> fetch_* -> listing -> here
+        )
+        return json.loads(path.read_text("utf-8"))
+    _atomic_write_bytes(path, json.dumps(data).encode("utf-8"))
+    return data
 
 
 def _atomic_write_bytes(path, data):

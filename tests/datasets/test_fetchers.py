@@ -189,6 +189,26 @@ def test_gives_up_after_retries(services, tmp_path):
     assert services.count("/api/neuron/select") == 3
 
 
+def test_offline_uses_kept_metadata_and_cached_files(services, tmp_path):
+    online = _allen(services, tmp_path, max_neurons=3, page_size=2)
+    n_files = services.count(ALLEN_FILE)
+    services.fail("/api/v2/data/query.json", *["drop"] * 6)  # 2 pages x 3 tries
+    with pytest.warns(NgepWarning, match="Using the metadata kept"):
+        offline = _allen(services, tmp_path, max_neurons=3, page_size=2)
+    assert offline.paths == online.paths
+    assert offline.metadata.equals(online.metadata)
+    assert services.count(ALLEN_FILE) == n_files  # no file requested again
+    # a query never made before, or a 404, is an error, not a silent fallback
+    services.fail("/api/v2/data/query.json", *["500"] * 3)
+    with pytest.raises(DownloadError, match="HTTP 500") as info:
+        _allen(services, tmp_path, cre_line="Sst-IRES-Cre")
+    assert info.value.status == 500
+    _nm(services, tmp_path, species="mouse", max_neurons=1)  # answer kept
+    services.fail("/api/neuron/select", "404")
+    with pytest.raises(DownloadError, match="HTTP 404"):
+        _nm(services, tmp_path, species="mouse", max_neurons=1)
+
+
 def test_corrupt_download_is_refetched(services, tmp_path):
     services.fail("/dableFiles/smith lab/CNG version/cell_1", "corrupt")
     data = _nm(services, tmp_path, species="mouse", max_neurons=2)
