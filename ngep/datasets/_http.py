@@ -247,10 +247,16 @@ def _atomic_write_bytes(path, data):
 class _CacheIndex:
     """``index.json`` in a cache folder: relative path -> url, bytes, sha256."""
 
+    #: seconds between index writes while downloading; a file downloaded but
+    #: not yet recorded when a run is killed is simply downloaded again
+    flush_interval = 2.0
+
     def __init__(self, folder):
         self.folder = Path(folder)
         self.path = self.folder / "index.json"
         self.entries = {}
+        self._dirty = False
+        self._written = time.monotonic()
         if self.path.exists():
             try:
                 self.entries = dict(json.loads(self.path.read_text("utf-8")))
@@ -273,8 +279,17 @@ class _CacheIndex:
             "bytes": Path(path).stat().st_size,
             "sha256": _sha256(path),
         }
-        text = json.dumps(self.entries, indent=1, sort_keys=True)
-        _atomic_write_bytes(self.path, text.encode("utf-8"))
+        self._dirty = True
+        if time.monotonic() - self._written >= self.flush_interval:
+            self.flush()
+
+    def flush(self):
+        """Write the index (atomically) if anything changed since the last write."""
+        if self._dirty:
+            text = json.dumps(self.entries, indent=1, sort_keys=True)
+            _atomic_write_bytes(self.path, text.encode("utf-8"))
+            self._dirty = False
+        self._written = time.monotonic()
 
 
 def _fetch_file(client, index, url, path, validate):
@@ -333,17 +348,20 @@ def _download_all(client, index, jobs, *, errors, progress, desc):
     from tqdm.auto import tqdm
 
     kept, paths, failed, n_new = [], [], [], 0
-    for i, (url, path) in enumerate(tqdm(jobs, desc=desc, disable=not progress)):
-        try:
-            path, new = _fetch_file(client, index, url, path, _validate_swc)
-        except DownloadError as exc:
-            if errors == "raise":
-                raise
-            failed.append({"url": url, "error": str(exc)})
-            continue
-        kept.append(i)
-        paths.append(str(path))
-        n_new += new
+    try:
+        for i, (url, path) in enumerate(tqdm(jobs, desc=desc, disable=not progress)):
+            try:
+                path, new = _fetch_file(client, index, url, path, _validate_swc)
+            except DownloadError as exc:
+                if errors == "raise":
+                    raise
+                failed.append({"url": url, "error": str(exc)})
+                continue
+            kept.append(i)
+            paths.append(str(path))
+            n_new += new
+    finally:  # also on errors and Ctrl-C: what was downloaded stays usable
+        index.flush()
     logger.info("%s: %d downloaded, %d from cache, %d failed", desc, n_new,
                 len(paths) - n_new, len(failed))
     if failed:

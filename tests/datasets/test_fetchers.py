@@ -171,6 +171,29 @@ def test_interrupted_run_resumes(services, tmp_path):
     assert not list((tmp_path / "cache").rglob("*.part"))
 
 
+def test_ctrl_c_keeps_finished_files_and_no_partial_one(services, tmp_path,
+                                                        monkeypatch):
+    from ngep.datasets import _http
+
+    calls, validate = [], _http._validate_swc
+
+    def interrupt_third(path):  # Ctrl-C while the third file is being written
+        calls.append(path)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        validate(path)
+
+    monkeypatch.setattr(_http, "_validate_swc", interrupt_third)
+    with pytest.raises(KeyboardInterrupt):
+        _nm(services, tmp_path, species="mouse", max_neurons=4)
+    folder = tmp_path / "cache" / "neuromorpho"
+    assert len(json.loads((folder / "index.json").read_text())) == 2
+    assert not list(folder.rglob("*.part"))
+    monkeypatch.undo()
+    data = _nm(services, tmp_path, species="mouse", max_neurons=4)
+    assert services.count(SWC_DIR) == 3 + 2 and len(data.paths) == 4
+
+
 @pytest.mark.parametrize("fault", ["500", "429", "drop", "truncate"])
 def test_retries_transient_failures(services, tmp_path, fault):
     services.fail("/api/neuron/select", fault)
