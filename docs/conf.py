@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Sphinx configuration for ngep's documentation.
 
-Build: ``sphinx-build -W -b html docs docs/_build/html`` (needs ``pip install -e ".[docs]"``).
+Build: ``sphinx-build -W -b html docs docs/_build/html``
+(needs ``pip install -e ".[docs]"``).
 Examples in ``examples/`` are executed by sphinx-gallery during the build.
 """
 
@@ -34,9 +35,15 @@ extensions = [
     "myst_parser",
 ]
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
-exclude_patterns = ["_build", "**.ipynb_checkpoints", "auto_examples/*.ipynb",
-                    "auto_examples/*.py", "auto_examples/*.zip", "auto_examples/*.json",
-                    "auto_examples/*.md5"]
+exclude_patterns = [
+    "_build",
+    "**.ipynb_checkpoints",
+    "auto_examples/*.ipynb",
+    "auto_examples/*.py",
+    "auto_examples/*.zip",
+    "auto_examples/*.json",
+    "auto_examples/*.md5",
+]
 templates_path = ["_templates"]
 autosummary_generate = True
 autodoc_default_options = {"members": True, "inherited-members": False}

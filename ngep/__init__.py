@@ -25,7 +25,7 @@ datasets
 
 import importlib
 
-from ngep._version import __version__
+from ngep._version import __version__ as __version__
 
 _SUBMODULES = frozenset(
     {

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""The default ngep pipeline: SWC files -> morphometrics -> engineered features -> model.
+"""The default ngep pipeline: SWC files -> morphometrics -> features -> model.
 
 :func:`make_pipeline` returns a plain :class:`sklearn.pipeline.Pipeline`::
 
@@ -18,9 +18,19 @@ __all__ = ["make_pipeline"]
 _TASKS = ("regression", "classification")
 
 
-def make_pipeline(model=None, *, task="regression", features="base",
-                  compartment="dendrite", extract=True, expand=None, n_jobs=None,
-                  errors="raise", progress=False, **model_params):
+def make_pipeline(
+    model=None,
+    *,
+    task="regression",
+    features="base",
+    compartment="dendrite",
+    extract=True,
+    expand=None,
+    n_jobs=None,
+    errors="raise",
+    progress=False,
+    **model_params,
+):
     """Build the default SWC-to-expression pipeline.
 
     Parameters
@@ -81,9 +91,18 @@ def make_pipeline(model=None, *, task="regression", features="base",
         expand = isinstance(features, str) and features == "base"
     steps = []
     if extract:
-        steps.append(("extract", MorphologyExtractor(
-            features=features, compartment=compartment, n_jobs=n_jobs, errors=errors,
-            progress=progress)))
+        steps.append(
+            (
+                "extract",
+                MorphologyExtractor(
+                    features=features,
+                    compartment=compartment,
+                    n_jobs=n_jobs,
+                    errors=errors,
+                    progress=progress,
+                ),
+            )
+        )
     if expand:
         steps.append(("expand", FeatureExpander()))
     steps.append(("impute", SimpleImputer(strategy="median", keep_empty_features=True)))

@@ -71,15 +71,20 @@ def cmd_features(args):
 
 def _load_labelled(args):
     paths, frame = match_dataset(
-        args.swc_dir, args.table, args.id_column, args.target,
+        args.swc_dir,
+        args.table,
+        args.id_column,
+        args.target,
         groups_column=args.groups_column,
     )
     extractor, X, failures = _extract(paths, args)
     ok = np.ones(len(paths), dtype=bool)
     if len(failures):
         ok[failures["index"].to_numpy()] = False
-        print(f"ngep: leaving out {int((~ok).sum())} neuron(s) whose files failed",
-              file=sys.stderr)
+        print(
+            f"ngep: leaving out {int((~ok).sum())} neuron(s) whose files failed",
+            file=sys.stderr,
+        )
     frame = frame.loc[ok].reset_index(drop=True)
     X = X.loc[ok].reset_index(drop=True)
     y = frame[args.target[0]] if len(args.target) == 1 else frame[args.target]
@@ -94,8 +99,12 @@ def _model_pipeline(args, task, features):
 
     hidden = tuple(int(h) for h in str(args.hidden).split(",") if h.strip())
     return make_pipeline(
-        task=task, features=features, extract=False,
-        hidden_layer_sizes=hidden, max_iter=args.max_iter, alpha=args.alpha,
+        task=task,
+        features=features,
+        extract=False,
+        hidden_layer_sizes=hidden,
+        max_iter=args.max_iter,
+        alpha=args.alpha,
         random_state=args.seed,
     )
 
@@ -110,8 +119,12 @@ def cmd_fit(args):
     model = _model_pipeline(args, task, extractor.features)
     model.fit(X, y.to_numpy() if hasattr(y, "to_numpy") else y)
     full = Pipeline([("extract", extractor.set_params(errors="raise"))] + model.steps)
-    save(full, args.output, format="portable" if args.portable else "joblib",
-         targets=list(args.target))
+    save(
+        full,
+        args.output,
+        format="portable" if args.portable else "joblib",
+        targets=list(args.target),
+    )
     print(f"ngep: fitted a {task} model on {len(X)} neurons; saved to {args.output}")
     return EXIT_OK
 
@@ -134,7 +147,9 @@ def cmd_predict(args):
     ok = np.ones(len(paths), dtype=bool)
     if len(failures):
         ok[failures["index"].to_numpy()] = False
-    out = pd.DataFrame({"file": [p.name for p in paths], "path": [str(p) for p in paths]})
+    out = pd.DataFrame(
+        {"file": [p.name for p in paths], "path": [str(p) for p in paths]}
+    )
     out["status"] = "ok"
     if len(failures):
         out.loc[failures["index"].to_numpy(), "status"] = (
@@ -145,8 +160,9 @@ def cmd_predict(args):
         columns = _prediction_columns(model, pred)
         pred2 = pred.reshape(len(pred), -1) if pred.dtype != object else pred[:, None]
         for j, name in enumerate(columns):
-            col = pd.Series([np.nan] * len(paths), dtype=object if pred.dtype == object
-                            else float)
+            col = pd.Series(
+                [np.nan] * len(paths), dtype=object if pred.dtype == object else float
+            )
             col[ok] = pred2[:, j]
             out[name] = col
         if hasattr(rest, "predict_proba"):
@@ -156,8 +172,10 @@ def cmd_predict(args):
                 col[ok] = proba[:, j]
                 out[f"proba_{cls}"] = col
     atomic_write_csv(out, args.output, index=False)
-    print(f"ngep: wrote {int(ok.sum())} predictions ({int((~ok).sum())} failed files "
-          f"marked) to {args.output}")
+    print(
+        f"ngep: wrote {int(ok.sum())} predictions ({int((~ok).sum())} failed files "
+        f"marked) to {args.output}"
+    )
     return EXIT_OK
 
 
@@ -177,9 +195,19 @@ def cmd_cv(args):
     model = _model_pipeline(args, task, extractor.features)
     groups = frame[args.groups_column].to_numpy() if args.groups_column else None
     ids = frame[args.id_column or frame.columns[0]].astype(str).to_numpy()
-    run_cv_report(model, X, y, task=task, groups=groups, ids=ids, out=out,
-                  n_splits=args.n_splits, baseline=args.baseline, seed=args.seed,
-                  target_name=", ".join(args.target))
+    run_cv_report(
+        model,
+        X,
+        y,
+        task=task,
+        groups=groups,
+        ids=ids,
+        out=out,
+        n_splits=args.n_splits,
+        baseline=args.baseline,
+        seed=args.seed,
+        target_name=", ".join(args.target),
+    )
     return EXIT_OK
 
 
@@ -205,6 +233,12 @@ def cmd_importance(args):
 def cmd_demo(args):
     from ngep.cli._demo import run_demo
 
-    run_demo(n_neurons=args.n_neurons, seed=args.seed, out=Path(args.out),
-             quick=args.quick, n_jobs=args.n_jobs, progress=args.progress)
+    run_demo(
+        n_neurons=args.n_neurons,
+        seed=args.seed,
+        out=Path(args.out),
+        quick=args.quick,
+        n_jobs=args.n_jobs,
+        progress=args.progress,
+    )
     return EXIT_OK

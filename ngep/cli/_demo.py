@@ -8,8 +8,15 @@ from pathlib import Path
 from ngep.cli._output import atomic_write_json, ensure_writable_dir
 
 
-def run_demo(n_neurons=7500, seed=0, out=Path("ngep-demo"), quick=False, n_jobs=None,
-             progress=True, target="Pvalb"):
+def run_demo(
+    n_neurons=7500,
+    seed=0,
+    out=Path("ngep-demo"),
+    quick=False,
+    n_jobs=None,
+    progress=True,
+    target="Pvalb",
+):
     """Generate neurons, extract features, cross-validate, fit, save and report.
 
     Parameters
@@ -45,8 +52,10 @@ def run_demo(n_neurons=7500, seed=0, out=Path("ngep-demo"), quick=False, n_jobs=
     if quick:
         n_neurons = min(n_neurons, 600)
     swc_dir = out / "swc"
-    print(f"ngep demo: generating {n_neurons} synthetic neurons (seed {seed}) "
-          f"into {swc_dir}")
+    print(
+        f"ngep demo: generating {n_neurons} synthetic neurons (seed {seed}) "
+        f"into {swc_dir}"
+    )
     t0 = time.perf_counter()
     data = make_neurons(n_neurons, random_state=seed, out_dir=swc_dir)
     t_generate = time.perf_counter() - t0
@@ -55,8 +64,9 @@ def run_demo(n_neurons=7500, seed=0, out=Path("ngep-demo"), quick=False, n_jobs=
 
     print("ngep demo: extracting morphometrics")
     t0 = time.perf_counter()
-    extractor = MorphologyExtractor(features="base", n_jobs=n_jobs,
-                                    progress=progress).set_output(transform="pandas")
+    extractor = MorphologyExtractor(
+        features="base", n_jobs=n_jobs, progress=progress
+    ).set_output(transform="pandas")
     X = extractor.fit_transform(paths)
     t_extract = time.perf_counter() - t0
     X.assign(**{target: y}).to_csv(out / "features.csv", index_label="row")
@@ -66,11 +76,20 @@ def run_demo(n_neurons=7500, seed=0, out=Path("ngep-demo"), quick=False, n_jobs=
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         metrics = run_cv_report(
-            model, X, y, task="regression", out=out, n_splits=n_splits,
-            ids=data.metadata["neuron_id"].astype(str).to_numpy(), seed=seed,
-            target_name=target, ceiling=data.ceiling[target],
-            extra={"generate_seconds": round(t_generate, 2),
-                   "extract_seconds": round(t_extract, 2)},
+            model,
+            X,
+            y,
+            task="regression",
+            out=out,
+            n_splits=n_splits,
+            ids=data.metadata["neuron_id"].astype(str).to_numpy(),
+            seed=seed,
+            target_name=target,
+            ceiling=data.ceiling[target],
+            extra={
+                "generate_seconds": round(t_generate, 2),
+                "extract_seconds": round(t_extract, 2),
+            },
         )
         t0 = time.perf_counter()
         model.fit(X, y)
@@ -79,7 +98,9 @@ def run_demo(n_neurons=7500, seed=0, out=Path("ngep-demo"), quick=False, n_jobs=
     metrics["fit_seconds"] = round(time.perf_counter() - t0, 2)
     metrics["total_seconds"] = round(time.perf_counter() - t_start, 2)
     atomic_write_json(metrics, out / "metrics.json")
-    print(f"ngep demo: model saved to {out / 'model.ngep'}; report in {out}/ "
-          f"({metrics['total_seconds']:.0f} s)")
+    print(
+        f"ngep demo: model saved to {out / 'model.ngep'}; report in {out}/ "
+        f"({metrics['total_seconds']:.0f} s)"
+    )
     print(f"  apply it: ngep predict {out / 'model.ngep'} {swc_dir} -o predictions.csv")
     return metrics

@@ -20,34 +20,68 @@ class CLIError(Exception):
 
 
 def _add_common(parser):
-    parser.add_argument("--n-jobs", type=int, default=None,
-                        help="parallel jobs for feature extraction (default: 1)")
-    parser.add_argument("--no-progress", dest="progress", action="store_false",
-                        help="hide progress bars")
-    parser.add_argument("--debug", action="store_true",
-                        help="show full tracebacks on errors")
+    parser.add_argument(
+        "--n-jobs",
+        type=int,
+        default=None,
+        help="parallel jobs for feature extraction (default: 1)",
+    )
+    parser.add_argument(
+        "--no-progress",
+        dest="progress",
+        action="store_false",
+        help="hide progress bars",
+    )
+    parser.add_argument(
+        "--debug", action="store_true", help="show full tracebacks on errors"
+    )
 
 
 def _add_dataset(parser, *, target_required=True):
-    parser.add_argument("--swc-dir", type=Path, required=True,
-                        help="folder of SWC files (.swc or .swc.gz)")
-    parser.add_argument("--table", type=Path, required=True,
-                        help="CSV with one row per neuron: an id column and targets")
-    parser.add_argument("--id-column", default=None,
-                        help="column holding the SWC file stem (default: first column)")
-    parser.add_argument("--target", required=target_required, action="append",
-                        help="target column (repeat for several genes)")
-    parser.add_argument("--task", choices=("auto", "regression", "classification"),
-                        default="auto", help="default: classification for "
-                        "binary/categorical targets, regression otherwise")
+    parser.add_argument(
+        "--swc-dir",
+        type=Path,
+        required=True,
+        help="folder of SWC files (.swc or .swc.gz)",
+    )
+    parser.add_argument(
+        "--table",
+        type=Path,
+        required=True,
+        help="CSV with one row per neuron: an id column and targets",
+    )
+    parser.add_argument(
+        "--id-column",
+        default=None,
+        help="column holding the SWC file stem (default: first column)",
+    )
+    parser.add_argument(
+        "--target",
+        required=target_required,
+        action="append",
+        help="target column (repeat for several genes)",
+    )
+    parser.add_argument(
+        "--task",
+        choices=("auto", "regression", "classification"),
+        default="auto",
+        help="default: classification for "
+        "binary/categorical targets, regression otherwise",
+    )
     parser.add_argument("--features", default="base", help=_FEATURE_HELP)
-    parser.add_argument("--groups-column", default=None,
-                        help="column of groups (e.g. donor) for grouped CV")
+    parser.add_argument(
+        "--groups-column",
+        default=None,
+        help="column of groups (e.g. donor) for grouped CV",
+    )
 
 
 def _add_model(parser):
-    parser.add_argument("--hidden", default="64,64",
-                        help="hidden layer sizes, comma-separated (default 64,64)")
+    parser.add_argument(
+        "--hidden",
+        default="64,64",
+        help="hidden layer sizes, comma-separated (default 64,64)",
+    )
     parser.add_argument("--max-iter", type=int, default=200, help="training epochs")
     parser.add_argument("--alpha", type=float, default=1e-4, help="L2 penalty")
     parser.add_argument("--seed", type=int, default=0, help="random seed")
@@ -64,27 +98,43 @@ def build_parser():
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     feats = sub.add_parser("features", help="compute morphometrics of SWC files -> CSV")
-    feats.add_argument("swc", nargs="+", type=Path,
-                       help="SWC files or folders of SWC files")
+    feats.add_argument(
+        "swc", nargs="+", type=Path, help="SWC files or folders of SWC files"
+    )
     feats.add_argument("-o", "--output", type=Path, required=True, help="output CSV")
     feats.add_argument("--features", default="base", help=_FEATURE_HELP)
-    feats.add_argument("--compartment", default="dendrite",
-                       choices=("dendrite", "basal", "apical", "axon", "all"))
-    feats.add_argument("--failures", type=Path, default=None,
-                       help="CSV report of files that failed (default: "
-                       "<output>.failures.csv when any fail)")
-    feats.add_argument("--strict", action="store_true",
-                       help="exit 1 when any file fails (rows are NaN either way)")
-    feats.add_argument("--cache-dir", type=Path, default=None,
-                       help="cache per-file results here; a rerun resumes")
+    feats.add_argument(
+        "--compartment",
+        default="dendrite",
+        choices=("dendrite", "basal", "apical", "axon", "all"),
+    )
+    feats.add_argument(
+        "--failures",
+        type=Path,
+        default=None,
+        help="CSV report of files that failed (default: "
+        "<output>.failures.csv when any fail)",
+    )
+    feats.add_argument(
+        "--strict",
+        action="store_true",
+        help="exit 1 when any file fails (rows are NaN either way)",
+    )
+    feats.add_argument(
+        "--cache-dir",
+        type=Path,
+        default=None,
+        help="cache per-file results here; a rerun resumes",
+    )
     _add_common(feats)
 
     fit = sub.add_parser("fit", help="fit a model on SWC files and a table -> model")
     _add_dataset(fit)
     _add_model(fit)
     fit.add_argument("-o", "--output", type=Path, required=True, help="model file")
-    fit.add_argument("--portable", action="store_true",
-                     help="save in the pickle-free format")
+    fit.add_argument(
+        "--portable", action="store_true", help="save in the pickle-free format"
+    )
     _add_common(fit)
 
     pred = sub.add_parser("predict", help="apply a saved model to SWC files -> CSV")
@@ -97,15 +147,25 @@ def build_parser():
     _add_dataset(cv)
     _add_model(cv)
     cv.add_argument("--n-splits", type=int, default=10)
-    cv.add_argument("--baseline", action="store_true", default=True,
-                    help="also score a HistGradientBoosting baseline on the same folds")
+    cv.add_argument(
+        "--baseline",
+        action="store_true",
+        default=True,
+        help="also score a HistGradientBoosting baseline on the same folds",
+    )
     cv.add_argument("--no-baseline", dest="baseline", action="store_false")
-    cv.add_argument("-o", "--output", type=Path, default=Path("ngep-cv"),
-                    help="report folder (default ngep-cv)")
+    cv.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        default=Path("ngep-cv"),
+        help="report folder (default ngep-cv)",
+    )
     _add_common(cv)
 
-    imp = sub.add_parser("importance",
-                         help="permutation importance of a saved model on labelled data")
+    imp = sub.add_parser(
+        "importance", help="permutation importance of a saved model on labelled data"
+    )
     imp.add_argument("model", type=Path, help="model file from 'ngep fit'")
     _add_dataset(imp)
     imp.add_argument("--n-repeats", type=int, default=10)
@@ -116,10 +176,17 @@ def build_parser():
     demo = sub.add_parser("demo", help="the main job on built-in synthetic neurons")
     demo.add_argument("--n-neurons", type=int, default=7500)
     demo.add_argument("--seed", type=int, default=0)
-    demo.add_argument("--out", type=Path, default=Path("ngep-demo"),
-                      help="output folder (default ngep-demo)")
-    demo.add_argument("--quick", action="store_true",
-                      help="a fast smoke run: 600 neurons, 5 folds, few epochs")
+    demo.add_argument(
+        "--out",
+        type=Path,
+        default=Path("ngep-demo"),
+        help="output folder (default ngep-demo)",
+    )
+    demo.add_argument(
+        "--quick",
+        action="store_true",
+        help="a fast smoke run: 600 neurons, 5 folds, few epochs",
+    )
     _add_common(demo)
     return parser
 

@@ -11,14 +11,20 @@ from ngep.cli._output import atomic_write_csv, atomic_write_json
 
 def make_splits(X, y, *, task, n_splits, groups=None, seed=0):
     """The folds every model of a report is scored on."""
-    from sklearn.model_selection import GroupKFold, StratifiedGroupKFold, StratifiedKFold
+    from sklearn.model_selection import (
+        GroupKFold,
+        StratifiedGroupKFold,
+        StratifiedKFold,
+    )
 
     from ngep.model_selection import BinnedStratifiedKFold
 
     y = np.asarray(y)
     if groups is not None:
         if task == "classification":
-            cv = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)
+            cv = StratifiedGroupKFold(
+                n_splits=n_splits, shuffle=True, random_state=seed
+            )
         else:
             cv = GroupKFold(n_splits=n_splits)
         return list(cv.split(X, y, groups))
@@ -31,16 +37,33 @@ def make_splits(X, y, *, task, n_splits, groups=None, seed=0):
 
 def baseline_for(task, seed):
     """A strong tabular baseline: histogram gradient boosting."""
-    from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+    from sklearn.ensemble import (
+        HistGradientBoostingClassifier,
+        HistGradientBoostingRegressor,
+    )
 
     if task == "classification":
         return HistGradientBoostingClassifier(random_state=seed)
     return HistGradientBoostingRegressor(random_state=seed)
 
 
-def run_cv_report(model, X, y, *, task, out, n_splits=10, groups=None, ids=None,
-                  baseline=True, seed=0, target_name="target", ceiling=None,
-                  extra=None, importance=True):
+def run_cv_report(
+    model,
+    X,
+    y,
+    *,
+    task,
+    out,
+    n_splits=10,
+    groups=None,
+    ids=None,
+    baseline=True,
+    seed=0,
+    target_name="target",
+    ceiling=None,
+    extra=None,
+    importance=True,
+):
     """Cross-validate ``model`` (and a baseline on the same folds) and write a report.
 
     Writes ``metrics.json``, ``predictions.csv`` and PNG plots into ``out``; prints
@@ -49,7 +72,9 @@ def run_cv_report(model, X, y, *, task, out, n_splits=10, groups=None, ids=None,
     from ngep.model_selection import cross_validate_report
 
     y_arr = np.asarray(y)
-    splits = make_splits(X, y_arr, task=task, n_splits=n_splits, groups=groups, seed=seed)
+    splits = make_splits(
+        X, y_arr, task=task, n_splits=n_splits, groups=groups, seed=seed
+    )
     t0 = time.perf_counter()
     report = cross_validate_report(model, X, y_arr, cv=splits)
     t_model = time.perf_counter() - t0
@@ -63,8 +88,9 @@ def run_cv_report(model, X, y, *, task, out, n_splits=10, groups=None, ids=None,
         "task": task,
         "n_neurons": int(len(y_arr)),
         "n_splits": len(splits),
-        "cv": "grouped" if groups is not None else (
-            "stratified" if task == "classification" else "binned stratified"),
+        "cv": "grouped"
+        if groups is not None
+        else ("stratified" if task == "classification" else "binned stratified"),
         "model": report.to_dict(),
         "model_seconds": round(t_model, 2),
     }
@@ -76,8 +102,10 @@ def run_cv_report(model, X, y, *, task, out, n_splits=10, groups=None, ids=None,
     if extra:
         metrics.update(extra)
 
-    lines = [f"{target_name}: {len(splits)}-fold {metrics['cv']} CV on {len(y_arr)} neurons",
-             f"  ngep model    {report.summary()}"]
+    lines = [
+        f"{target_name}: {len(splits)}-fold {metrics['cv']} CV on {len(y_arr)} neurons",
+        f"  ngep model    {report.summary()}",
+    ]
     if base is not None:
         lines.append(f"  HistGradBoost {base.summary()}")
     if ceiling is not None:
@@ -120,8 +148,9 @@ def _held_out_importance(model, X, y, splits, seed):
     Xtr = X.iloc[train] if hasattr(X, "iloc") else X[train]
     Xte = X.iloc[test] if hasattr(X, "iloc") else X[test]
     fitted = clone(model).fit(Xtr, y[train])
-    table = grouped_permutation_importance(fitted, Xte, y[test], n_repeats=5,
-                                           random_state=seed)
+    table = grouped_permutation_importance(
+        fitted, Xte, y[test], n_repeats=5, random_state=seed
+    )
     return table.to_dict(orient="records")
 
 
@@ -132,8 +161,10 @@ def _plots(out, pred, report, base, task, importance, target_name):
         matplotlib.use("Agg", force=False)
         import matplotlib.pyplot as plt
     except ImportError:
-        print("ngep: matplotlib not installed; plots skipped (pip install 'ngep[plot]')",
-              file=sys.stderr)
+        print(
+            "ngep: matplotlib not installed; plots skipped (pip install 'ngep[plot]')",
+            file=sys.stderr,
+        )
         return
     if "observed" in pred and task == "regression":
         fig, ax = plt.subplots(figsize=(4.5, 4.5))
@@ -141,8 +172,11 @@ def _plots(out, pred, report, base, task, importance, target_name):
         lo = float(np.nanmin([pred["observed"].min(), pred["predicted"].min()]))
         hi = float(np.nanmax([pred["observed"].max(), pred["predicted"].max()]))
         ax.plot([lo, hi], [lo, hi], color="k", lw=0.8)
-        ax.set(xlabel=f"observed {target_name}", ylabel="predicted (out of fold)",
-               title="Predicted vs observed")
+        ax.set(
+            xlabel=f"observed {target_name}",
+            ylabel="predicted (out of fold)",
+            title="Predicted vs observed",
+        )
         fig.tight_layout()
         fig.savefig(out / "predicted_vs_observed.png", dpi=120)
         plt.close(fig)
@@ -152,11 +186,19 @@ def _plots(out, pred, report, base, task, importance, target_name):
         fig, ax = plt.subplots(figsize=(5, 3.2))
         k = np.arange(len(scores))
         width = 0.4 if base is not None else 0.8
-        ax.bar(k - (width / 2 if base is not None else 0), scores[metric], width,
-               label="ngep model")
+        ax.bar(
+            k - (width / 2 if base is not None else 0),
+            scores[metric],
+            width,
+            label="ngep model",
+        )
         if base is not None and metric in base.fold_scores:
-            ax.bar(k + width / 2, base.fold_scores[metric], width,
-                   label="HistGradientBoosting")
+            ax.bar(
+                k + width / 2,
+                base.fold_scores[metric],
+                width,
+                label="HistGradientBoosting",
+            )
         ax.set(xlabel="fold", ylabel=metric, title="Per-fold scores")
         ax.legend(fontsize=8)
         fig.tight_layout()
