@@ -7,6 +7,7 @@ so ``except ValueError`` keeps working.
 """
 
 __all__ = [
+    "DownloadError",
     "FeatureExtractionWarning",
     "FragmentWarning",
     "ModelFileError",
@@ -61,6 +62,29 @@ class SWCFormatError(NgepError, ValueError):
 
 class ModelFileError(NgepError, ValueError):
     """A saved model file is corrupted, truncated, of the wrong type or unreadable."""
+
+
+class DownloadError(NgepError, OSError):
+    """A file or query could not be downloaded, or what came back is unusable.
+
+    Raised after every retry failed. The message names the URL, what went wrong
+    and what to try.
+
+    Parameters
+    ----------
+    message : str
+        What went wrong and what to try.
+    status : int or None, default=None
+        The HTTP status of the last answer; ``None`` when no answer came
+        (connection refused, dropped or timed out) or the content was invalid.
+    """
+
+    def __init__(self, message, status=None):
+        super().__init__(message)
+        self.status = status
+
+    def __reduce__(self):
+        return (type(self), (str(self), self.status))
 
 
 class NgepWarning(UserWarning):

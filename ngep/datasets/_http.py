@@ -29,7 +29,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ngep._version import __version__
-from ngep.exceptions import NgepError, NgepWarning
+from ngep.exceptions import DownloadError, NgepWarning
 
 __all__ = ["DownloadError", "get_data_home"]
 
@@ -38,29 +38,6 @@ logger = logging.getLogger(__name__)
 _RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
 _MAX_DELAY = 120.0  # never sleep longer than this between attempts, in seconds
 _USER_AGENT = f"ngep/{__version__} (Python urllib; neuron morphology research)"
-
-
-class DownloadError(NgepError, OSError):
-    """A file or query could not be downloaded, or what came back is unusable.
-
-    Raised after every retry failed. The message names the URL, what went wrong
-    and what to try.
-
-    Parameters
-    ----------
-    message : str
-        What went wrong and what to try.
-    status : int or None, default=None
-        The HTTP status of the last answer; ``None`` when no answer came
-        (connection refused, dropped or timed out) or the content was invalid.
-    """
-
-    def __init__(self, message, status=None):
-        super().__init__(message)
-        self.status = status
-
-    def __reduce__(self):
-        return (type(self), (str(self), self.status))
 
 
 def get_data_home(data_home=None):
@@ -211,7 +188,7 @@ def _get_json_cached(client, url, base_url, folder):
     kept from the last successful identical query is used, with a warning, so
     a cached dataset still loads offline.
     """
-    key = hashlib.sha256(url[len(base_url):].encode("utf-8")).hexdigest()[:32]
+    key = hashlib.sha256(url[len(base_url) :].encode("utf-8")).hexdigest()[:32]
     path = Path(folder) / "queries" / f"{key}.json"
     try:
         data = client.get_json(url)
@@ -362,8 +339,13 @@ def _download_all(client, index, jobs, *, errors, progress, desc):
             n_new += new
     finally:  # also on errors and Ctrl-C: what was downloaded stays usable
         index.flush()
-    logger.info("%s: %d downloaded, %d from cache, %d failed", desc, n_new,
-                len(paths) - n_new, len(failed))
+    logger.info(
+        "%s: %d downloaded, %d from cache, %d failed",
+        desc,
+        n_new,
+        len(paths) - n_new,
+        len(failed),
+    )
     if failed:
         warnings.warn(
             f"{len(failed)} of {len(jobs)} {desc} file(s) could not be downloaded "
@@ -379,4 +361,3 @@ def _safe_name(text):
     """A file-name-safe version of ``text`` (no separators or odd characters)."""
     keep = "".join(c if c.isalnum() or c in "-_.+" else "_" for c in str(text))
     return keep.lstrip(".") or "_"
-
