@@ -23,7 +23,7 @@ def _stem(path):
 
 
 def collect_swc(inputs):
-    """Expand files and folders into a list of SWC paths (folders: sorted *.swc[.gz])."""
+    """Expand files and folders into SWC paths (a folder: its sorted *.swc[.gz])."""
     paths = []
     for item in inputs:
         item = Path(item)
