@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""The scores ngep reports: R², Pearson r, RMSE, MAE; ROC AUC, balanced accuracy, Brier."""
+"""The scores ngep reports for regression and classification models."""
 
 import numpy as np
 from sklearn.metrics import (
@@ -79,7 +79,9 @@ def regression_report(y_true, y_pred):
     p = y_pred.reshape(len(y_pred), -1)
     return {
         "r2": float(r2_score(t, p)),
-        "pearson_r": float(np.mean([_pearson(t[:, k], p[:, k]) for k in range(t.shape[1])])),
+        "pearson_r": float(
+            np.mean([_pearson(t[:, k], p[:, k]) for k in range(t.shape[1])])
+        ),
         "rmse": float(np.mean(np.sqrt(np.mean((t - p) ** 2, axis=0)))),
         "mae": float(mean_absolute_error(t, p)),
     }
@@ -130,7 +132,9 @@ def classification_report_scores(y_true, y_proba, classes):
         auc = float(roc_auc_score(y_true == classes[1], proba[:, 1]))
     else:
         auc = float(
-            roc_auc_score(y_true, proba, multi_class="ovr", average="macro", labels=classes)
+            roc_auc_score(
+                y_true, proba, multi_class="ovr", average="macro", labels=classes
+            )
         )
     brier = (
         float(brier_score_loss(y_true == classes[1], proba[:, 1]))

@@ -79,7 +79,9 @@ class CVReport:
     @property
     def metrics(self):
         """Metric names, in report order."""
-        table = REGRESSION_METRICS if self.task == "regression" else CLASSIFICATION_METRICS
+        table = (
+            REGRESSION_METRICS if self.task == "regression" else CLASSIFICATION_METRICS
+        )
         return [m for m in table if m in self.scores.columns]
 
     @property
@@ -165,7 +167,9 @@ class CVReport:
             direction) and ``n_folds``.
         """
         if other.task != self.task:
-            raise ValueError(f"cannot compare a {self.task} report with a {other.task} one.")
+            raise ValueError(
+                f"cannot compare a {self.task} report with a {other.task} one."
+            )
         same = len(other.splits) == len(self.splits) and all(
             np.array_equal(a[1], b[1]) for a, b in zip(self.splits, other.splits)
         )
@@ -174,7 +178,9 @@ class CVReport:
                 "compare needs both reports computed on the same folds; evaluate "
                 "the other model with cv=report.splits (or pass baseline=)."
             )
-        table = REGRESSION_METRICS if self.task == "regression" else CLASSIFICATION_METRICS
+        table = (
+            REGRESSION_METRICS if self.task == "regression" else CLASSIFICATION_METRICS
+        )
         rows = {}
         for m in self.metrics:
             a = self.scores[m].reset_index(drop=True)
@@ -235,7 +241,9 @@ def _default_cv(n_splits, task, y, groups, random_state):
     """The splitter used when ``cv`` is None or an int (see cross_validate_report)."""
     if groups is None:
         if task == "regression":
-            return BinnedStratifiedKFold(n_splits, shuffle=True, random_state=random_state), y
+            return BinnedStratifiedKFold(
+                n_splits, shuffle=True, random_state=random_state
+            ), y
         return StratifiedKFold(n_splits, shuffle=True, random_state=random_state), y
     n_groups = np.unique(groups).size
     if n_groups < 2:
@@ -244,7 +252,9 @@ def _default_cv(n_splits, task, y, groups, random_state):
     strat_y = bin_target(y, min_bin_size=n_splits) if task == "regression" else y
     if np.unique(strat_y).size < 2:
         return GroupKFold(n_splits), y
-    return StratifiedGroupKFold(n_splits, shuffle=True, random_state=random_state), strat_y
+    return StratifiedGroupKFold(
+        n_splits, shuffle=True, random_state=random_state
+    ), strat_y
 
 
 def _resolve_splits(cv, X, y, groups, task, random_state):

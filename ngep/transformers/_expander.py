@@ -72,81 +72,109 @@ class Expansion:
 #: The fourteen engineered features, in output column order.
 EXPANSIONS = (
     Expansion(
-        "log_total_length", "log1p(L)", "log µm",
+        "log_total_length",
+        "log1p(L)",
+        "log µm",
         "Dendritic size spans an order of magnitude across types (small Vip "
         "bipolar cells to large Pvalb basket cells); the log makes it additive.",
         lambda L, B, S, P, R: np.log1p(L),
     ),
     Expansion(
-        "log_n_branch_points", "log1p(B)", "log count",
+        "log_n_branch_points",
+        "log1p(B)",
+        "log count",
         "Branching complexity; counts are right-skewed, the log evens them.",
         lambda L, B, S, P, R: np.log1p(B),
     ),
     Expansion(
-        "log_n_stems", "log1p(S)", "log count",
+        "log_n_stems",
+        "log1p(S)",
+        "log count",
         "Primary dendrites separate bipolar/bitufted (Vip, 2-3 stems) from "
         "multipolar (Pvalb, 5-9 stems) interneurons.",
         lambda L, B, S, P, R: np.log1p(S),
     ),
     Expansion(
-        "log_max_path_distance", "log1p(P)", "log µm",
+        "log_max_path_distance",
+        "log1p(P)",
+        "log µm",
         "Reach of the arbor along the tree, log-scaled like the other lengths.",
         lambda L, B, S, P, R: np.log1p(P),
     ),
     Expansion(
-        "log_soma_radius", "log1p(R)", "log µm",
+        "log_soma_radius",
+        "log1p(R)",
+        "log µm",
         "Soma size tracks cell size and metabolic load (large somata in "
         "fast-spiking Pvalb cells).",
         lambda L, B, S, P, R: np.log1p(R),
     ),
     Expansion(
-        "log_n_tips", "log1p(B + S)", "log count",
+        "log_n_tips",
+        "log1p(B + S)",
+        "log count",
         "Estimated number of dendritic tips (exact for binary trees: every stem "
         "ends in one tip, every bifurcation adds one); the input sites.",
         lambda L, B, S, P, R: np.log1p(B + S),
     ),
     Expansion(
-        "mean_branch_length", "L / (2B + S)", "µm",
+        "mean_branch_length",
+        "L / (2B + S)",
+        "µm",
         "Mean section length (a binary tree with B bifurcations and S stems has "
         "2B + S sections); long sparse branches vs short dense ones.",
         lambda L, B, S, P, R: _ratio(L, 2 * B + S),
     ),
     Expansion(
-        "length_per_stem", "L / S", "µm",
+        "length_per_stem",
+        "L / S",
+        "µm",
         "Size of the tree grown by each primary dendrite.",
         lambda L, B, S, P, R: _ratio(L, S),
     ),
     Expansion(
-        "branch_points_per_stem", "B / S", "1",
+        "branch_points_per_stem",
+        "B / S",
+        "1",
         "Branching per primary dendrite, independent of the number of stems.",
         lambda L, B, S, P, R: _ratio(B, S),
     ),
     Expansion(
-        "branch_density", "100 B / L", "1 / 100 µm",
+        "branch_density",
+        "100 B / L",
+        "1 / 100 µm",
         "Bifurcations per 100 µm of dendrite: how densely the arbor branches, "
         "independent of its size.",
         lambda L, B, S, P, R: _ratio(B, L, scale=100.0),
     ),
     Expansion(
-        "reach_ratio", "P / L", "1",
+        "reach_ratio",
+        "P / L",
+        "1",
         "Elongation: near 1 for one long unbranched process, small for bushy "
         "arbors; high for bipolar, vertically elongated cells.",
         lambda L, B, S, P, R: _ratio(P, L),
     ),
     Expansion(
-        "soma_to_reach", "R / P", "1",
+        "soma_to_reach",
+        "R / P",
+        "1",
         "Soma radius relative to arbor reach: compact cells with large somata "
         "vs extended cells with small somata.",
         lambda L, B, S, P, R: _ratio(R, P),
     ),
     Expansion(
-        "sections_on_longest_path", "P (2B + S) / L", "1",
+        "sections_on_longest_path",
+        "P (2B + S) / L",
+        "1",
         "The longest path measured in mean sections (P / mean_branch_length): a "
         "proxy for the branch order reached, i.e. tree depth.",
         lambda L, B, S, P, R: _ratio(P * (2 * B + S), L),
     ),
     Expansion(
-        "stem_tree_fill", "L / (S P)", "1",
+        "stem_tree_fill",
+        "L / (S P)",
+        "1",
         "Length of the mean stem's tree in units of the longest path: about 1 "
         "for unbranched stems of equal reach, large for stems that fill space "
         "with many branches (basket-like) rather than project far.",
@@ -213,7 +241,7 @@ def expansion_table(*, format="dataframe"):
 
 
 def _candidates(base, names):
-    """Columns that may hold ``base``, best first: exact, preferred alias, ``*__base``."""
+    """Columns that may hold ``base``, best first (exact, alias, ``*__base``)."""
     if base in names:
         return [base]
     preferred = [a for a in _PREFERRED_ALIASES[base] if a in names]

@@ -31,9 +31,14 @@ def test_folds_better_balanced_than_kfold():
     X, y = _data()
     seeds = range(40)
     binned = np.array(
-        [_spread(BinnedStratifiedKFold(10, shuffle=True, random_state=s), X, y) for s in seeds]
+        [
+            _spread(BinnedStratifiedKFold(10, shuffle=True, random_state=s), X, y)
+            for s in seeds
+        ]
     )
-    plain = np.array([_spread(KFold(10, shuffle=True, random_state=s), X, y) for s in seeds])
+    plain = np.array(
+        [_spread(KFold(10, shuffle=True, random_state=s), X, y) for s in seeds]
+    )
     wins = int(np.sum(binned < plain))
     # sign test: under "no better than KFold" p(win) <= 1/2
     assert binomtest(wins, len(binned), 0.5, alternative="greater").pvalue < 1e-6
@@ -56,16 +61,26 @@ def test_every_sample_in_exactly_one_test_fold(shuffle):
 
 def test_deterministic_with_random_state():
     X, y = _data()
-    a = [t for _, t in BinnedStratifiedKFold(5, shuffle=True, random_state=1).split(X, y)]
-    b = [t for _, t in BinnedStratifiedKFold(5, shuffle=True, random_state=1).split(X, y)]
-    c = [t for _, t in BinnedStratifiedKFold(5, shuffle=True, random_state=2).split(X, y)]
+    a = [
+        t for _, t in BinnedStratifiedKFold(5, shuffle=True, random_state=1).split(X, y)
+    ]
+    b = [
+        t for _, t in BinnedStratifiedKFold(5, shuffle=True, random_state=1).split(X, y)
+    ]
+    c = [
+        t for _, t in BinnedStratifiedKFold(5, shuffle=True, random_state=2).split(X, y)
+    ]
     assert all(np.array_equal(u, v) for u, v in zip(a, b))
     assert not all(np.array_equal(u, v) for u, v in zip(a, c))
 
 
 def test_bins_capped_and_ties_dropped():
     y = np.arange(30.0)
-    assert np.bincount(bin_target(y, n_bins=10, min_bin_size=10)).tolist() == [10, 10, 10]
+    assert np.bincount(bin_target(y, n_bins=10, min_bin_size=10)).tolist() == [
+        10,
+        10,
+        10,
+    ]
     tied = np.r_[np.zeros(25), np.arange(1.0, 6.0)]
     labels = bin_target(tied, n_bins=10, min_bin_size=5)
     assert np.bincount(labels).min() >= 5

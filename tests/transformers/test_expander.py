@@ -116,7 +116,9 @@ def test_exact_names_and_suffix_names_match():
     exact = pd.DataFrame(X, columns=list(BASE_FEATURES))
     suffix = pd.DataFrame(X, columns=[f"basal__{b}" for b in BASE_FEATURES])
     for df in (exact, suffix):
-        assert_allclose(FeatureExpander().fit_transform(df), FeatureExpander().fit_transform(X))
+        assert_allclose(
+            FeatureExpander().fit_transform(df), FeatureExpander().fit_transform(X)
+        )
 
 
 def test_dendrite_prefix_preferred_over_other_compartments():
@@ -124,13 +126,17 @@ def test_dendrite_prefix_preferred_over_other_compartments():
     df = pd.DataFrame(X, columns=EXTRACTOR_NAMES)
     df["axon__total_length"] = 1e6
     df["all__n_stems"] = 99.0
-    assert_allclose(FeatureExpander().fit_transform(df), FeatureExpander().fit_transform(X))
+    assert_allclose(
+        FeatureExpander().fit_transform(df), FeatureExpander().fit_transform(X)
+    )
 
 
 def test_ambiguous_and_missing_columns_are_named():
     df = pd.DataFrame(_cells(), columns=EXTRACTOR_NAMES)
     missing = df.drop(columns=["soma__radius"])
-    with pytest.raises(ValueError, match=r"missing columns for \['soma_radius'\]") as err:
+    with pytest.raises(
+        ValueError, match=r"missing columns for \['soma_radius'\]"
+    ) as err:
         FeatureExpander().fit(missing)
     assert "dendrite__n_stems" in str(err.value)  # lists what was found
     amb = df.rename(columns={"dendrite__n_stems": "basal__n_stems"})
