@@ -360,7 +360,7 @@ def cross_validate_report(
     random_state : int, RandomState instance or None, default=0
         Seeds the shuffling of the default splitters.
     verbose : int, default=0
-        joblib verbosity.
+        Verbosity of joblib.
 
     Returns
     -------

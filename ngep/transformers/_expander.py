@@ -11,7 +11,7 @@ from typing import Callable
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 __all__ = ["BASE_FEATURES", "EXPANSIONS", "FeatureExpander", "expansion_table"]
 
@@ -407,8 +407,8 @@ class FeatureExpander(TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        self : FeatureExpander
-            The fitted transformer.
+        FeatureExpander
+            The fitted transformer (``self``).
         """
         X = self._validate(X, reset=True)
         if hasattr(self, "feature_names_in_"):
@@ -427,7 +427,7 @@ class FeatureExpander(TransformerMixin, BaseEstimator):
                 )
             self.input_columns_ = np.asarray(BASE_FEATURES, dtype=object)
             self.input_indices_ = np.arange(5)
-        self._check_non_negative(X)
+        self._columns(X)  # numeric, finite or NaN, non-negative
         return self
 
     def transform(self, X):
@@ -446,16 +446,15 @@ class FeatureExpander(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         X = self._validate(X, reset=False)
-        self._check_non_negative(X)
-        L, B, S, P, R = (X[:, i] for i in self.input_indices_)
+        base, other = self._columns(X)
         with np.errstate(invalid="ignore", divide="ignore"):
-            out = np.column_stack([e.func(L, B, S, P, R) for e in EXPANSIONS])
+            out = np.column_stack([e.func(*base.T) for e in EXPANSIONS])
         if self.passthrough:
-            out = np.hstack([out, X[:, self._other_indices()]])
+            out = np.hstack([out, other])
         return out
 
     def get_feature_names_out(self, input_features=None):
-        """Names of the output columns.
+        """Get the names of the output columns.
 
         Parameters
         ----------
@@ -485,18 +484,31 @@ class FeatureExpander(TransformerMixin, BaseEstimator):
         return [i for i in range(self.n_features_in_) if i not in used]
 
     def _validate(self, X, reset):
-        X = validate_data(
-            self, X, reset=reset, dtype=np.float64, ensure_all_finite="allow-nan"
-        )
-        return X
+        # dtype=None: columns that are ignored (passthrough=False) may be of any
+        # type, such as a column of file names; the used ones are checked below.
+        return validate_data(self, X, reset=reset, dtype=None, ensure_all_finite=False)
 
-    def _check_non_negative(self, X):
-        if np.any(X[:, self.input_indices_] < 0):  # NaN compares False
+    def _columns(self, X):
+        """The 5 base columns (float, NaN allowed, non-negative) and the others."""
+
+        def numeric(idx, what):
+            return check_array(
+                X[:, idx],
+                dtype=np.float64,
+                ensure_all_finite="allow-nan",
+                ensure_min_features=0,
+                input_name=what,
+            )
+
+        base = numeric(self.input_indices_, "X")
+        other = numeric(self._other_indices(), "X") if self.passthrough else None
+        if np.any(base < 0):  # NaN compares False
             raise ValueError(
                 "Negative values in data passed to FeatureExpander: lengths, "
                 "counts and radii cannot be negative. Check the column order "
                 f"{list(BASE_FEATURES)}, and expand before scaling."
             )
+        return base, other
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -317,3 +317,12 @@ def test_contract_on_five_column_data(tmp_path):
     y = np.log(X[:, 0])
     pipe = make_pipeline(FeatureExpander(), StandardScaler(), Ridge()).fit(X, y)
     assert pipe.score(X, y) > 0.9
+
+
+def test_ignored_columns_may_be_non_numeric():
+    df = pd.DataFrame(_cells(4), columns=EXTRACTOR_NAMES)
+    df.insert(0, "file", [f"cell{i}.swc" for i in range(4)])
+    out = FeatureExpander().fit_transform(df)
+    assert out.dtype == np.float64 and out.shape == (4, 14)
+    with pytest.raises(ValueError, match="could not convert"):
+        FeatureExpander(passthrough=True).fit(df)
