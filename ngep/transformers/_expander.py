@@ -36,9 +36,15 @@ _PREFERRED_ALIASES = {
 
 
 def _ratio(num, den, scale=1.0):
-    """``scale * num / den``; NaN where ``den == 0`` (or either is NaN), never inf."""
+    """``scale * num / den``; NaN where ``den == 0`` (or either is NaN), never inf.
+
+    A quotient that overflows float64 (a denominator below ~1e-300, which no
+    measured neuron has) is NaN as well.
+    """
     out = np.full(np.broadcast(num, den).shape, np.nan)
-    np.divide(scale * num, den, out=out, where=den != 0)
+    with np.errstate(over="ignore", invalid="ignore"):
+        np.divide(scale * num, den, out=out, where=den != 0)
+    out[np.isinf(out)] = np.nan
     return out
 
 

@@ -210,13 +210,16 @@ def test_nan_propagates_only_to_features_using_it():
     assert not np.isnan(out[1:]).any()
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(
     arrays(
         np.float64,
         st.tuples(st.integers(1, 6), st.just(5)),
         elements=st.one_of(
-            st.just(0.0), st.just(np.nan), st.floats(0, 1e7, allow_nan=False)
+            st.just(0.0),
+            st.just(np.nan),
+            st.just(5e-324),  # subnormal denominators overflow: must give NaN
+            st.floats(0, 1e7, allow_nan=False),
         ),
     )
 )
