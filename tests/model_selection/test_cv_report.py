@@ -122,6 +122,11 @@ def test_groups_never_cross_folds_and_dataframe_input():
     assert len(report.splits) == 6  # capped at the number of donors
     for train, test in report.splits:
         assert not set(donors[train]) & set(donors[test])
+    Xc, yc = make_classification(n_samples=90, random_state=0)
+    report = cross_validate_report(LogisticRegression(), Xc, yc, groups=donors)
+    assert len(report.splits) == 6
+    for train, test in report.splits:
+        assert not set(donors[train]) & set(donors[test])
 
 
 def test_classification_report_and_baseline():

@@ -329,3 +329,10 @@ def test_ignored_columns_may_be_non_numeric():
     assert out.dtype == np.float64 and out.shape == (4, 14)
     with pytest.raises(ValueError, match="could not convert"):
         FeatureExpander(passthrough=True).fit(df)
+
+
+def test_param_validation():
+    # not run by parametrize_with_checks; its data has 5 columns, so it applies
+    from sklearn.utils.estimator_checks import check_param_validation
+
+    check_param_validation("FeatureExpander", FeatureExpander())
