@@ -105,8 +105,12 @@ class Morphology:
         types = np.asarray(types).reshape(-1)
         parent = np.asarray(parent).reshape(-1)
         ids = np.arange(1, n + 1) if ids is None else np.asarray(ids).reshape(-1)
-        for label, arr in (("radius", radius), ("types", types),
-                           ("parent", parent), ("ids", ids)):
+        for label, arr in (
+            ("radius", radius),
+            ("types", types),
+            ("parent", parent),
+            ("ids", ids),
+        ):
             if arr.shape != (n,):
                 raise ValueError(
                     f"{label} must have {n} entries (one per node), got {arr.shape}."
@@ -132,7 +136,12 @@ class Morphology:
             order = _tree.topological_order(parent)
             inverse = np.empty(n, dtype=np.int64)
             inverse[order] = np.arange(n)
-            xyz, radius, types, ids = xyz[order], radius[order], types[order], ids[order]
+            xyz, radius, types, ids = (
+                xyz[order],
+                radius[order],
+                types[order],
+                ids[order],
+            )
             parent = parent[order]
             parent = np.where(parent >= 0, inverse[np.maximum(parent, 0)], -1)
         self.xyz = _readonly(xyz, np.float64)
@@ -328,8 +337,14 @@ class Morphology:
         if offset is not None:
             xyz = xyz + np.asarray(offset, dtype=np.float64)
         return Morphology(
-            xyz, radius, self.types, self.parent, ids=self.ids, name=self.name,
-            source=self.source, dropped_ids=self.dropped_ids,
+            xyz,
+            radius,
+            self.types,
+            self.parent,
+            ids=self.ids,
+            name=self.name,
+            source=self.source,
+            dropped_ids=self.dropped_ids,
         )
 
 

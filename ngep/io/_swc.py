@@ -426,7 +426,9 @@ def write_swc(morphology, path, *, header=None):
     """
     path = os.fspath(path)
     ids = morphology.ids
-    parent_ids = np.where(morphology.parent >= 0, ids[np.maximum(morphology.parent, 0)], -1)
+    parent_ids = np.where(
+        morphology.parent >= 0, ids[np.maximum(morphology.parent, 0)], -1
+    )
     lines = []
     if header:
         lines.extend(f"# {line}" for line in str(header).splitlines())
@@ -435,7 +437,10 @@ def write_swc(morphology, path, *, header=None):
     body = [
         f"{i} {t} {x:.10g} {y:.10g} {z:.10g} {r:.10g} {p}"
         for i, t, (x, y, z), r, p in zip(
-            ids.tolist(), morphology.types.tolist(), xyz.tolist(), radius.tolist(),
+            ids.tolist(),
+            morphology.types.tolist(),
+            xyz.tolist(),
+            radius.tolist(),
             parent_ids.tolist(),
         )
     ]

@@ -1,0 +1,524 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""FeatureExpander: five dendritic measurements -> fourteen engineered features.
+
+Every engineered feature is defined once, in :data:`EXPANSIONS` (name, formula,
+unit, why it carries signal, and the function computing it). The documentation
+table and the tests are generated from that table.
+"""
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+
+__all__ = ["BASE_FEATURES", "EXPANSIONS", "FeatureExpander", "expansion_table"]
+
+#: The five input measurements, in the column order expected for arrays.
+BASE_FEATURES = (
+    "total_length",
+    "n_branch_points",
+    "n_stems",
+    "max_path_distance",
+    "soma_radius",
+)
+
+# Column names a DataFrame column may carry for each base measurement, in order of
+# preference after the exact base name (MorphologyExtractor's compartment names).
+_PREFERRED_ALIASES = {
+    "total_length": ("dendrite__total_length",),
+    "n_branch_points": ("dendrite__n_branch_points",),
+    "n_stems": ("dendrite__n_stems",),
+    "max_path_distance": ("dendrite__max_path_distance",),
+    "soma_radius": ("soma__radius",),
+}
+
+
+def _ratio(num, den, scale=1.0):
+    """``scale * num / den``; NaN where ``den == 0`` (or either is NaN), never inf.
+
+    A quotient that overflows float64 (a denominator below ~1e-300, which no
+    measured neuron has) is NaN as well.
+    """
+    out = np.full(np.broadcast(num, den).shape, np.nan)
+    with np.errstate(over="ignore", invalid="ignore"):
+        np.divide(scale * num, den, out=out, where=den != 0)
+    out[np.isinf(out)] = np.nan
+    return out
+
+
+@dataclass(frozen=True)
+class Expansion:
+    """One engineered feature: its name, formula, unit, rationale and function.
+
+    Parameters
+    ----------
+    name : str
+        Output column name.
+    formula : str
+        The formula in terms of the base measurements ``L`` (total_length),
+        ``B`` (n_branch_points), ``S`` (n_stems), ``P`` (max_path_distance) and
+        ``R`` (soma_radius).
+    unit : str
+        Unit of the output (``"1"`` when dimensionless).
+    rationale : str
+        Why the feature carries signal about cell type and gene expression.
+    func : callable
+        ``func(L, B, S, P, R) -> ndarray``, vectorised over cells.
+    """
+
+    name: str
+    formula: str
+    unit: str
+    rationale: str
+    func: Callable
+
+
+#: The fourteen engineered features, in output column order.
+EXPANSIONS = (
+    Expansion(
+        "log_total_length",
+        "log1p(L)",
+        "log µm",
+        "Dendritic size spans an order of magnitude across types (small Vip "
+        "bipolar cells to large Pvalb basket cells); the log makes it additive.",
+        lambda L, B, S, P, R: np.log1p(L),
+    ),
+    Expansion(
+        "log_n_branch_points",
+        "log1p(B)",
+        "log count",
+        "Branching complexity; counts are right-skewed, the log evens them.",
+        lambda L, B, S, P, R: np.log1p(B),
+    ),
+    Expansion(
+        "log_n_stems",
+        "log1p(S)",
+        "log count",
+        "Primary dendrites separate bipolar/bitufted (Vip, 2-3 stems) from "
+        "multipolar (Pvalb, 5-9 stems) interneurons.",
+        lambda L, B, S, P, R: np.log1p(S),
+    ),
+    Expansion(
+        "log_max_path_distance",
+        "log1p(P)",
+        "log µm",
+        "Reach of the arbor along the tree, log-scaled like the other lengths.",
+        lambda L, B, S, P, R: np.log1p(P),
+    ),
+    Expansion(
+        "log_soma_radius",
+        "log1p(R)",
+        "log µm",
+        "Soma size tracks cell size and metabolic load (large somata in "
+        "fast-spiking Pvalb cells).",
+        lambda L, B, S, P, R: np.log1p(R),
+    ),
+    Expansion(
+        "log_n_tips",
+        "log1p(B + S)",
+        "log count",
+        "Estimated number of dendritic tips (exact for binary trees: every stem "
+        "ends in one tip, every bifurcation adds one); the input sites.",
+        lambda L, B, S, P, R: np.log1p(B + S),
+    ),
+    Expansion(
+        "mean_branch_length",
+        "L / (2B + S)",
+        "µm",
+        "Mean section length (a binary tree with B bifurcations and S stems has "
+        "2B + S sections); long sparse branches vs short dense ones.",
+        lambda L, B, S, P, R: _ratio(L, 2 * B + S),
+    ),
+    Expansion(
+        "length_per_stem",
+        "L / S",
+        "µm",
+        "Size of the tree grown by each primary dendrite.",
+        lambda L, B, S, P, R: _ratio(L, S),
+    ),
+    Expansion(
+        "branch_points_per_stem",
+        "B / S",
+        "1",
+        "Branching per primary dendrite, independent of the number of stems.",
+        lambda L, B, S, P, R: _ratio(B, S),
+    ),
+    Expansion(
+        "branch_density",
+        "100 B / L",
+        "1 / 100 µm",
+        "Bifurcations per 100 µm of dendrite: how densely the arbor branches, "
+        "independent of its size.",
+        lambda L, B, S, P, R: _ratio(B, L, scale=100.0),
+    ),
+    Expansion(
+        "reach_ratio",
+        "P / L",
+        "1",
+        "Elongation: near 1 for one long unbranched process, small for bushy "
+        "arbors; high for bipolar, vertically elongated cells.",
+        lambda L, B, S, P, R: _ratio(P, L),
+    ),
+    Expansion(
+        "soma_to_reach",
+        "R / P",
+        "1",
+        "Soma radius relative to arbor reach: compact cells with large somata "
+        "vs extended cells with small somata.",
+        lambda L, B, S, P, R: _ratio(R, P),
+    ),
+    Expansion(
+        "sections_on_longest_path",
+        "P (2B + S) / L",
+        "1",
+        "The longest path measured in mean sections (P / mean_branch_length): a "
+        "proxy for the branch order reached, i.e. tree depth.",
+        lambda L, B, S, P, R: _ratio(P * (2 * B + S), L),
+    ),
+    Expansion(
+        "stem_tree_fill",
+        "L / (S P)",
+        "1",
+        "Length of the mean stem's tree in units of the longest path: about 1 "
+        "for unbranched stems of equal reach, large for stems that fill space "
+        "with many branches (basket-like) rather than project far.",
+        lambda L, B, S, P, R: _ratio(L, S * P),
+    ),
+)
+
+
+def expansion_table(*, format="dataframe"):
+    """Table of the engineered features: name, formula, unit and rationale.
+
+    Generated from :data:`EXPANSIONS`, the single definition of the features.
+
+    Parameters
+    ----------
+    format : {"dataframe", "rst"}, default="dataframe"
+        ``"dataframe"`` returns a :class:`pandas.DataFrame` indexed by feature
+        name; ``"rst"`` returns a reStructuredText ``list-table`` for the docs.
+
+    Returns
+    -------
+    pandas.DataFrame or str
+        The table.
+
+    Examples
+    --------
+    >>> table = expansion_table()
+    >>> table.shape
+    (14, 3)
+    >>> table.loc["mean_branch_length", "formula"]
+    'L / (2B + S)'
+    """
+    if format == "dataframe":
+        import pandas as pd
+
+        return pd.DataFrame(
+            {
+                "formula": [e.formula for e in EXPANSIONS],
+                "unit": [e.unit for e in EXPANSIONS],
+                "rationale": [e.rationale for e in EXPANSIONS],
+            },
+            index=pd.Index([e.name for e in EXPANSIONS], name="feature"),
+        )
+    if format == "rst":
+        lines = [
+            ".. list-table:: Engineered features",
+            "   :header-rows: 1",
+            "   :widths: 20 15 10 55",
+            "",
+            "   * - feature",
+            "     - formula",
+            "     - unit",
+            "     - why it carries signal",
+        ]
+        for e in EXPANSIONS:
+            lines += [
+                f"   * - ``{e.name}``",
+                f"     - ``{e.formula}``",
+                f"     - {e.unit}",
+                f"     - {e.rationale}",
+            ]
+        return "\n".join(lines) + "\n"
+    raise ValueError(f"format must be 'dataframe' or 'rst'; got {format!r}.")
+
+
+def _candidates(base, names):
+    """Columns that may hold ``base``, best first (exact, alias, ``*__base``)."""
+    if base in names:
+        return [base]
+    preferred = [a for a in _PREFERRED_ALIASES[base] if a in names]
+    if preferred:
+        return preferred[:1]
+    return [n for n in names if n.endswith("__" + base)]
+
+
+def _resolve_columns(names, columns):
+    """Map each base measurement to one column name of a DataFrame."""
+    names = list(names)
+    columns = {} if columns is None else dict(columns)
+    unknown = sorted(set(columns) - set(BASE_FEATURES))
+    if unknown:
+        raise ValueError(
+            f"columns has keys {unknown} that are not base measurements; "
+            f"valid keys: {list(BASE_FEATURES)}."
+        )
+    resolved, missing, ambiguous = [], [], []
+    for base in BASE_FEATURES:
+        if base in columns:
+            if columns[base] not in names:
+                missing.append(f"{base} (columns[{base!r}]={columns[base]!r})")
+                continue
+            resolved.append(columns[base])
+            continue
+        found = _candidates(base, names)
+        if len(found) == 1:
+            resolved.append(found[0])
+        elif not found:
+            missing.append(base)
+        else:
+            ambiguous.append(f"{base}: {found}")
+    if missing or ambiguous:
+        parts = []
+        if missing:
+            parts.append(f"missing columns for {missing}")
+        if ambiguous:
+            parts.append(f"several columns match {ambiguous}")
+        raise ValueError(
+            "FeatureExpander could not find its 5 input measurements: "
+            + "; ".join(parts)
+            + f". Columns found: {names}. A column matches a measurement by its "
+            "exact name, by 'dendrite__<name>' ('soma__radius' for soma_radius) or "
+            "by any unique name ending in '__<name>'; pass columns={'n_stems': "
+            "'my_column', ...} to name them explicitly."
+        )
+    return resolved
+
+
+class FeatureExpander(TransformerMixin, BaseEstimator):
+    """Expand five dendritic measurements into fourteen engineered features.
+
+    Input columns are, for arrays in this order: ``total_length`` (µm),
+    ``n_branch_points``, ``n_stems``, ``max_path_distance`` (µm) and
+    ``soma_radius`` (µm). A DataFrame's columns are matched by name (see
+    ``columns``), so the output of
+    :class:`~ngep.transformers.MorphologyExtractor` (``dendrite__total_length``,
+    ..., ``soma__radius``) can be passed directly. The features are log
+    transforms, ratios and interactions listed by :func:`expansion_table`.
+
+    The transformer is stateless: ``fit`` only validates the input and records
+    which columns hold which measurement.
+
+    Read more in the :ref:`User Guide <feature_expansion>`.
+
+    Parameters
+    ----------
+    columns : dict or None, default=None
+        Explicit map from base measurement name to DataFrame column name, for
+        tables whose names do not follow ngep's (for example
+        ``{"n_stems": "Basal Num Stems"}``). Measurements not in the dict are
+        matched automatically: the exact base name first, then
+        ``dendrite__<name>`` (``soma__radius`` for ``soma_radius``), then a unique
+        column ending in ``__<name>``. Ignored for arrays.
+    passthrough : bool, default=False
+        What to do with input columns that are not one of the five
+        measurements. ``False``: a DataFrame's other columns are ignored (so a
+        full morphometric table can be passed), and an array must have exactly
+        five columns (extra unnamed columns suggest a wrong layout, so they
+        raise). ``True``: the other columns are appended unchanged after the
+        fourteen features, keeping their names (arrays: columns 6 onwards).
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        Number of input columns seen in ``fit``.
+    feature_names_in_ : ndarray of str
+        Input column names; defined only when ``X`` had string column names.
+    input_columns_ : ndarray of str
+        The input column holding each base measurement, in
+        :data:`BASE_FEATURES` order (for arrays, the base names themselves).
+    input_indices_ : ndarray of int
+        Positions of those columns in ``X``.
+
+    See Also
+    --------
+    expansion_table : The engineered features, their formulas and rationale.
+
+    Notes
+    -----
+    Missing and degenerate values:
+
+    - NaN in an input gives NaN in every feature computed from it; rows are
+      never dropped, so ``X`` and ``y`` stay aligned. Use an estimator that
+      accepts NaN (:class:`~sklearn.ensemble.HistGradientBoostingRegressor`) or
+      a :class:`~sklearn.impute.SimpleImputer` after the expander.
+    - A ratio whose denominator is zero (a neuron with no stems or no dendritic
+      length) is undefined and gives NaN, never ``inf``; ``log1p(0) = 0``.
+    - Negative values and ``inf`` raise ``ValueError``: lengths, counts and radii
+      cannot be negative, so negative input means mis-assigned or standardised
+      columns (expand before scaling, not after).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.array([[2400.0, 20, 5, 310.0, 6.5],
+    ...               [900.0, 4, 2, 420.0, 4.0]])
+    >>> expander = FeatureExpander().fit(X)
+    >>> Xt = expander.transform(X)
+    >>> Xt.shape
+    (2, 14)
+    >>> expander.get_feature_names_out()[6:9].tolist()
+    ['mean_branch_length', 'length_per_stem', 'branch_points_per_stem']
+    >>> Xt[0, 6:9].round(2).tolist()
+    [53.33, 480.0, 4.0]
+    >>> import pandas as pd
+    >>> df = pd.DataFrame(X, columns=["dendrite__total_length",
+    ...     "dendrite__n_branch_points", "dendrite__n_stems",
+    ...     "dendrite__max_path_distance", "soma__radius"])
+    >>> out = FeatureExpander().set_output(transform="pandas").fit_transform(df)
+    >>> float(out.loc[1, "reach_ratio"].round(3))
+    0.467
+    """
+
+    _parameter_constraints = {
+        "columns": [dict, None],
+        "passthrough": ["boolean"],
+    }
+
+    # Fitted attributes saved by ngep.persistence (pickle-free format).
+    _portable_attrs = (
+        "n_features_in_",
+        "feature_names_in_",
+        "input_columns_",
+        "input_indices_",
+    )
+
+    def __init__(self, columns=None, *, passthrough=False):
+        self.columns = columns
+        self.passthrough = passthrough
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Validate ``X`` and record which columns hold the measurements.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_cells, n_columns)
+            Base measurements; see the class docstring for the column rules.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        FeatureExpander
+            The fitted transformer (``self``).
+        """
+        X = self._validate(X, reset=True)
+        if hasattr(self, "feature_names_in_"):
+            names = [str(n) for n in self.feature_names_in_]
+            cols = _resolve_columns(names, self.columns)
+            self.input_columns_ = np.asarray(cols, dtype=object)
+            self.input_indices_ = np.asarray([names.index(c) for c in cols])
+        else:
+            n = X.shape[1]
+            if n < 5 or (n > 5 and not self.passthrough):
+                raise ValueError(
+                    f"FeatureExpander expects 5 columns {list(BASE_FEATURES)} in "
+                    f"this order; got an array with {n} feature(s). Pass a "
+                    "DataFrame with named columns, or passthrough=True to keep "
+                    "extra columns after the first 5."
+                )
+            self.input_columns_ = np.asarray(BASE_FEATURES, dtype=object)
+            self.input_indices_ = np.arange(5)
+        self._columns(X)  # numeric, finite or NaN, non-negative
+        return self
+
+    def transform(self, X):
+        """Compute the fourteen engineered features.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_cells, n_columns)
+            Base measurements, laid out as in ``fit``.
+
+        Returns
+        -------
+        ndarray of shape (n_cells, 14) or (n_cells, 14 + n_other)
+            Engineered features (plus the other columns when ``passthrough``);
+            a DataFrame after ``set_output(transform="pandas")``.
+        """
+        check_is_fitted(self)
+        X = self._validate(X, reset=False)
+        base, other = self._columns(X)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out = np.column_stack([e.func(*base.T) for e in EXPANSIONS])
+        if self.passthrough:
+            out = np.hstack([out, other])
+        return out
+
+    def get_feature_names_out(self, input_features=None):
+        """Get the names of the output columns.
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Input column names; only used to name passed-through columns of
+            arrays (default ``x5``, ``x6``, ...).
+
+        Returns
+        -------
+        ndarray of str
+            The fourteen feature names, then passed-through columns if any.
+        """
+        check_is_fitted(self)
+        names = [e.name for e in EXPANSIONS]
+        if self.passthrough:
+            if hasattr(self, "feature_names_in_"):
+                inputs = list(self.feature_names_in_)
+            elif input_features is not None:
+                inputs = list(input_features)
+            else:
+                inputs = [f"x{i}" for i in range(self.n_features_in_)]
+            names += [str(inputs[i]) for i in self._other_indices()]
+        return np.asarray(names, dtype=object)
+
+    def _other_indices(self):
+        used = set(self.input_indices_.tolist())
+        return [i for i in range(self.n_features_in_) if i not in used]
+
+    def _validate(self, X, reset):
+        # dtype=None: columns that are ignored (passthrough=False) may be of any
+        # type, such as a column of file names; the used ones are checked below.
+        return validate_data(self, X, reset=reset, dtype=None, ensure_all_finite=False)
+
+    def _columns(self, X):
+        """The 5 base columns (float, NaN allowed, non-negative) and the others."""
+
+        def numeric(idx, what):
+            return check_array(
+                X[:, idx],
+                dtype=np.float64,
+                ensure_all_finite="allow-nan",
+                ensure_min_features=0,
+                input_name=what,
+            )
+
+        base = numeric(self.input_indices_, "X")
+        other = numeric(self._other_indices(), "X") if self.passthrough else None
+        if np.any(base < 0):  # NaN compares False
+            raise ValueError(
+                "Negative values in data passed to FeatureExpander: lengths, "
+                "counts and radii cannot be negative. Check the column order "
+                f"{list(BASE_FEATURES)}, and expand before scaling."
+            )
+        return base, other
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        tags.input_tags.positive_only = True
+        tags.requires_fit = True
+        return tags
