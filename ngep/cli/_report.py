@@ -9,32 +9,6 @@ import numpy as np
 from ngep.cli._output import atomic_write_csv, atomic_write_json
 
 
-def make_splits(X, y, *, task, n_splits, groups=None, seed=0):
-    """The folds every model of a report is scored on."""
-    from sklearn.model_selection import (
-        GroupKFold,
-        StratifiedGroupKFold,
-        StratifiedKFold,
-    )
-
-    from ngep.model_selection import BinnedStratifiedKFold
-
-    y = np.asarray(y)
-    if groups is not None:
-        if task == "classification":
-            cv = StratifiedGroupKFold(
-                n_splits=n_splits, shuffle=True, random_state=seed
-            )
-        else:
-            cv = GroupKFold(n_splits=n_splits)
-        return list(cv.split(X, y, groups))
-    if task == "classification":
-        cv = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=seed)
-    else:
-        cv = BinnedStratifiedKFold(n_splits=n_splits, shuffle=True, random_state=seed)
-    return list(cv.split(X, y if y.ndim == 1 else y[:, 0]))
-
-
 def baseline_for(task, seed):
     """A strong tabular baseline: histogram gradient boosting."""
     from sklearn.ensemble import (
@@ -72,44 +46,42 @@ def run_cv_report(
     from ngep.model_selection import cross_validate_report
 
     y_arr = np.asarray(y)
-    splits = make_splits(
-        X, y_arr, task=task, n_splits=n_splits, groups=groups, seed=seed
-    )
     t0 = time.perf_counter()
-    report = cross_validate_report(model, X, y_arr, cv=splits)
-    t_model = time.perf_counter() - t0
-    base = None
-    if baseline:
-        t0 = time.perf_counter()
-        base = cross_validate_report(baseline_for(task, seed), X, y_arr, cv=splits)
-        t_base = time.perf_counter() - t0
+    report = cross_validate_report(
+        model,
+        X,
+        y_arr,
+        cv=n_splits,
+        groups=groups,
+        baseline=baseline_for(task, seed) if baseline else None,
+        random_state=seed,
+    )
+    t_cv = time.perf_counter() - t0
+    splits, base = report.splits, report.baseline
+    if groups is not None:
+        cv_name = "grouped stratified"
+    else:
+        cv_name = "stratified" if task == "classification" else "binned stratified"
     metrics = {
         "target": target_name,
         "task": task,
         "n_neurons": int(len(y_arr)),
         "n_splits": len(splits),
-        "cv": "grouped"
-        if groups is not None
-        else ("stratified" if task == "classification" else "binned stratified"),
+        "cv": cv_name,
         "model": report.to_dict(),
-        "model_seconds": round(t_model, 2),
+        "cv_seconds": round(t_cv, 2),
     }
     if ceiling is not None:
         metrics["ceiling_r2"] = float(ceiling)
-    if base is not None:
-        metrics["baseline"] = {"name": "HistGradientBoosting", **base.to_dict()}
-        metrics["baseline_seconds"] = round(t_base, 2)
     if extra:
         metrics.update(extra)
 
     lines = [
-        f"{target_name}: {len(splits)}-fold {metrics['cv']} CV on {len(y_arr)} neurons",
-        f"  ngep model    {report.summary()}",
+        f"{target_name}: {len(splits)}-fold {cv_name} CV on {len(y_arr)} neurons",
+        report.summary(),
     ]
-    if base is not None:
-        lines.append(f"  HistGradBoost {base.summary()}")
     if ceiling is not None:
-        lines.append(f"  ceiling R² (noise limit of the data) {ceiling:.3f}")
+        lines.append(f"ceiling R² (the noise limit of these data): {ceiling:.3f}")
     text = "\n".join(lines)
     print(text)
     (out / "summary.txt").write_text(text + "\n", encoding="utf-8")
@@ -121,11 +93,17 @@ def run_cv_report(
     for k, (_, test) in enumerate(splits):
         fold[test] = k
     pred["fold"] = fold
-    if y_arr.ndim == 1:
+    if task == "regression" and y_arr.ndim == 1:
         pred["observed"] = y_arr
         pred["predicted"] = report.predictions
         if base is not None:
             pred["baseline_predicted"] = base.predictions
+    elif task == "classification":
+        pred["observed"] = y_arr
+        for j, cls in enumerate(report.classes):
+            pred[f"proba_{cls}"] = report.predictions[:, j]
+            if base is not None:
+                pred[f"baseline_proba_{cls}"] = base.predictions[:, j]
     atomic_write_csv(pred, out / "predictions.csv", index=False)
 
     if importance:
@@ -180,7 +158,7 @@ def _plots(out, pred, report, base, task, importance, target_name):
         fig.tight_layout()
         fig.savefig(out / "predicted_vs_observed.png", dpi=120)
         plt.close(fig)
-    scores = report.fold_scores
+    scores = report.scores
     metric = "r2" if task == "regression" else "roc_auc"
     if metric in scores:
         fig, ax = plt.subplots(figsize=(5, 3.2))
@@ -192,10 +170,10 @@ def _plots(out, pred, report, base, task, importance, target_name):
             width,
             label="ngep model",
         )
-        if base is not None and metric in base.fold_scores:
+        if base is not None and metric in base.scores:
             ax.bar(
                 k + width / 2,
-                base.fold_scores[metric],
+                base.scores[metric],
                 width,
                 label="HistGradientBoosting",
             )
