@@ -255,7 +255,9 @@ class _BaseGenePanel(_BaseComposition):
             score = scorer(est, Xm, yj) if m.any() else np.nan
             rows.append((float(score), int(m.sum())))
         return pd.DataFrame(
-            rows, columns=["score", "n_samples"], index=pd.Index(self.genes_, name="gene")
+            rows,
+            columns=["score", "n_samples"],
+            index=pd.Index(self.genes_, name="gene"),
         )
 
     def score(self, X, y, sample_weight=None):

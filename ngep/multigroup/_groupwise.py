@@ -29,8 +29,9 @@ class _BaseGroupwise(MetaEstimatorMixin, BaseEstimator):
         "group_column": [str, Integral, None],
     }
 
-    def __init__(self, estimator, *, min_samples=30, global_estimator=None,
-                 group_column=None):
+    def __init__(
+        self, estimator, *, min_samples=30, global_estimator=None, group_column=None
+    ):
         self.estimator = estimator
         self.min_samples = min_samples
         self.global_estimator = global_estimator
@@ -50,9 +51,7 @@ class _BaseGroupwise(MetaEstimatorMixin, BaseEstimator):
                     f"columns are {list(X.columns)}."
                 )
             if groups is not None:
-                raise ValueError(
-                    "Pass either groups=... or group_column, not both."
-                )
+                raise ValueError("Pass either groups=... or group_column, not both.")
             groups = X[self.group_column].to_numpy()
             X = X.drop(columns=self.group_column)
         if groups is not None:
@@ -89,7 +88,9 @@ class _BaseGroupwise(MetaEstimatorMixin, BaseEstimator):
                 f"{type(self).__name__} requires y to be passed, but the target "
                 "y is None."
             )
-        base = self.estimator if self.global_estimator is None else self.global_estimator
+        base = (
+            self.estimator if self.global_estimator is None else self.global_estimator
+        )
         self.global_estimator_ = clone(base).fit(X, y)
         self.estimators_ = {}
         if groups is None:

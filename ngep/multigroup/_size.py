@@ -5,8 +5,12 @@ import re
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
-from sklearn.base import _fit_context
+from sklearn.base import (
+    BaseEstimator,
+    OneToOneFeatureMixin,
+    TransformerMixin,
+    _fit_context,
+)
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -110,8 +114,14 @@ class SizeNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         "drop_scale": ["boolean"],
     }
 
-    def __init__(self, scale="max_path_distance", *, scale_power=1.0,
-                 features="auto", drop_scale=False):
+    def __init__(
+        self,
+        scale="max_path_distance",
+        *,
+        scale_power=1.0,
+        features="auto",
+        drop_scale=False,
+    ):
         self.scale = scale
         self.scale_power = scale_power
         self.features = features
@@ -132,9 +142,7 @@ class SizeNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             )
         hits = np.flatnonzero(names == key)
         if not len(hits):
-            raise ValueError(
-                f"X has no feature {key!r}; available: {list(names)}."
-            )
+            raise ValueError(f"X has no feature {key!r}; available: {list(names)}.")
         return int(hits[0])
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -189,7 +197,11 @@ class SizeNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         X = validate_data(
-            self, X, reset=False, ensure_all_finite="allow-nan", dtype=np.float64,
+            self,
+            X,
+            reset=False,
+            ensure_all_finite="allow-nan",
+            dtype=np.float64,
             copy=True,
         )
         scale = X[:, self.scale_index_] ** self.scale_power

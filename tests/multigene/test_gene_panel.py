@@ -23,7 +23,6 @@ from sklearn.utils.estimator_checks import (
 
 from ngep.multigene import GenePanelClassifier, GenePanelRegressor
 
-
 # A panel predicts exactly one column per gene, so a one-gene panel cannot fit
 # the 5 targets of sklearn's multi-output checks; multi-gene panels are run
 # through those checks in test_multioutput_checks below.
@@ -134,9 +133,7 @@ def test_shared_steps_computed_once(data):
     assert CountingScaler.calls["fit"] == 3
     assert_allclose(panel.predict(X), independent.predict(X))
     # Each gene's fitted estimator predicts from raw input on its own.
-    assert_allclose(
-        panel.named_estimators_["Pvalb"].predict(X), panel.predict(X)[:, 0]
-    )
+    assert_allclose(panel.named_estimators_["Pvalb"].predict(X), panel.predict(X)[:, 0])
 
 
 def test_different_steps_not_shared(data):

@@ -202,8 +202,12 @@ def test_size_normalizer_dimensions_and_names():
         scale="total_length", scale_power=0.5, drop_scale=True
     ).set_output(transform="pandas")
     out = dropped.fit_transform(X)
-    assert list(out.columns) == ["max_path_distance", "surface_area", "soma__volume",
-                                 "n_tips"]
+    assert list(out.columns) == [
+        "max_path_distance",
+        "surface_area",
+        "soma__volume",
+        "n_tips",
+    ]
     assert_allclose(out["surface_area"], [2.0, 2.0])
     zero = X.assign(max_path_distance=[0.0, 20.0])
     assert np.isnan(SizeNormalizer().fit_transform(zero)[0, 0])
