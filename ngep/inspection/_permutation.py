@@ -144,7 +144,7 @@ def permutation_importance_table(
         enters that step, computed once with the earlier steps. Required when
         X is a list of SWC paths, which cannot be shuffled column-wise.
     scoring : str or callable or None, default=None
-        scikit-learn scorer; ``None`` uses the model's ``score``.
+        A scikit-learn scorer; ``None`` uses the model's ``score``.
     n_repeats : int, default=10
         Permutations per feature or group.
     random_state : int, RandomState or None, default=None

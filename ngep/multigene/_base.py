@@ -36,7 +36,7 @@ class _BaseGenePanel(_BaseComposition):
 
     # -- parameters routed per gene: "Pvalb__model__alpha" ---------------------
     def get_params(self, deep=True):
-        """Parameters of the panel and, with ``deep``, of each gene's estimator.
+        """Get the panel's parameters and, with ``deep``, each gene's.
 
         Parameters
         ----------
@@ -201,19 +201,19 @@ class _BaseGenePanel(_BaseComposition):
 
     @property
     def named_estimators_(self):
-        """dict: the fitted estimator of each gene, by gene name."""
+        """The fitted estimator of each gene, by gene name (dict)."""
         check_is_fitted(self)
         return dict(zip(self.genes_, self.estimators_))
 
     @property
     def n_features_in_(self):
-        """int: number of input features (from the first fitted estimator)."""
+        """Number of input features (from the first fitted estimator)."""
         check_is_fitted(self)
         return self.estimators_[0].n_features_in_
 
     @property
     def feature_names_in_(self):
-        """ndarray of str: input feature names, when X had named columns."""
+        """Input feature names, when X had named columns."""
         check_is_fitted(self)
         return self.estimators_[0].feature_names_in_
 

@@ -248,7 +248,7 @@ class GenePanelClassifier(ClassifierMixin, _BaseGenePanel):
 
     @property
     def classes_(self):
-        """ndarray or list of ndarray: the class labels of each gene."""
+        """Class labels of each gene (one array when fitted on a 1-D y)."""
         check_is_fitted(self)
         classes = [est.classes_ for est in self.estimators_]
         return classes[0] if self._y_ndim == 1 else classes

@@ -188,13 +188,13 @@ class _BaseGroupwise(MetaEstimatorMixin, BaseEstimator):
 
     @property
     def n_features_in_(self):
-        """int: number of input features seen by the models."""
+        """Number of input features seen by the models."""
         check_is_fitted(self)
         return self.global_estimator_.n_features_in_
 
     @property
     def feature_names_in_(self):
-        """ndarray of str: input feature names (group column excluded)."""
+        """Input feature names (group column excluded)."""
         check_is_fitted(self)
         return self.global_estimator_.feature_names_in_
 
@@ -350,7 +350,7 @@ class GroupwiseClassifier(ClassifierMixin, _BaseGroupwise):
 
     @property
     def classes_(self):
-        """ndarray: class labels of the global model."""
+        """Class labels of the global model."""
         check_is_fitted(self)
         return self.global_estimator_.classes_
 

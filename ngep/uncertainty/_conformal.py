@@ -275,7 +275,7 @@ class ConformalRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
 
     @property
     def n_features_in_(self):
-        """int: number of input features of the fitted model."""
+        """Number of input features of the fitted model."""
         check_is_fitted(self)
         return self.estimator_.n_features_in_
 

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""Every ``>>>`` snippet of the gene-panel, group, importance and uncertainty pages runs."""
+"""Every ``>>>`` snippet of the panel, group, importance and uncertainty pages runs."""
 
 import doctest
 
