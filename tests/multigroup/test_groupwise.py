@@ -215,3 +215,20 @@ def test_size_normalizer_dimensions_and_names():
         SizeNormalizer(scale="soma_size").fit(X)
     with pytest.raises(ValueError, match="X has none"):
         SizeNormalizer(scale=0).fit(X.to_numpy())
+
+
+def test_groups_routed_through_cross_validation(regions):
+    import sklearn
+    from sklearn.model_selection import KFold, cross_validate
+
+    X, y, groups = regions
+    with sklearn.config_context(enable_metadata_routing=True):
+        model = (
+            GroupwiseRegressor(LinearRegression(), min_samples=20)
+            .set_fit_request(groups=True)
+            .set_score_request(groups=True)
+        )
+        cv = KFold(5, shuffle=True, random_state=0)
+        routed = cross_validate(model, X, y, params={"groups": groups}, cv=cv)
+    plain = cross_validate(LinearRegression(), X, y, cv=cv)
+    assert routed["test_score"].mean() > 0.9 > plain["test_score"].mean()
