@@ -1,0 +1,239 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Applicability domain: is a new neuron like the ones the model learnt from?"""
+
+import warnings
+from numbers import Real
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, OutlierMixin, _fit_context
+from sklearn.covariance import EmpiricalCovariance, MinCovDet
+from sklearn.ensemble import IsolationForest
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+
+class ApplicabilityDomain(OutlierMixin, BaseEstimator):
+    """Flag neurons unlike the training neurons, whose predictions are unreliable.
+
+    A model trained on mouse cortical neurons should not be trusted on a
+    human neuron twice their size, or on a reconstruction that lost its axon.
+    Fitted on the training *features*, this detector scores how typical a
+    neuron is and flags those beyond what ``quantile`` of the training
+    neurons reach.
+
+    Read more in the :ref:`User Guide <uncertainty>`.
+
+    Parameters
+    ----------
+    method : {"mahalanobis", "isolation_forest"}, default="mahalanobis"
+        ``"mahalanobis"``: squared Mahalanobis distance to the (robust) mean,
+        affine-invariant so no scaling is needed; good when features are
+        roughly elliptical (log-transform lengths first); it flags neurons
+        that are too large, too small or break the usual correlations
+        (longer but with no more tips). ``"isolation_forest"``:
+        :class:`sklearn.ensemble.IsolationForest`, for multimodal data (it
+        flags a neuron between two well-separated types, which one ellipse
+        accepts); its trees do not extend beyond the training range, so a
+        neuron far outside it on one feature scores like the most extreme
+        training neurons and may pass: prefer ``"mahalanobis"`` to catch
+        larger species or damaged reconstructions.
+    quantile : float, default=0.99
+        Fraction of training neurons inside the domain; the threshold is the
+        score of that training quantile.
+    robust : bool, default=True
+        Mahalanobis only: estimate location and covariance with
+        :class:`~sklearn.covariance.MinCovDet`, so outliers in the training
+        set do not inflate the domain; falls back to the empirical covariance
+        when there are fewer than ``2 * n_features`` neurons.
+    random_state : int, RandomState or None, default=None
+        Seeds MinCovDet and IsolationForest.
+
+    Attributes
+    ----------
+    estimator_ : estimator
+        The fitted covariance estimator or isolation forest.
+    offset_ : float
+        The threshold: ``score_samples`` at or above which a neuron is inside
+        the domain (``decision_function = score_samples - offset_``, as in
+        scikit-learn's outlier detectors).
+    n_features_in_ : int
+        Number of features.
+    feature_names_in_ : ndarray of str
+        Feature names, when X was a DataFrame.
+
+    See Also
+    --------
+    predict_with_domain : Predictions with an ``out_of_domain`` column.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.lognormal(mean=5, sigma=0.2, size=(300, 3))  # e.g. lengths
+    >>> domain = ApplicabilityDomain(random_state=0).fit(np.log(X))
+    >>> domain.predict(np.log(np.vstack([X[:2], 2 * X[:1]])))  # last: 2x larger
+    array([ 1,  1, -1])
+    """
+
+    _parameter_constraints = {
+        "method": [StrOptions({"mahalanobis", "isolation_forest"})],
+        "quantile": [Interval(Real, 0, 1, closed="right")],
+        "robust": ["boolean"],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(
+        self, method="mahalanobis", *, quantile=0.99, robust=True, random_state=None
+    ):
+        self.method = method
+        self.quantile = quantile
+        self.robust = robust
+        self.random_state = random_state
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Learn the training distribution and set the threshold.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training features (what the model sees, not SWC paths).
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+            The fitted detector.
+        """
+        X = validate_data(self, X, dtype=np.float64, ensure_min_samples=2)
+        if self.method == "isolation_forest":
+            self.estimator_ = IsolationForest(random_state=self.random_state).fit(X)
+        elif self.robust and X.shape[0] >= 2 * X.shape[1] + 2:
+            with warnings.catch_warnings():  # singular subsets: handled by pinv
+                warnings.simplefilter("ignore", RuntimeWarning)
+                warnings.simplefilter("ignore", UserWarning)
+                self.estimator_ = MinCovDet(random_state=self.random_state).fit(X)
+        else:
+            self.estimator_ = EmpiricalCovariance().fit(X)
+        train = self._raw_scores(X)
+        self.offset_ = float(np.quantile(train, 1.0 - self.quantile))
+        return self
+
+    def _raw_scores(self, X):
+        if self.method == "isolation_forest":
+            return self.estimator_.score_samples(X)
+        return -self.estimator_.mahalanobis(X)
+
+    def score_samples(self, X):
+        """Typicality of each neuron: higher is more like the training set.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Features.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            Minus the squared Mahalanobis distance, or the isolation-forest
+            score.
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=np.float64)
+        return self._raw_scores(X)
+
+    def decision_function(self, X):
+        """``score_samples`` minus ``offset_``: negative means outside.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Features.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            Signed margin to the domain boundary.
+        """
+        return self.score_samples(X) - self.offset_
+
+    def predict(self, X):
+        """+1 for neurons inside the domain, -1 outside (sklearn outlier convention).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Features.
+
+        Returns
+        -------
+        ndarray of int of shape (n_samples,)
+            +1 inside, -1 outside.
+        """
+        return np.where(self.decision_function(X) >= 0, 1, -1)
+
+    def in_domain(self, X):
+        """Boolean version of :meth:`predict`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Features.
+
+        Returns
+        -------
+        ndarray of bool of shape (n_samples,)
+            True inside the domain.
+        """
+        return self.decision_function(X) >= 0
+
+
+def predict_with_domain(estimator, domain, X, *, X_domain=None):
+    """Predict and flag neurons outside the applicability domain.
+
+    Parameters
+    ----------
+    estimator : estimator
+        Fitted model; its ``predict`` is called on ``X``.
+    domain : ApplicabilityDomain
+        Fitted on the training features.
+    X : array-like or list of paths
+        Model inputs.
+    X_domain : array-like or None, default=None
+        Features the domain was fitted on, when they differ from ``X`` (for
+        instance morphometrics computed from SWC paths); ``None`` uses ``X``.
+
+    Returns
+    -------
+    DataFrame
+        ``prediction`` (or one column per output/gene), ``domain_score``
+        (:meth:`ApplicabilityDomain.decision_function`) and ``out_of_domain``
+        (bool). A DataFrame X's index is kept.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LinearRegression
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(200, 2))
+    >>> model = LinearRegression().fit(X, X[:, 0])
+    >>> domain = ApplicabilityDomain(random_state=0).fit(X)
+    >>> out = predict_with_domain(model, domain, np.array([[0.1, 0.0], [8.0, 8.0]]))
+    >>> out["out_of_domain"].tolist()
+    [False, True]
+    """
+    pred = np.asarray(estimator.predict(X))
+    if hasattr(estimator, "genes_") and pred.ndim == 2:
+        columns = [str(g) for g in estimator.genes_]
+    elif pred.ndim == 2:
+        columns = [f"prediction_{j}" for j in range(pred.shape[1])]
+    else:
+        columns = ["prediction"]
+    index = X.index if isinstance(X, pd.DataFrame) else None
+    out = pd.DataFrame(pred.reshape(len(pred), -1), columns=columns, index=index)
+    margin = domain.decision_function(X if X_domain is None else X_domain)
+    out["domain_score"] = margin
+    out["out_of_domain"] = margin < 0
+    return out
