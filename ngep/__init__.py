@@ -19,6 +19,14 @@ models
     :class:`~ngep.models.MarkerClassifier`).
 model_selection
     Cross-validation on continuous targets and evaluation reports.
+multigene
+    Gene panels: one model per gene, tuned and scored per gene.
+multigroup
+    Region-, species- or lab-specific models with a global fallback.
+inspection
+    Permutation importance per feature, per base measurement and per gene.
+uncertainty
+    Conformal prediction intervals, reliability of probabilities, applicability.
 datasets
     Synthetic neurons with known truth and data fetchers.
 """
@@ -38,9 +46,11 @@ _SUBMODULES = frozenset(
         "models",
         "morphometrics",
         "multigene",
+        "multigroup",
         "persistence",
         "pipeline",
         "transformers",
+        "uncertainty",
     }
 )
 

@@ -212,20 +212,20 @@ def cmd_cv(args):
 
 
 def cmd_importance(args):
-    from ngep.inspection import grouped_permutation_importance, plot_importance
+    from ngep.cli._report import importance_tables, save_importance_plot
     from ngep.persistence import load
 
     model = load(args.model)
     ensure_writable_dir(args.output.parent)
+    if "extract" not in getattr(model, "named_steps", {}):
+        raise CLIError(f"{args.model} is not an ngep SWC pipeline (no 'extract' step)")
     extractor = model.named_steps["extract"]
-    args.features = extractor.features
+    args.features = ",".join(extractor.feature_names_)
     _, X, y, _, _ = _load_labelled(args)
-    table = grouped_permutation_importance(
-        model[1:], X, y, n_repeats=args.n_repeats, random_state=0
-    )
+    table = importance_tables(model[1:], X, np.asarray(y), n_repeats=args.n_repeats)
     atomic_write_csv(table, args.output, index=False)
     if args.plot is not None:
-        plot_importance(table, path=args.plot)
+        save_importance_plot(table, args.plot)
     print(table.to_string(index=False))
     return EXIT_OK
 

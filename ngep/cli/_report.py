@@ -116,20 +116,59 @@ def run_cv_report(
     return metrics
 
 
-def _held_out_importance(model, X, y, splits, seed):
-    """Permutation importance, grouped by base measurement, on the first test fold."""
-    from sklearn.base import clone
+def importance_tables(fitted, X, y, *, n_repeats=5, seed=0):
+    """Permutation importance of a fitted feature-table pipeline on held-out data.
 
-    from ngep.inspection import grouped_permutation_importance
+    Returns one table with a ``level`` column: ``"base measurement"`` rows permute
+    one column of X (so every feature engineered from it moves together) and
+    ``"engineered feature"`` rows permute single columns entering the step after
+    the :class:`~ngep.transformers.FeatureExpander`.
+    """
+    import pandas as pd
+
+    from ngep.inspection import permutation_importance_table
+
+    tables = []
+    base = permutation_importance_table(
+        fitted, X, y, n_repeats=n_repeats, random_state=seed
+    )
+    tables.append(base.assign(level="base measurement"))
+    steps = [name for name, _ in getattr(fitted, "steps", [])]
+    if "expand" in steps and steps.index("expand") + 1 < len(steps):
+        after = steps[steps.index("expand") + 1]
+        eng = permutation_importance_table(
+            fitted, X, y, at_step=after, n_repeats=n_repeats, random_state=seed
+        )
+        tables.append(eng.assign(level="engineered feature"))
+    return pd.concat(tables, ignore_index=True)
+
+
+def _held_out_importance(model, X, y, splits, seed):
+    """Importance on the first test fold, for a model fitted on its training part."""
+    from sklearn.base import clone
 
     train, test = splits[0]
     Xtr = X.iloc[train] if hasattr(X, "iloc") else X[train]
     Xte = X.iloc[test] if hasattr(X, "iloc") else X[test]
     fitted = clone(model).fit(Xtr, y[train])
-    table = grouped_permutation_importance(
-        fitted, Xte, y[test], n_repeats=5, random_state=seed
-    )
+    table = importance_tables(fitted, Xte, y[test], seed=seed)
     return table.to_dict(orient="records")
+
+
+def save_importance_plot(table, path, title="Permutation importance (held out)"):
+    """Bar chart of the base-measurement rows of an importance table."""
+    import matplotlib.pyplot as plt
+
+    from ngep.inspection import plot_importance
+
+    if "level" in table:
+        table = table[table["level"] == "base measurement"]
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    plot_importance(table.drop(columns=["level"], errors="ignore"), ax=ax)
+    ax.set_title(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
 
 
 def _plots(out, pred, report, base, task, importance, target_name):
@@ -185,7 +224,4 @@ def _plots(out, pred, report, base, task, importance, target_name):
     if importance:
         import pandas as pd
 
-        table = pd.DataFrame(importance)
-        from ngep.inspection import plot_importance
-
-        plot_importance(table, path=out / "feature_importance.png")
+        save_importance_plot(pd.DataFrame(importance), out / "feature_importance.png")
