@@ -137,10 +137,10 @@ _CATALOGUE = (
        invariant=False),
     _F("length_fraction_above_soma", _geometry.length_fraction_above_soma, "1",
        "Fraction of length above the soma (y > y_soma).",
-       "Allen axon above/below soma", compartments=("axon",), invariant=False),
+       "Allen axon above/below soma", invariant=False),
     _F("length_fraction_below_soma", _geometry.length_fraction_below_soma, "1",
        "Fraction of length below the soma (y <= y_soma).",
-       "Allen axon above/below soma", compartments=("axon",), invariant=False),
+       "Allen axon above/below soma", invariant=False),
     # -- branching angles and balance --------------------------------------------
     _F("mean_local_bifurcation_angle", _angles.mean_local_bifurcation_angle, "rad",
        "Mean angle between daughters' first segments.",
