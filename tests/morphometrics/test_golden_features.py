@@ -156,9 +156,10 @@ def test_soma_three_point_neuromorpho():
     assert_allclose(FEATURES["soma_surface_area"].func(m, "soma"), 36 * PI)
 
 
-def test_soma_three_point_short_cylinder():
-    # r = 2, side points 2 apart: area 2 pi r h = 8 pi, radius sqrt(2).
+def test_soma_three_points_off_the_neuromorpho_layout_are_cylinders():
+    # r = 2, side points only 1 from the centre: two cylinders of height 1.
     m = _soma_cell([[0, 0, 0], [0, -1, 0], [0, 1, 0]], [2, 2, 2], [-1, 0, 0])
+    assert_allclose(FEATURES["soma_surface_area"].func(m, "soma"), 2 * 4 * PI)
     assert_allclose(FEATURES["soma_radius"].func(m, "soma"), math.sqrt(2))
 
 
