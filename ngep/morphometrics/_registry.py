@@ -59,6 +59,15 @@ class Feature:
     compartments: tuple = _NEURITES
     invariant: bool = True
 
+    def __post_init__(self):
+        comps = tuple(self.compartments)
+        if not comps or (comps != _SOMA and not set(comps) <= set(COMPARTMENT_NAMES)):
+            raise ValueError(
+                f"Feature {self.name!r}: compartments must be ('soma',) or a "
+                f"non-empty subset of {COMPARTMENT_NAMES}, got {self.compartments!r}."
+            )
+        object.__setattr__(self, "compartments", comps)
+
     @property
     def is_soma(self):
         """Whether this is a soma feature (computed once, not per compartment)."""

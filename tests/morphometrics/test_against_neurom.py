@@ -87,14 +87,20 @@ SOMA_OUT_OF_FILE_ORDER = {"split_soma_two_neurites.swc",
 ANGLES = {"mean_local_bifurcation_angle", "mean_remote_bifurcation_angle"}
 
 
-def _edge_case_files():
-    root = Path(__file__).resolve().parents[3] / "shared" / "data" / "swc-edge-cases"
-    return sorted(p.relative_to(root).as_posix() for p in root.glob("*/*.swc"))
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
+#: Files above this size are compared only in the slow run (NeuroM takes ~5 s each).
+SMALL_BYTES = 60_000
+
+
+def _files(pattern, small):
+    paths = sorted(SHARED.glob(pattern))
+    return [p.relative_to(SHARED).as_posix() for p in paths
+            if (p.stat().st_size <= SMALL_BYTES) == small]
 
 
 def _allen_files():
-    root = Path(__file__).resolve().parents[3] / "shared" / "data" / "allen-v1-mouse"
-    return sorted(p.name for p in (root / "swc").glob("*.swc"))
+    return sorted(p.relative_to(SHARED).as_posix()
+                  for p in SHARED.glob("allen-v1-mouse/swc/*.swc"))
 
 
 def _load_both(path):
@@ -153,17 +159,23 @@ def _compare(path):
     assert not failures, f"{path.name}: " + "; ".join(failures)
 
 
-@pytest.mark.parametrize("relpath", _edge_case_files())
-def test_matches_neurom_on_edge_case_cells(relpath, edge_case_dir):
-    _compare(edge_case_dir / relpath)
-
-
-@pytest.mark.parametrize("name", _allen_files()[:10])
-def test_matches_neurom_on_allen_cells(name, allen_dir):
-    _compare(allen_dir / "swc" / name)
+@pytest.mark.parametrize("relpath", _files("swc-edge-cases/*/*.swc", small=True))
+def test_matches_neurom_on_small_edge_case_cells(relpath, shared):
+    _compare(shared / relpath)
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", _allen_files()[10:])
-def test_matches_neurom_on_all_allen_cells(name, allen_dir):
-    _compare(allen_dir / "swc" / name)
+@pytest.mark.parametrize("relpath", _files("swc-edge-cases/*/*.swc", small=False))
+def test_matches_neurom_on_large_edge_case_cells(relpath, shared):
+    _compare(shared / relpath)
+
+
+@pytest.mark.parametrize("relpath", _allen_files()[:4])
+def test_matches_neurom_on_allen_cells(relpath, shared):
+    _compare(shared / relpath)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("relpath", _allen_files()[4:])
+def test_matches_neurom_on_all_allen_cells(relpath, shared):
+    _compare(shared / relpath)

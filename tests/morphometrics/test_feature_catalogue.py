@@ -196,3 +196,9 @@ def test_cache_does_not_leak_into_pickles():
     assert not any(k.startswith("_ngep") for k in vars(clone))
     np.testing.assert_array_equal(compute_features(clone, EXTENDED_FEATURES),
                                   compute_features(m, EXTENDED_FEATURES))
+
+
+def test_feature_rejects_unknown_compartments():
+    with pytest.raises(ValueError, match="compartments must be"):
+        Feature("x", FEATURES["n_tips"].func, "1", "X.", "test",
+                compartments=("dendrite", "soma"))
