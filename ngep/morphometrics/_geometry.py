@@ -10,6 +10,7 @@ on the frame the morphology is in: y is taken as the pia direction, positive up.
 import numpy as np
 
 from ngep.morphometrics._core import (
+    cached,
     centre,
     node_mask,
     radial_distance,
@@ -66,15 +67,17 @@ def max_radial_distance(m, compartment):
 
 
 def _extent(m, compartment, axis, coverage):
-    mask = node_mask(m, compartment)
-    if not mask.any():
-        return 0.0
-    x = m.xyz[mask, axis]
-    if coverage == 1.0:
-        return float(x.max() - x.min())
-    tail = 50.0 * (1.0 - coverage)
-    lo, hi = np.percentile(x, [tail, 100.0 - tail])
-    return float(hi - lo)
+    def compute():
+        mask = node_mask(m, compartment)
+        if not mask.any():
+            return np.zeros(3), np.zeros(3)
+        xyz = m.xyz[mask]
+        full = xyz.max(axis=0) - xyz.min(axis=0)
+        lo, hi = np.percentile(xyz, [2.5, 97.5], axis=0)
+        return full, hi - lo
+
+    full, robust = cached(m, ("extent", compartment), compute)
+    return float((full if coverage == 1.0 else robust)[axis])
 
 
 def width(m, compartment):
@@ -140,19 +143,24 @@ def mean_tip_path_distance(m, compartment):
 
 
 def _length_above(m, compartment):
-    mask = segment_mask(m, compartment)
-    child = np.flatnonzero(mask)
-    y0 = centre(m)[1]
-    ya = m.xyz[m.parent[child], 1] - y0
-    yb = m.xyz[child, 1] - y0
-    length = m.segment_length[child]
-    lo, hi = np.minimum(ya, yb), np.maximum(ya, yb)
-    span = hi - lo
-    flat = span == 0
-    frac = np.where(flat, (lo > 0).astype(float),
-                    np.clip(hi, 0, None) - np.clip(lo, 0, None))
-    frac = np.where(flat, frac, frac / np.where(flat, 1.0, span))
-    return float(np.sum(length * frac)), float(length.sum())
+    def compute():
+        child = np.flatnonzero(segment_mask(m, compartment))
+        y0 = centre(m)[1]
+        ya = m.xyz[m.parent[child], 1] - y0
+        yb = m.xyz[child, 1] - y0
+        length = m.segment_length[child]
+        lo, hi = np.minimum(ya, yb), np.maximum(ya, yb)
+        span = hi - lo
+        flat = span == 0
+        # Share of each segment above y0: exact for straight segments.
+        share = np.where(
+            flat,
+            (lo > 0).astype(np.float64),
+            (np.clip(hi, 0, None) - np.clip(lo, 0, None)) / np.where(flat, 1.0, span),
+        )
+        return float(np.sum(length * share)), float(length.sum())
+
+    return cached(m, ("length_above", compartment), compute)
 
 
 def length_fraction_above_soma(m, compartment):
