@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""Spatial extent: path and radial distances, extents, contraction, soma-relative length.
+"""Spatial extent: path and radial distances, extents, contraction, length by side.
 
 Distances are measured from the soma centre, the first soma point (NeuroM's
 centre for SWC somata; the root node when there is no soma). Path distances
@@ -81,17 +81,26 @@ def _extent(m, compartment, axis, coverage):
 
 
 def width(m, compartment):
-    """Extent of the compartment's nodes along x (NeuroM ``total_width``; µm; 0 if empty)."""
+    """Extent of the compartment's nodes along x (NeuroM ``total_width``).
+
+    In µm; 0 for an empty compartment.
+    """
     return _extent(m, compartment, 0, 1.0)
 
 
 def height(m, compartment):
-    """Extent of the compartment's nodes along y (NeuroM ``total_height``; µm; 0 if empty)."""
+    """Extent of the compartment's nodes along y (NeuroM ``total_height``).
+
+    In µm; 0 for an empty compartment.
+    """
     return _extent(m, compartment, 1, 1.0)
 
 
 def depth(m, compartment):
-    """Extent of the compartment's nodes along z (NeuroM ``total_depth``; µm; 0 if empty)."""
+    """Extent of the compartment's nodes along z (NeuroM ``total_depth``).
+
+    In µm; 0 for an empty compartment.
+    """
     return _extent(m, compartment, 2, 1.0)
 
 

@@ -40,7 +40,7 @@ def n_stems(m, compartment):
 
 
 def n_branch_points(m, compartment):
-    """Number of compartment nodes with two or more children (NeuroM ``number_of_forking_points``).
+    """Number of nodes with two or more children (NeuroM ``number_of_forking_points``).
 
     Multifurcations count once; the soma is never a branch point.
     """
@@ -48,7 +48,7 @@ def n_branch_points(m, compartment):
 
 
 def n_bifurcations(m, compartment):
-    """Number of compartment nodes with exactly two children (NeuroM ``number_of_bifurcations``)."""
+    """Number of nodes with exactly two children (NeuroM ``number_of_bifurcations``)."""
     return float(np.count_nonzero((m.n_children == 2) & node_mask(m, compartment)))
 
 

@@ -185,6 +185,13 @@ def test_feature_table_and_rst():
     # Every row has the same number of cells as the header.
     assert rst.count("   * - ") == len(FEATURES) + 1
     assert rst.count("\n     - ") == 5 * (len(FEATURES) + 1)
+    docutils_core = pytest.importorskip("docutils.core")
+    import io
+
+    messages = io.StringIO()
+    docutils_core.publish_doctree(rst, settings_overrides={
+        "warning_stream": messages, "report_level": 1})
+    assert messages.getvalue() == ""
 
 
 def test_cache_does_not_leak_into_pickles():
