@@ -29,6 +29,7 @@ __all__ = [
     "max_radial_distance",
     "mean_contraction",
     "mean_tip_path_distance",
+    "mean_tip_radial_distance",
     "width",
     "width_95",
 ]
@@ -64,6 +65,17 @@ def max_radial_distance(m, compartment):
     or branch point). 0 for an empty compartment.
     """
     return _max(radial_distance(m), node_mask(m, compartment))
+
+
+def mean_tip_radial_distance(m, compartment):
+    """Mean Euclidean distance from the soma centre to the compartment's tips (µm).
+
+    NeuroM ``section_term_radial_distances``, averaged. NaN when there is no tip.
+    """
+    mask = m.is_tip & node_mask(m, compartment)
+    if not mask.any():
+        return float("nan")
+    return float(radial_distance(m)[mask].mean())
 
 
 def _extent(m, compartment, axis, coverage):

@@ -23,6 +23,7 @@ from ngep.morphometrics import (
 # each docstring); everything else is 0 for an empty compartment.
 UNDEFINED_WHEN_EMPTY = {
     "mean_diameter", "mean_section_length", "mean_tip_path_distance",
+    "mean_tip_branch_order", "mean_tip_radial_distance",
     "mean_contraction", "mean_local_bifurcation_angle",
     "mean_remote_bifurcation_angle", "mean_partition_asymmetry",
     "sholl_peak_radius", "length_fraction_above_soma", "length_fraction_below_soma",
