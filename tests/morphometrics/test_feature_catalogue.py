@@ -210,3 +210,35 @@ def test_feature_rejects_unknown_compartments():
     with pytest.raises(ValueError, match="compartments must be"):
         Feature("x", FEATURES["n_tips"].func, "1", "X.", "test",
                 compartments=("dendrite", "soma"))
+
+
+_ALLEN_CELLS = []
+
+
+@pytest.fixture
+def allen_cells(allen_dir):
+    """The first 15 Allen cells, read once per session."""
+    import warnings
+
+    from ngep.io import read_swc
+
+    if not _ALLEN_CELLS:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            paths = sorted((allen_dir / "swc").glob("*.swc"))[:15]
+            _ALLEN_CELLS.extend(read_swc(p) for p in paths)
+    return _ALLEN_CELLS
+
+
+@pytest.mark.parametrize("name", sorted(FEATURES))
+def test_every_feature_on_real_cells(name, allen_cells):
+    feature = FEATURES[name]
+    for m in allen_cells:
+        for compartment in feature.compartments:
+            value = feature.func(m, compartment)
+            assert type(value) is float and not math.isinf(value)
+            if compartment in ("all", "dendrite", "soma"):
+                # Every Allen cell has a soma and branching dendrites.
+                assert math.isfinite(value), (m.name, compartment)
+            elif math.isnan(value):
+                assert name in UNDEFINED_WHEN_EMPTY, (m.name, compartment)
