@@ -22,6 +22,7 @@ __all__ = [
     "radial_distance",
     "sections",
     "segment_mask",
+    "subtree_sum",
 ]
 
 _CACHE_KEY = "_ngep_morphometrics_cache"
