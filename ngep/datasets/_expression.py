@@ -1,0 +1,115 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Expression model of the synthetic neurons: class means, morphology, noise.
+
+For gene ``g`` and a neuron of class ``c`` with latent morphology ``x``::
+
+    m = base[g][c] + amplitude[g][c] * expit(score_g(x))     # noiseless level
+    y = max(0, m + noise_g * e),  e ~ N(0, 1)                 # observed log1p CPM
+
+``expit`` is the logistic function and ``score_g`` a weighted sum of log-ratios
+of the neuron's dendritic quantities to reference values (:data:`SCORES`). The
+reported *signal* is the conditional mean ``E[y | neuron]`` (the censored
+Gaussian mean), the best possible prediction of ``y`` from the neuron, and the
+*ceiling* of a gene is ``var(signal) / var(y)`` on the generated sample.
+"""
+
+import numpy as np
+from scipy.special import expit, ndtr
+
+__all__ = ["DEFAULT_NOISE", "GENES", "SCORES", "ceiling", "expression"]
+
+#: Genes with a model, and the default noise standard deviation of each
+#: (log1p CPM units). Pvalb's is calibrated so its ceiling is about 0.45 with
+#: the default, balanced class weights.
+DEFAULT_NOISE = {"Pvalb": 3.25, "Sst": 1.5, "Vip": 1.5, "Gad1": 1.0, "Gfap": 0.3}
+GENES = tuple(DEFAULT_NOISE)
+
+# base level per class (Pvalb, Sst, Vip, L23_IT, L5_ET), log1p CPM.
+_BASE = {
+    "Pvalb": (2.5, 0.6, 0.4, 0.25, 0.25),
+    "Sst": (0.8, 5.0, 0.5, 0.3, 0.3),
+    "Vip": (0.3, 0.5, 5.0, 0.3, 0.2),
+    "Gad1": (6.5, 6.5, 6.5, 0.8, 0.8),
+    "Gfap": (0.1, 0.1, 0.1, 0.1, 0.1),
+}
+# amplitude of the morphology term per class.
+_AMPLITUDE = {
+    "Pvalb": (7.5, 7.5, 7.5, 7.5, 7.5),
+    "Sst": (0.0, 3.0, 0.0, 0.0, 0.0),
+    "Vip": (0.0, 0.0, 3.0, 0.0, 0.0),
+    "Gad1": (1.5, 1.5, 1.5, 0.0, 0.0),
+    "Gfap": (0.0, 0.0, 0.0, 0.0, 0.0),
+}
+
+#: Score of each gene as ``{quantity: (weight, reference)}``: the score is
+#: ``sum(weight * log(quantity / reference)) - offset``. ``branch_density`` is
+#: (branch points + 1) per mm of dendrite; ``offset`` centres the logistic.
+SCORES = {
+    # Compact arbors (short reach), big somata and dense branching, the
+    # basket-cell shape: more Pvalb, in every class (so Pvalb is high in
+    # Pvalb cells, intermediate in Sst/Vip cells, low in pyramidal cells).
+    "Pvalb": {"max_path_distance": (-3.0, 300.0), "soma_radius": (1.0, 11.8),
+              "branch_density": (1.0, 7.0), "offset": 0.5},
+    # Longer reach (Martinotti axon-bearing dendrites towards layer 1): more Sst.
+    "Sst": {"max_path_distance": (2.0, 400.0), "offset": 0.0},
+    # Fewer stems (bipolar shape): more Vip.
+    "Vip": {"n_stems": (-2.0, 3.7), "offset": 0.0},
+    # Larger soma: more Gad1.
+    "Gad1": {"soma_radius": (2.0, 11.0), "offset": 0.0},
+    "Gfap": {"offset": 0.0},
+}
+
+
+def _score(spec, latent):
+    quantities = dict(latent)
+    quantities["branch_density"] = (
+        (latent["n_branch_points"] + 1) / (latent["dendrite_length"] / 1000.0))
+    out = np.full(latent["dendrite_length"].shape, -float(spec["offset"]))
+    for name, value in spec.items():
+        if name != "offset":
+            weight, reference = value
+            out += weight * np.log(quantities[name] / reference)
+    return out
+
+
+def expression(class_index, latent, genes, noise, rng):
+    """Observed and noiseless expression of ``genes``.
+
+    Parameters
+    ----------
+    class_index : ndarray of int, shape (n,)
+        Index into :data:`~ngep.datasets._classes.CLASSES`.
+    latent : dict of ndarray
+        Species-normalised latent morphology (see :func:`make_neurons`).
+    genes : sequence of str
+    noise : dict
+        Noise standard deviation per gene.
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    observed, signal : dict of ndarray
+    """
+    observed, signal = {}, {}
+    for gene in genes:
+        level = (np.asarray(_BASE[gene])[class_index]
+                 + np.asarray(_AMPLITUDE[gene])[class_index]
+                 * expit(_score(SCORES[gene], latent)))
+        sd = float(noise[gene])
+        draw = rng.standard_normal(class_index.size)
+        observed[gene] = np.maximum(0.0, level + sd * draw)
+        if sd > 0:
+            t = level / sd
+            signal[gene] = level * ndtr(t) + sd * np.exp(-0.5 * t * t) / np.sqrt(2 * np.pi)
+        else:
+            signal[gene] = np.maximum(0.0, level)
+    return observed, signal
+
+
+def ceiling(observed, signal):
+    """``var(signal) / var(observed)`` per gene (0 when the gene does not vary)."""
+    out = {}
+    for gene, y in observed.items():
+        var_y = float(np.var(y))
+        out[gene] = float(np.var(signal[gene]) / var_y) if var_y > 0 else 0.0
+    return out
