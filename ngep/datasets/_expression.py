@@ -91,12 +91,15 @@ def expression(class_index, latent, genes, noise, rng):
     observed, signal : dict of ndarray
     """
     observed, signal = {}, {}
+    # One row of draws per neuron, one column per known gene: the noise of a
+    # neuron does not depend on how many neurons or which genes are asked for.
+    draws = rng.standard_normal((class_index.size, len(GENES)))
     for gene in genes:
         level = (np.asarray(_BASE[gene])[class_index]
                  + np.asarray(_AMPLITUDE[gene])[class_index]
                  * expit(_score(SCORES[gene], latent)))
         sd = float(noise[gene])
-        draw = rng.standard_normal(class_index.size)
+        draw = draws[:, GENES.index(gene)]
         observed[gene] = np.maximum(0.0, level + sd * draw)
         if sd > 0:
             t = level / sd
@@ -111,5 +114,6 @@ def ceiling(observed, signal):
     out = {}
     for gene, y in observed.items():
         var_y = float(np.var(y))
-        out[gene] = float(np.var(signal[gene]) / var_y) if var_y > 0 else 0.0
+        constant = np.ptp(signal[gene]) == 0  # avoid round-off "variance"
+        out[gene] = 0.0 if constant or var_y == 0 else float(np.var(signal[gene]) / var_y)
     return out

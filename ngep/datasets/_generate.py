@@ -22,7 +22,7 @@ __all__ = ["generate_batch"]
 _TYPE_CODE = {"basal": 3, "apical": 4, "axon": 2}
 # Copula loadings of each quantity on the neuron's latent size.
 _LOADING = {"length": 0.8, "branch": 0.7, "stems": 0.4, "soma": 0.3}
-_NATIVE_STEP = 5.0  # µm between generated nodes
+_NATIVE_STEP = 5.0  # µm between generated nodes (mouse; scaled with species)
 
 
 def _lognormal(mean, sd, z):
@@ -106,7 +106,7 @@ def generate_batch(class_index, region, species, rng):
     bias = np.zeros((groups["neuron"].size, 3))
     bias[:, 1] = groups["bias_y"]
     node_section, node_xyz, node_arc, sec_start, sec_path = lay_out_nodes(
-        sec, length, d, bias, groups["spread"], rng, step=_NATIVE_STEP)
+        sec, length, d, bias, groups["spread"], rng, step=_NATIVE_STEP * scale)
     # Stems start on the soma surface.
     neuron = groups["neuron"][g]
     origin = np.zeros((g.size, 3))

@@ -95,13 +95,16 @@ def _noise(noise, genes):
 
 def _one_batch(b, seeds, n, weights, region, species, rotation, node_spacing, soma,
                out_dir):
+    """Neurons ``b * _BATCH ..`` (the first ``n`` of a full, fixed-size batch)."""
     structure, turn = (np.random.default_rng(s) for s in seeds)
-    class_index = structure.choice(len(CLASSES), size=n, p=weights)
+    # Always draw a full batch so a neuron never depends on ``n_neurons``.
+    class_index = structure.choice(len(CLASSES), size=_BATCH, p=weights)
     batch = generate_batch(class_index, region, species, structure)
-    latent = latent_morphology(batch, n)
+    latent = {k: v[:n] for k, v in latent_morphology(batch, _BATCH).items()}
+    class_index = class_index[:n]
     if node_spacing is not None:
         batch = resample(batch, float(node_spacing))
-    rotations = _rotation_matrices(rotation, n, turn)
+    rotations = _rotation_matrices(rotation, _BATCH, turn)
     names = [f"synthetic_{b * _BATCH + i:06d}" for i in range(n)]
     morphs = build_morphologies(batch, n, soma, rotations, names)
     paths = None
