@@ -21,7 +21,7 @@ __all__ = ["DEFAULT_NOISE", "GENES", "SCORES", "ceiling", "expression"]
 #: Genes with a model, and the default noise standard deviation of each
 #: (log1p CPM units). Pvalb's is calibrated so its ceiling is about 0.45 with
 #: the default, balanced class weights.
-DEFAULT_NOISE = {"Pvalb": 3.25, "Sst": 1.5, "Vip": 1.5, "Gad1": 1.0, "Gfap": 0.3}
+DEFAULT_NOISE = {"Pvalb": 3.15, "Sst": 1.5, "Vip": 1.5, "Gad1": 1.0, "Gfap": 0.3}
 GENES = tuple(DEFAULT_NOISE)
 
 # base level per class (Pvalb, Sst, Vip, L23_IT, L5_ET), log1p CPM.
