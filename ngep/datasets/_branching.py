@@ -163,7 +163,8 @@ def lay_out_nodes(sections, section_length, stem_direction, bias, spread, rng, *
     for level in range(1, int(order.max(initial=0)) + 1):
         idx = np.flatnonzero(order == level)
         k = np.searchsorted(child, idx)
-        d = direction[parent[idx]] + spread[group[idx], None] * noise[k] + bias[group[idx]]
+        gi = group[idx]
+        d = direction[parent[idx]] + spread[gi, None] * noise[k] + bias[gi]
         direction[idx] = d / np.linalg.norm(d, axis=1, keepdims=True)
     # Nodes: stems get an extra node at their start (the first point of the stem).
     n_steps = np.maximum(1, np.ceil(section_length / step).astype(np.int64))
@@ -172,16 +173,17 @@ def lay_out_nodes(sections, section_length, stem_direction, bias, spread, rng, *
     first = np.cumsum(n_nodes) - n_nodes
     pos_in_sec = np.arange(node_section.size) - first[node_section]
     step_len = section_length / n_steps
-    is_lead = is_stem[node_section] & (pos_in_sec == 0)
-    length = np.where(is_lead, 0.0, step_len[node_section])
-    drift = rng.standard_normal((node_section.size, 3)) * wiggle
-    drift[is_lead] = 0.0
-    drift = _segmented_cumsum(drift, first)
+    # Arc length: stems' first node at 0, then one step per node.
+    node_arc = (pos_in_sec + ~is_stem[node_section]) * step_len[node_section]
+    length = np.where(node_arc > 0, step_len[node_section], 0.0)
+    # Direction drift: a Gaussian random walk restarting at each section (float32
+    # is plenty for a perturbation and halves the cost of drawing it).
+    drift = rng.standard_normal((node_section.size, 3), dtype=np.float32)
+    drift *= np.float32(wiggle)
+    drift = _segmented_cumsum(drift, first, node_section)
     d = direction[node_section] + drift
-    d /= np.linalg.norm(d, axis=1, keepdims=True)
-    steps = d * length[:, None]
-    local = _segmented_cumsum(steps, first)
-    node_arc = _segmented_cumsum(length, first)
+    d *= (length / np.sqrt(np.einsum("ij,ij->i", d, d)))[:, None]
+    local = _segmented_cumsum(d, first, node_section)
     last = first + n_nodes - 1
     displacement = local[last]
     # Section start = parent's end; accumulate displacements over the section tree.
@@ -194,9 +196,13 @@ def lay_out_nodes(sections, section_length, stem_direction, bias, spread, rng, *
     return node_section, node_xyz, node_arc, start, section_path
 
 
-def _segmented_cumsum(values, first):
-    """Cumulative sum restarting at each index in ``first`` (sorted, starts at 0)."""
+def _segmented_cumsum(values, first, segment):
+    """Cumulative sum along axis 0 restarting at each segment.
+
+    ``first`` holds the first index of each segment (sorted, starting at 0) and
+    ``segment`` the segment of each row.
+    """
     c = np.cumsum(values, axis=0)
-    base = np.concatenate([np.zeros((1,) + values.shape[1:]), c[first[1:] - 1]])
-    seg = np.repeat(np.arange(first.size), np.diff(np.r_[first, values.shape[0]]))
-    return c - base[seg]
+    base = np.concatenate([np.zeros((1,) + values.shape[1:], c.dtype), c[first[1:] - 1]])
+    c -= base[segment]
+    return c

@@ -103,7 +103,8 @@ def expression(class_index, latent, genes, noise, rng):
         observed[gene] = np.maximum(0.0, level + sd * draw)
         if sd > 0:
             t = level / sd
-            signal[gene] = level * ndtr(t) + sd * np.exp(-0.5 * t * t) / np.sqrt(2 * np.pi)
+            density = np.exp(-0.5 * t * t) / np.sqrt(2 * np.pi)
+            signal[gene] = level * ndtr(t) + sd * density
         else:
             signal[gene] = np.maximum(0.0, level)
     return observed, signal
@@ -115,5 +116,8 @@ def ceiling(observed, signal):
     for gene, y in observed.items():
         var_y = float(np.var(y))
         constant = np.ptp(signal[gene]) == 0  # avoid round-off "variance"
-        out[gene] = 0.0 if constant or var_y == 0 else float(np.var(signal[gene]) / var_y)
+        if constant or var_y == 0:
+            out[gene] = 0.0
+        else:
+            out[gene] = float(np.var(signal[gene]) / var_y)
     return out

@@ -129,7 +129,7 @@ def generate_batch(class_index, region, species, rng):
 
 
 def latent_morphology(batch, n_neurons):
-    """Species-normalised dendritic quantities of each neuron (the expression inputs)."""
+    """Species-normalised dendritic quantities of each neuron (expression inputs)."""
     sec = batch["sections"]
     neuron = batch["section_neuron"]
     dend = np.isin(batch["section_type"], (3, 4))
@@ -222,15 +222,19 @@ def build_morphologies(batch, n_neurons, soma_style, rotations, names):
     radius = scale * np.maximum(rmin[ti], r0[ti] * np.exp(-path / (scale * lam[ti])))
     # Reorder nodes so each neuron's nodes are contiguous (sections keep their
     # parents-first order within a neuron).
+    sec_order = np.argsort(neuron, kind="stable")
+    counts = n_nodes[sec_order]
+    new_first = np.cumsum(counts) - counts
+    order = np.repeat(sec_first[sec_order] - new_first, counts) + np.arange(ns.size)
     node_neuron = neuron[ns]
-    order = np.argsort(node_neuron, kind="stable")
     inverse = np.empty_like(order)
     inverse[order] = np.arange(order.size)
     per_neuron = np.bincount(node_neuron, minlength=n_neurons)
     start = np.cumsum(per_neuron) - per_neuron
     gparent = parent[order]
     local_parent = np.where(gparent >= 0, inverse[np.maximum(gparent, 0)], -2)
-    local_parent = local_parent - np.where(local_parent >= 0, start[node_neuron[order]], 0)
+    own_start = start[node_neuron[order]]
+    local_parent = local_parent - np.where(local_parent >= 0, own_start, 0)
     xyz_all = batch["node_xyz"][order]
     rad_all = radius[order]
     type_all = stype[ns][order]

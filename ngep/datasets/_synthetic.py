@@ -2,6 +2,7 @@
 """``make_neurons``: realistic synthetic neurons whose expression has a known answer."""
 
 import os
+from collections.abc import Mapping
 from numbers import Integral, Real
 from pathlib import Path
 
@@ -24,7 +25,8 @@ from ngep.io import write_swc
 
 __all__ = ["make_neurons"]
 
-_BATCH = 64  # neurons per independently seeded batch (fixed: results never depend on it)
+# Neurons per independently seeded batch (fixed: results never depend on n_jobs).
+_BATCH = 64
 _LATENT = ("dendrite_length", "n_branch_points", "n_stems", "max_path_distance",
            "soma_radius")
 
@@ -41,11 +43,12 @@ def _root_seed(random_state):
 def _class_weights(class_weights):
     if class_weights is None:
         return np.full(len(CLASSES), 1.0 / len(CLASSES))
-    if isinstance(class_weights, dict):
+    if isinstance(class_weights, Mapping):
         unknown = sorted(set(class_weights) - set(CLASSES))
         if unknown:
             raise ValueError(
-                f"class_weights has unknown classes {unknown}; use some of {list(CLASSES)}."
+                f"class_weights has unknown classes {unknown}; "
+                f"use some of {list(CLASSES)}."
             )
         w = np.array([float(class_weights.get(c, 0.0)) for c in CLASSES])
     else:

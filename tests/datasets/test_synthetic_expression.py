@@ -61,8 +61,10 @@ def test_signal_is_the_conditional_mean():
     # Three neurons, each repeated many times: the mean observation converges
     # to the reported signal (the censored Gaussian mean, not the raw level).
     reps = 20000
-    latent = {"dendrite_length": np.full(3, 2000.0), "n_branch_points": np.full(3, 12.0),
-              "n_stems": np.full(3, 6.0), "max_path_distance": np.array([150., 300., 900.]),
+    latent = {"dendrite_length": np.full(3, 2000.0),
+              "n_branch_points": np.full(3, 12.0),
+              "n_stems": np.full(3, 6.0),
+              "max_path_distance": np.array([150.0, 300.0, 900.0]),
               "soma_radius": np.full(3, 12.0)}
     tiled = {k: np.tile(v, reps) for k, v in latent.items()}
     cls = np.tile([0, 1, 3], reps)

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from sklearn.utils._param_validation import InvalidParameterError
 
-from ngep.datasets import CLASSES, make_neurons
+from ngep.datasets import CLASSES, CORTICAL_PROPORTIONS, make_neurons
 from ngep.datasets._branching import grow_sections
 from ngep.io import read_swc
 
@@ -198,7 +198,8 @@ def test_region_is_recorded_and_shifts_lengths():
     hippo = make_neurons(128, random_state=6, region="hippocampus")
     assert (hippo.metadata["region"] == "hippocampus").all()
     assert (hippo.metadata["class"] == cortex.metadata["class"]).all()
-    ratio = hippo.latent["dendrite_length"].sum() / cortex.latent["dendrite_length"].sum()
+    length = "dendrite_length"
+    ratio = hippo.latent[length].sum() / cortex.latent[length].sum()
     assert ratio == pytest.approx(1.15, rel=1e-6)
 
 
@@ -207,6 +208,8 @@ def test_class_weights():
     assert set(data.metadata["class"]) == {"Vip", "L5_ET"}
     data = make_neurons(20, class_weights=[0, 0, 0, 1, 0], random_state=0)
     assert set(data.metadata["class"]) == {"L23_IT"}
+    data = make_neurons(64, class_weights=CORTICAL_PROPORTIONS, random_state=0)
+    assert (data.metadata["class"] == "L23_IT").mean() > 0.4
     with pytest.raises(ValueError, match="unknown classes"):
         make_neurons(2, class_weights={"Chandelier": 1.0})
     with pytest.raises(ValueError, match="needs 5 entries"):
