@@ -203,6 +203,7 @@ def _segmented_cumsum(values, first, segment):
     ``segment`` the segment of each row.
     """
     c = np.cumsum(values, axis=0)
-    base = np.concatenate([np.zeros((1,) + values.shape[1:], c.dtype), c[first[1:] - 1]])
+    zero = np.zeros((1,) + values.shape[1:], c.dtype)
+    base = np.concatenate([zero, c[first[1:] - 1]])
     c -= base[segment]
     return c

@@ -1,9 +1,10 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Generate one batch of synthetic neurons as flat numpy arrays.
 
-The batch is drawn from three independent random streams: ``structure`` (the
-neuron itself), ``rotation`` and nothing else, so recording conventions
-(rotation, node spacing, soma style) never change which neuron is drawn.
+Each batch draws the neurons from its own ``structure`` random stream; random
+rotations come from a second stream and expression noise from a third (in
+:mod:`ngep.datasets._synthetic`), so recording conventions (rotation, node
+spacing, soma style) never change which neuron is drawn.
 """
 
 import numpy as np
@@ -158,7 +159,6 @@ def resample(batch, spacing):
     n_sec = length.size
     # Polyline of a section: its start point, then its nodes.
     ns = batch["node_section"]
-    counts = np.bincount(ns, minlength=n_sec)
     pts_sec = np.concatenate([np.arange(n_sec), ns])
     order = np.argsort(pts_sec, kind="stable")
     pts_sec = pts_sec[order]
@@ -175,7 +175,6 @@ def resample(batch, spacing):
     arc = np.minimum(k * spacing, length[new_sec])
     x = offset[new_sec] + arc
     xyz = np.column_stack([np.interp(x, xp, pts_xyz[:, j]) for j in range(3)])
-    del counts
     out = dict(batch)
     out.update(node_section=new_sec, node_xyz=xyz, node_arc=arc)
     return out
