@@ -5,6 +5,11 @@ Run from the repository root::
 
     OMP_NUM_THREADS=1 python benchmarks/bench_datasets.py --n 1024
 
+or, to check the expression calibration (ceiling and the R² a boosted model
+reaches on five dendritic measurements, 5-fold CV)::
+
+    OMP_NUM_THREADS=1 python benchmarks/bench_datasets.py --calibration --n 3000
+
 Prints one line per setting: Morphology objects in memory (default and with a
 convention change), and SWC files written to a temporary folder (1 and 2 jobs).
 Each setting is timed ``--repeat`` times after one warm-up call; the best run
@@ -18,6 +23,8 @@ import os
 import platform
 import tempfile
 import time
+
+import numpy as np
 
 from ngep.datasets import make_neurons
 
@@ -34,12 +41,42 @@ def _best(fn, repeat):
     return min(wall), min(cpu)
 
 
+def five_measurements(m):
+    """Dendritic length, branch points, stems, max path distance, soma radius."""
+    d = m.compartment_mask("dendrite")
+    return [m.segment_length[d & m.neurite_segment].sum(),
+            np.count_nonzero(m.is_branch_point & d), np.count_nonzero(m.is_stem & d),
+            m.path_distance[d].max(), m.radius[0]]
+
+
+def calibration(n, random_state=0):
+    from sklearn.ensemble import HistGradientBoostingRegressor
+    from sklearn.model_selection import KFold, cross_val_score
+
+    data = make_neurons(n, random_state=random_state)
+    X = np.array([five_measurements(m) for m in data.morphologies])
+    model = HistGradientBoostingRegressor(max_iter=200, learning_rate=0.05,
+                                          max_leaf_nodes=15, min_samples_leaf=40,
+                                          random_state=0)
+    cv = KFold(5, shuffle=True, random_state=0)
+    print(f"make_neurons({n}, random_state={random_state}): 5-fold CV R² of "
+          "HistGradientBoostingRegressor on five dendritic measurements")
+    for gene in data.targets:
+        r2 = cross_val_score(model, X, data.targets[gene], cv=cv).mean()
+        print(f"{gene:6s} ceiling {data.ceiling[gene]:.3f}   model R² {r2:.3f}")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=1024, help="neurons per call")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--calibration", action="store_true",
+                        help="check the expression calibration instead of speed")
     args = parser.parse_args(argv)
     n = args.n
+    if args.calibration:
+        calibration(n)
+        return 0
     print(f"make_neurons, n={n}, python {platform.python_version()}, "
           f"{os.cpu_count()} CPUs, OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS')}")
     settings = [

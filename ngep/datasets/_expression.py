@@ -10,7 +10,8 @@ For gene ``g`` and a neuron of class ``c`` with latent morphology ``x``::
 of the neuron's dendritic quantities to reference values (:data:`SCORES`). The
 reported *signal* is the conditional mean ``E[y | neuron]`` (the censored
 Gaussian mean), the best possible prediction of ``y`` from the neuron, and the
-*ceiling* of a gene is ``var(signal) / var(y)`` on the generated sample.
+*ceiling* of a gene is ``var(signal) / (var(signal) + mean(Var[y | neuron]))``
+on the generated neurons: the expected ``var(signal) / var(y)``.
 """
 
 import numpy as np
@@ -73,7 +74,7 @@ def _score(spec, latent):
 
 
 def expression(class_index, latent, genes, noise, rng):
-    """Observed and noiseless expression of ``genes``.
+    """Observed expression of ``genes``, its conditional mean and variance.
 
     Parameters
     ----------
@@ -88,9 +89,10 @@ def expression(class_index, latent, genes, noise, rng):
 
     Returns
     -------
-    observed, signal : dict of ndarray
+    observed, signal, variance : dict of ndarray
+        ``y``, ``E[y | neuron]`` and ``Var[y | neuron]`` per gene.
     """
-    observed, signal = {}, {}
+    observed, signal, variance = {}, {}, {}
     # One row of draws per neuron, one column per known gene: the noise of a
     # neuron does not depend on how many neurons or which genes are asked for.
     draws = rng.standard_normal((class_index.size, len(GENES)))
@@ -102,22 +104,29 @@ def expression(class_index, latent, genes, noise, rng):
         draw = draws[:, GENES.index(gene)]
         observed[gene] = np.maximum(0.0, level + sd * draw)
         if sd > 0:
+            # Moments of max(0, X), X ~ N(level, sd^2).
             t = level / sd
+            cdf = ndtr(t)
             density = np.exp(-0.5 * t * t) / np.sqrt(2 * np.pi)
-            signal[gene] = level * ndtr(t) + sd * density
+            signal[gene] = level * cdf + sd * density
+            second = (level**2 + sd**2) * cdf + level * sd * density
+            variance[gene] = np.maximum(second - signal[gene] ** 2, 0.0)
         else:
             signal[gene] = np.maximum(0.0, level)
-    return observed, signal
+            variance[gene] = np.zeros_like(level)
+    return observed, signal, variance
 
 
-def ceiling(observed, signal):
-    """``var(signal) / var(observed)`` per gene (0 when the gene does not vary)."""
+def ceiling(signal, variance):
+    """Best achievable R² per gene: ``var(signal) / (var(signal) + mean(variance))``.
+
+    The law of total variance with both terms taken from the noiseless model,
+    so the ceiling depends on the neurons only (not on the noise draw) and lies
+    in [0, 1]. It is 0 for a gene whose signal does not vary.
+    """
     out = {}
-    for gene, y in observed.items():
-        var_y = float(np.var(y))
-        constant = np.ptp(signal[gene]) == 0  # avoid round-off "variance"
-        if constant or var_y == 0:
-            out[gene] = 0.0
-        else:
-            out[gene] = float(np.var(signal[gene]) / var_y)
+    for gene, s in signal.items():
+        between = 0.0 if np.ptp(s) == 0 else float(np.var(s))  # no round-off
+        total = between + float(np.mean(variance[gene]))
+        out[gene] = between / total if total > 0 else 0.0
     return out

@@ -203,8 +203,10 @@ def make_neurons(n_neurons=1000, *, class_weights=None, region="cortex",
         ``neuron_id``, ``name``, ``class``, ``region``, ``species`` and
         ``path`` when written); ``targets`` (DataFrame, one column per gene,
         observed log1p CPM); ``signal`` (DataFrame, the noiseless expected
-        expression ``E[y | neuron]``); ``ceiling`` (dict gene -> best possible
-        R² on this sample, ``var(signal) / var(targets)``); ``latent``
+        expression ``E[y | neuron]``); ``ceiling`` (dict gene -> best
+        achievable R² on these neurons, ``var(signal) / (var(signal) +
+        mean(Var[y | neuron]))``, the expected ``var(signal) /
+        var(targets)``, computed from the noiseless model); ``latent``
         (DataFrame of the mouse-scale dendritic quantities the expression
         depends on) and ``DESCR``.
 
@@ -269,7 +271,7 @@ def make_neurons(n_neurons=1000, *, class_weights=None, region="cortex",
     )
     class_index = np.concatenate([r[0] for r in results])
     latent = {k: np.concatenate([r[1][k] for r in results]) for k in _LATENT}
-    observed, signal = _expression.expression(
+    observed, signal, variance = _expression.expression(
         class_index, latent, genes, noise, np.random.default_rng(expression_seed))
     names = [f"synthetic_{i:06d}" for i in range(n_neurons)]
     metadata = pd.DataFrame({
@@ -283,7 +285,7 @@ def make_neurons(n_neurons=1000, *, class_weights=None, region="cortex",
         metadata=metadata,
         targets=pd.DataFrame(observed, columns=genes),
         signal=pd.DataFrame(signal, columns=genes),
-        ceiling=_expression.ceiling(observed, signal),
+        ceiling=_expression.ceiling(signal, variance),
         latent=pd.DataFrame(latent, columns=list(_LATENT)),
         DESCR=_DESCR,
     )
@@ -307,6 +309,7 @@ follow mouse neocortical reconstructions (Scala et al. 2021; Gouwens et al.
 axon stub. Expression (log1p CPM) of Pvalb, Sst, Vip, Gad1 and Gfap is a class
 mean plus a smooth function of the dendritic morphology plus Gaussian noise,
 censored at 0; ``signal`` is the noiseless expected expression and ``ceiling``
-the best R² any model can reach on this sample (var(signal) / var(targets)).
+the best R² any model can reach on these neurons (the expected
+var(signal) / var(targets), from the noiseless model).
 Gfap does not depend on the neuron: its ceiling is 0 (a negative control).
 """

@@ -68,17 +68,26 @@ def test_signal_is_the_conditional_mean():
               "soma_radius": np.full(3, 12.0)}
     tiled = {k: np.tile(v, reps) for k, v in latent.items()}
     cls = np.tile([0, 1, 3], reps)
-    observed, signal = expression(cls, tiled, ["Pvalb"], DEFAULT_NOISE,
-                                  np.random.default_rng(0))
-    mean = observed["Pvalb"].reshape(reps, 3).mean(axis=0)
-    np.testing.assert_allclose(mean, signal["Pvalb"][:3], atol=0.08)
+    observed, signal, variance = expression(cls, tiled, ["Pvalb"], DEFAULT_NOISE,
+                                            np.random.default_rng(0))
+    y = observed["Pvalb"].reshape(reps, 3)
+    np.testing.assert_allclose(y.mean(axis=0), signal["Pvalb"][:3], atol=0.08)
+    np.testing.assert_allclose(y.var(axis=0), variance["Pvalb"][:3], rtol=0.05)
     assert np.all(signal["Pvalb"] > 0)
 
 
-def test_ceiling_is_variance_ratio():
-    observed = {"a": np.array([0.0, 1.0, 2.0, 3.0])}
-    signal = {"a": np.array([0.5, 0.5, 2.5, 2.5])}
-    assert ceiling(observed, signal)["a"] == pytest.approx(1.0 / 1.25)
+def test_ceiling_is_the_expected_variance_ratio(data):
+    # Against var(signal) / var(y) over many noise draws on the same neurons.
+    latent = {k: data.latent[k].to_numpy() for k in data.latent}
+    cls = data.metadata["class"].cat.codes.to_numpy()
+    ratios = []
+    for seed in range(10):
+        observed, signal, _ = expression(cls, latent, ["Pvalb"], DEFAULT_NOISE,
+                                         np.random.default_rng(seed))
+        ratios.append(np.var(signal["Pvalb"]) / np.var(observed["Pvalb"]))
+    assert data.ceiling["Pvalb"] == pytest.approx(np.mean(ratios), abs=0.01)
+    assert ceiling({"a": np.ones(3)}, {"a": np.ones(3)}) == {"a": 0.0}
+    assert ceiling({"a": np.array([0.0, 2.0])}, {"a": np.zeros(2)}) == {"a": 1.0}
 
 
 def test_noise_parameter():
