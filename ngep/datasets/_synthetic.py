@@ -176,8 +176,9 @@ def make_neurons(n_neurons=1000, *, class_weights=None, region="cortex",
         Noise standard deviation (log1p CPM) of all genes, or per gene
         (missing genes keep their default). None uses the calibrated defaults.
     out_dir : str or path-like, default=None
-        If given, write one SWC file per neuron there (created if needed) and
-        return ``paths`` instead of ``morphologies``.
+        If given, write one SWC file per neuron there (created if needed;
+        files ``synthetic_<neuron_id>.swc``, overwritten if present) and return
+        ``paths`` instead of ``morphologies``.
     rotation : {"none", "random"} or array-like of shape (3, 3), default="none"
         Orientation convention: as generated (pia along +y), a uniformly random
         rotation per neuron, or one orthogonal matrix applied to all.

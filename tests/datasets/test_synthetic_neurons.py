@@ -175,6 +175,15 @@ def test_node_spacing_resamples_the_same_neuron(spacing):
         make_neurons(2, node_spacing=0)
 
 
+def test_one_neuron_and_coarse_spacing():
+    ref = make_neurons(1, random_state=12).morphologies[0]
+    coarse = make_neurons(1, random_state=12, node_spacing=50.0).morphologies[0]
+    assert coarse.n_nodes < ref.n_nodes
+    np.testing.assert_array_equal(dendrite_summary(coarse)[1:],
+                                  dendrite_summary(ref)[1:])
+    assert dendrite_summary(coarse)[0] <= dendrite_summary(ref)[0]
+
+
 @pytest.mark.parametrize(("species", "factor"), [("rat", 1.3), ("human", 2.0)])
 def test_species_scales_lengths_and_extents(species, factor):
     mouse = make_neurons(6, random_state=9)
