@@ -1,0 +1,132 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Expression model of the synthetic neurons: class means, morphology, noise.
+
+For gene ``g`` and a neuron of class ``c`` with latent morphology ``x``::
+
+    m = base[g][c] + amplitude[g][c] * expit(score_g(x))     # noiseless level
+    y = max(0, m + noise_g * e),  e ~ N(0, 1)                 # observed log1p CPM
+
+``expit`` is the logistic function and ``score_g`` a weighted sum of log-ratios
+of the neuron's dendritic quantities to reference values (:data:`SCORES`). The
+reported *signal* is the conditional mean ``E[y | neuron]`` (the censored
+Gaussian mean), the best possible prediction of ``y`` from the neuron, and the
+*ceiling* of a gene is ``var(signal) / (var(signal) + mean(Var[y | neuron]))``
+on the generated neurons: the expected ``var(signal) / var(y)``.
+"""
+
+import numpy as np
+from scipy.special import expit, ndtr
+
+__all__ = ["DEFAULT_NOISE", "GENES", "SCORES", "ceiling", "expression"]
+
+#: Genes with a model, and the default noise standard deviation of each
+#: (log1p CPM units). Pvalb's is calibrated so its ceiling is about 0.45 with
+#: the default, balanced class weights.
+DEFAULT_NOISE = {"Pvalb": 3.15, "Sst": 1.5, "Vip": 1.5, "Gad1": 1.0, "Gfap": 0.3}
+GENES = tuple(DEFAULT_NOISE)
+
+# base level per class (Pvalb, Sst, Vip, L23_IT, L5_ET), log1p CPM.
+_BASE = {
+    "Pvalb": (2.5, 0.6, 0.4, 0.25, 0.25),
+    "Sst": (0.8, 5.0, 0.5, 0.3, 0.3),
+    "Vip": (0.3, 0.5, 5.0, 0.3, 0.2),
+    "Gad1": (6.5, 6.5, 6.5, 0.8, 0.8),
+    "Gfap": (0.1, 0.1, 0.1, 0.1, 0.1),
+}
+# amplitude of the morphology term per class.
+_AMPLITUDE = {
+    "Pvalb": (7.5, 7.5, 7.5, 7.5, 7.5),
+    "Sst": (0.0, 3.0, 0.0, 0.0, 0.0),
+    "Vip": (0.0, 0.0, 3.0, 0.0, 0.0),
+    "Gad1": (1.5, 1.5, 1.5, 0.0, 0.0),
+    "Gfap": (0.0, 0.0, 0.0, 0.0, 0.0),
+}
+
+#: Score of each gene as ``{quantity: (weight, reference)}``: the score is
+#: ``sum(weight * log(quantity / reference)) - offset``. ``branch_density`` is
+#: (branch points + 1) per mm of dendrite; ``offset`` centres the logistic.
+SCORES = {
+    # Compact arbors (short reach), big somata and dense branching, the
+    # basket-cell shape: more Pvalb, in every class (so Pvalb is high in
+    # Pvalb cells, intermediate in Sst/Vip cells, low in pyramidal cells).
+    "Pvalb": {"max_path_distance": (-3.0, 300.0), "soma_radius": (1.0, 11.8),
+              "branch_density": (1.0, 7.0), "offset": 0.5},
+    # Longer reach (Martinotti axon-bearing dendrites towards layer 1): more Sst.
+    "Sst": {"max_path_distance": (2.0, 400.0), "offset": 0.0},
+    # Fewer stems (bipolar shape): more Vip.
+    "Vip": {"n_stems": (-2.0, 3.7), "offset": 0.0},
+    # Larger soma: more Gad1.
+    "Gad1": {"soma_radius": (2.0, 11.0), "offset": 0.0},
+    "Gfap": {"offset": 0.0},
+}
+
+
+def _score(spec, latent):
+    quantities = dict(latent)
+    quantities["branch_density"] = (
+        (latent["n_branch_points"] + 1) / (latent["dendrite_length"] / 1000.0))
+    out = np.full(latent["dendrite_length"].shape, -float(spec["offset"]))
+    for name, value in spec.items():
+        if name != "offset":
+            weight, reference = value
+            out += weight * np.log(quantities[name] / reference)
+    return out
+
+
+def expression(class_index, latent, genes, noise, rng):
+    """Observed expression of ``genes``, its conditional mean and variance.
+
+    Parameters
+    ----------
+    class_index : ndarray of int, shape (n,)
+        Index into :data:`~ngep.datasets._classes.CLASSES`.
+    latent : dict of ndarray
+        Species-normalised latent morphology (see :func:`make_neurons`).
+    genes : sequence of str
+    noise : dict
+        Noise standard deviation per gene.
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    observed, signal, variance : dict of ndarray
+        ``y``, ``E[y | neuron]`` and ``Var[y | neuron]`` per gene.
+    """
+    observed, signal, variance = {}, {}, {}
+    # One row of draws per neuron, one column per known gene: the noise of a
+    # neuron does not depend on how many neurons or which genes are asked for.
+    draws = rng.standard_normal((class_index.size, len(GENES)))
+    for gene in genes:
+        level = (np.asarray(_BASE[gene])[class_index]
+                 + np.asarray(_AMPLITUDE[gene])[class_index]
+                 * expit(_score(SCORES[gene], latent)))
+        sd = float(noise[gene])
+        draw = draws[:, GENES.index(gene)]
+        observed[gene] = np.maximum(0.0, level + sd * draw)
+        if sd > 0:
+            # Moments of max(0, X), X ~ N(level, sd^2).
+            t = level / sd
+            cdf = ndtr(t)
+            density = np.exp(-0.5 * t * t) / np.sqrt(2 * np.pi)
+            signal[gene] = level * cdf + sd * density
+            second = (level**2 + sd**2) * cdf + level * sd * density
+            variance[gene] = np.maximum(second - signal[gene] ** 2, 0.0)
+        else:
+            signal[gene] = np.maximum(0.0, level)
+            variance[gene] = np.zeros_like(level)
+    return observed, signal, variance
+
+
+def ceiling(signal, variance):
+    """Best achievable R² per gene: ``var(signal) / (var(signal) + mean(variance))``.
+
+    The law of total variance with both terms taken from the noiseless model,
+    so the ceiling depends on the neurons only (not on the noise draw) and lies
+    in [0, 1]. It is 0 for a gene whose signal does not vary.
+    """
+    out = {}
+    for gene, s in signal.items():
+        between = 0.0 if np.ptp(s) == 0 else float(np.var(s))  # no round-off
+        total = between + float(np.mean(variance[gene]))
+        out[gene] = between / total if total > 0 else 0.0
+    return out
