@@ -223,7 +223,7 @@ class _BaseNetEstimator(BaseEstimator):
         if self.early_stopping:
             valid = np.asarray(history[:, "valid_loss"], dtype=np.float64)
             self.validation_loss_curve_ = valid
-            self.best_epoch_ = int(net.callbacks_[-1][1].best_epoch_) or self.n_iter_
+            self.best_epoch_ = int(dict(net.callbacks_)["convergence"].best_epoch_) or self.n_iter_
         if self.n_iter_ == self.max_iter and not self._converged(history):
             warnings.warn(
                 f"{type(self).__name__}: maximum iterations ({self.max_iter}) "
