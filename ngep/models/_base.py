@@ -156,10 +156,15 @@ class _BaseNetEstimator(BaseEstimator):
             # with weight_decay = 2*alpha/batch gives the same gradient direction
             # up to a factor 2, to which Adam is invariant.
             decay = 2.0 * self.alpha / batch_size
+            # One group (hidden*/output weights; not biases or batch-norm
+            # scales): every extra group costs a fused-Adam call per step.
             kwargs["optimizer__param_groups"] = [
-                ("layers.hidden*.weight", {"weight_decay": decay}),
-                ("layers.output.weight", {"weight_decay": decay}),
+                ("layers.[ho]*.weight", {"weight_decay": decay}),
             ]
+        if not self.verbose:
+            # PrintLog formats a table every epoch even when silent: with the
+            # few batches per epoch of a 200-cell data set that dominated fits.
+            kwargs["callbacks__print_log"] = None
         net_cls = getattr(skorch, self._skorch_class)
         return net_cls(
             tp.FeedForward,

@@ -120,8 +120,11 @@ def test_alpha_shrinks_weights(data):
     # MLPRegressor's scaling: weight_decay = 2 * alpha / batch_size, weights only.
     groups = reg.net_.optimizer_.param_groups
     decays = sorted(g["weight_decay"] for g in groups)
-    assert decays == [0.0, pytest.approx(2 * 50.0 / 10), pytest.approx(2 * 50.0 / 10)]
-    assert len(groups[-1]["params"]) == 2  # the biases: no decay
+    assert decays == [0.0, pytest.approx(2 * 50.0 / 10)]
+    names = {id(p): n for n, p in reg.net_.module_.named_parameters()}
+    decayed = [g for g in groups if g["weight_decay"] > 0][0]["params"]
+    assert sorted(names[id(p)] for p in decayed) == [
+        "layers.hidden0.weight", "layers.output.weight"]
 
 
 @pytest.mark.parametrize("kwargs", [
