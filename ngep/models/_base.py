@@ -235,7 +235,7 @@ class _BaseNetEstimator(BaseEstimator):
                 "reached and the optimization hasn't converged yet; increase "
                 "max_iter or tol.",
                 ConvergenceWarning,
-                stacklevel=3,
+                stacklevel=5,  # the user's call to fit()
             )
 
     def _converged(self, history):

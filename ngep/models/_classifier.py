@@ -102,8 +102,8 @@ class MarkerClassifier(ClassifierMixin, _BaseNetEstimator):
     >>> rng = np.random.default_rng(0)
     >>> X = rng.normal(size=(200, 4))
     >>> y = np.where(X[:, 0] > 0.8, "Pvalb+", "Pvalb-")
-    >>> clf = MarkerClassifier((16,), class_weight="balanced", max_iter=60,
-    ...                        random_state=0).fit(X, y)
+    >>> clf = MarkerClassifier((16,), class_weight="balanced", tol=1e-3,
+    ...                        learning_rate_init=0.01, random_state=0).fit(X, y)
     >>> clf.classes_
     array(['Pvalb+', 'Pvalb-'], dtype='<U6')
     >>> clf.predict_proba(X[:2]).shape

@@ -114,7 +114,8 @@ class ExpressionRegressor(RegressorMixin, _BaseNetEstimator):
     >>> rng = np.random.default_rng(0)
     >>> X = rng.normal(size=(200, 5))
     >>> y = X[:, 0] - 2 * X[:, 1] + 0.1 * rng.normal(size=200)
-    >>> reg = ExpressionRegressor((32,), max_iter=100, random_state=0).fit(X, y)
+    >>> reg = ExpressionRegressor((32,), learning_rate_init=0.01, random_state=0)
+    >>> reg = reg.fit(X, y)
     >>> reg.predict(X[:3]).shape
     (3,)
     >>> bool(reg.score(X, y) > 0.9)

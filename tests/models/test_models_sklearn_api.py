@@ -7,9 +7,10 @@ from sklearn.utils.estimator_checks import check_param_validation, parametrize_w
 
 from ngep.models import ExpressionRegressor, MarkerClassifier
 
+# n_iter_no_change/tol: some checks raise max_iter to 1000; stop those fits early.
 ESTIMATORS = [
-    ExpressionRegressor((8,), max_iter=5, random_state=0),
-    MarkerClassifier((8,), max_iter=5, random_state=0),
+    ExpressionRegressor((8,), max_iter=5, tol=1e-2, n_iter_no_change=2, random_state=0),
+    MarkerClassifier((8,), max_iter=5, tol=1e-2, n_iter_no_change=2, random_state=0),
 ]
 
 
