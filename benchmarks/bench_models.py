@@ -33,8 +33,13 @@ def fit_ngep(X, y, args, device="cpu"):
     from ngep.models import ExpressionRegressor
 
     model = ExpressionRegressor(
-        (64, 64), batch_size=args.batch_size, max_iter=args.epochs, tol=0.0,
-        n_iter_no_change=10**6, random_state=0, device=device,
+        (64, 64),
+        batch_size=args.batch_size,
+        max_iter=args.epochs,
+        tol=0.0,
+        n_iter_no_change=10**6,
+        random_state=0,
+        device=device,
     )
     model.fit(X, y)
     assert model.n_iter_ == args.epochs, model.n_iter_
@@ -45,9 +50,14 @@ def fit_sklearn(X, y, args, device=None):
     from sklearn.neural_network import MLPRegressor
 
     model = MLPRegressor(
-        hidden_layer_sizes=(64, 64), solver="adam", batch_size=args.batch_size,
-        max_iter=args.epochs, tol=1e-12, n_iter_no_change=10**6,
-        early_stopping=False, random_state=0,
+        hidden_layer_sizes=(64, 64),
+        solver="adam",
+        batch_size=args.batch_size,
+        max_iter=args.epochs,
+        tol=1e-12,
+        n_iter_no_change=10**6,
+        early_stopping=False,
+        random_state=0,
     )
     model.fit(X, y)
     assert model.n_iter_ == args.epochs, model.n_iter_
@@ -63,8 +73,9 @@ def fit_torch(X, y, args, device="cpu"):
     torch.set_num_threads(1)
     torch.manual_seed(0)
     Xt = torch.as_tensor(X, dtype=torch.float32, device=device)
-    yt = torch.as_tensor(((y - y.mean()) / y.std())[:, None], dtype=torch.float32,
-                         device=device)
+    yt = torch.as_tensor(
+        ((y - y.mean()) / y.std())[:, None], dtype=torch.float32, device=device
+    )
     module = FeedForward(X.shape[1], 1, (64, 64)).to(device)
     opt = torch.optim.Adam(module.parameters(), lr=1e-3, fused=True)
     loss_fn = torch.nn.MSELoss()
@@ -74,8 +85,10 @@ def fit_torch(X, y, args, device="cpu"):
         Xs, ys = Xt[perm], yt[perm]
         for start in range(0, len(Xs), args.batch_size):
             opt.zero_grad()
-            loss = loss_fn(module(Xs[start:start + args.batch_size]),
-                           ys[start:start + args.batch_size])
+            loss = loss_fn(
+                module(Xs[start : start + args.batch_size]),
+                ys[start : start + args.batch_size],
+            )
             loss.backward()
             opt.step()
     return module
@@ -91,10 +104,17 @@ def fit_skorch_default(X, y, args, device="cpu"):
     torch.set_num_threads(1)
     torch.manual_seed(0)
     net = NeuralNetRegressor(
-        FeedForward, module__n_features=X.shape[1], module__n_outputs=1,
-        optimizer=torch.optim.Adam, lr=1e-3, max_epochs=args.epochs,
-        batch_size=args.batch_size, train_split=None, verbose=0,
-        iterator_train__shuffle=True, device=device,
+        FeedForward,
+        module__n_features=X.shape[1],
+        module__n_outputs=1,
+        optimizer=torch.optim.Adam,
+        lr=1e-3,
+        max_epochs=args.epochs,
+        batch_size=args.batch_size,
+        train_split=None,
+        verbose=0,
+        iterator_train__shuffle=True,
+        device=device,
     )
     net.fit(X.astype(np.float32), y.astype(np.float32)[:, None])
     return net
@@ -136,10 +156,14 @@ def main(argv=None):
             (f"ngep ExpressionRegressor ({args.device})", fit_ngep, args.device),
             (f"plain torch loop ({args.device})", fit_torch, args.device),
         ]
-    print(f"# {args.n_samples} x {args.n_features}, hidden (64, 64), Adam, "
-          f"batch {args.batch_size}, {args.epochs} epochs, median of {args.repeats}")
-    print(f"# python {platform.python_version()}, torch {torch.__version__}, "
-          f"scikit-learn {sklearn.__version__}, {platform.processor() or 'cpu'}")
+    print(
+        f"# {args.n_samples} x {args.n_features}, hidden (64, 64), Adam, "
+        f"batch {args.batch_size}, {args.epochs} epochs, median of {args.repeats}"
+    )
+    print(
+        f"# python {platform.python_version()}, torch {torch.__version__}, "
+        f"scikit-learn {sklearn.__version__}, {platform.processor() or 'cpu'}"
+    )
     results = {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

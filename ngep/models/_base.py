@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""Shared machinery of the skorch-backed estimators (no torch import at module level)."""
+"""Shared machinery of the skorch-backed estimators (torch is imported lazily)."""
 
 import warnings
 from numbers import Integral, Real
@@ -35,12 +35,18 @@ class _BaseNetEstimator(BaseEstimator):
     """
 
     _parameter_constraints = {
-        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "hidden_layer_sizes": [
+            "array-like",
+            Interval(Integral, 1, None, closed="left"),
+        ],
         "activation": [StrOptions({"relu", "tanh", "logistic", "identity", "gelu"})],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "batch_norm": ["boolean"],
         "alpha": [Interval(Real, 0, None, closed="left")],
-        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "batch_size": [
+            StrOptions({"auto"}),
+            Interval(Integral, 1, None, closed="left"),
+        ],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
@@ -210,7 +216,9 @@ class _BaseNetEstimator(BaseEstimator):
                 f"got n_samples = {len(X)}; use batch_norm=False."
             )
         self._hidden_sizes()
-        seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+        seed = int(
+            check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        )
         n_outputs = Y.shape[1] if Y.ndim == 2 else len(self.classes_)
         net = self._make_net(X.shape[1], n_outputs, len(X), seed, device, criterion)
         with tp.torch_threads(self.torch_threads), tp.seeded(seed, device):
@@ -228,7 +236,9 @@ class _BaseNetEstimator(BaseEstimator):
         if self.early_stopping:
             valid = np.asarray(history[:, "valid_loss"], dtype=np.float64)
             self.validation_loss_curve_ = valid
-            self.best_epoch_ = int(dict(net.callbacks_)["convergence"].best_epoch_) or self.n_iter_
+            self.best_epoch_ = (
+                int(dict(net.callbacks_)["convergence"].best_epoch_) or self.n_iter_
+            )
         if self.n_iter_ == self.max_iter and not self._converged(history):
             warnings.warn(
                 f"{type(self).__name__}: maximum iterations ({self.max_iter}) "

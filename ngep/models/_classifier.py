@@ -202,7 +202,9 @@ class MarkerClassifier(ClassifierMixin, _BaseNetEstimator):
         self.n_samples_fit_ = len(X)
         criterion_kwargs = {}
         if self.class_weight is not None:
-            weights = compute_class_weight(self.class_weight, classes=self.classes_, y=y)
+            weights = compute_class_weight(
+                self.class_weight, classes=self.classes_, y=y
+            )
             criterion_kwargs["weight"] = torch.as_tensor(weights, dtype=torch.float32)
         X32 = self._as_float32(X, type(self).__name__)
         return self._fit_net(X32, codes, (torch.nn.CrossEntropyLoss, criterion_kwargs))

@@ -327,7 +327,10 @@ def load(path):
     zf, meta = _open(path)
     with zf:
         kind = meta.get("format_kind")
-        names = {"joblib": ["payload.joblib"], "portable": ["config.json", "arrays.npz"]}
+        names = {
+            "joblib": ["payload.joblib"],
+            "portable": ["config.json", "arrays.npz"],
+        }
         if kind not in names:
             raise ModelFileError(f"{path}: unknown format_kind {kind!r}.")
         data = {}

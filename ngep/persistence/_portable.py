@@ -24,8 +24,7 @@ _SCALER_ATTRS = ("n_features_in_", "feature_names_in_", "n_samples_seen_")
 # class attribute ``_portable_attrs`` (the opt-in protocol of ngep estimators).
 _REGISTRY = {
     "sklearn.pipeline.Pipeline": (),
-    "sklearn.preprocessing.StandardScaler": ("mean_", "var_", "scale_")
-    + _SCALER_ATTRS,
+    "sklearn.preprocessing.StandardScaler": ("mean_", "var_", "scale_") + _SCALER_ATTRS,
     "sklearn.preprocessing.MinMaxScaler": (
         "min_",
         "scale_",
@@ -172,7 +171,9 @@ class _Encoder:
     def estimator(self, est):
         name = _registry_name(est)
         attrs = {
-            a: self(getattr(est, a)) for a in _attrs_for(name, type(est)) if hasattr(est, a)
+            a: self(getattr(est, a))
+            for a in _attrs_for(name, type(est))
+            if hasattr(est, a)
         }
         out = {
             "__estimator__": name,
@@ -244,7 +245,9 @@ def decode(tree, arrays):
             return {_hashable(dec(k)): dec(v) for k, v in node["__dict__"]}
         if "__estimator__" in node:
             return dec_estimator(node)
-        raise ModelFileError(f"unknown entry in the model configuration: {sorted(node)}")
+        raise ModelFileError(
+            f"unknown entry in the model configuration: {sorted(node)}"
+        )
 
     def dec_estimator(node):
         name = node["__estimator__"]

@@ -9,9 +9,7 @@ from sklearn.preprocessing import StandardScaler
 
 from ngep.models import ExpressionRegressor, MarkerClassifier
 
-pytestmark = pytest.mark.filterwarnings(
-    "ignore::sklearn.exceptions.ConvergenceWarning"
-)
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
 
 @pytest.fixture
@@ -89,8 +87,12 @@ def test_torch_threads_set_inside_and_restored(data, monkeypatch):
 def test_early_stopping_uses_internal_split_and_restores_best(data):
     X, Y = data
     reg = ExpressionRegressor(
-        (16,), max_iter=300, early_stopping=True, n_iter_no_change=3,
-        learning_rate_init=0.05, random_state=0,
+        (16,),
+        max_iter=300,
+        early_stopping=True,
+        n_iter_no_change=3,
+        learning_rate_init=0.05,
+        random_state=0,
     ).fit(X, Y)
     assert reg.n_iter_ < 300
     assert len(reg.validation_loss_curve_) == reg.n_iter_
@@ -98,14 +100,16 @@ def test_early_stopping_uses_internal_split_and_restores_best(data):
     assert reg.best_epoch_ == best
     # The internal split is seeded: the same fit gives the same curve.
     again = ExpressionRegressor(**reg.get_params()).fit(X, Y)
-    np.testing.assert_array_equal(reg.validation_loss_curve_,
-                                  again.validation_loss_curve_)
+    np.testing.assert_array_equal(
+        reg.validation_loss_curve_, again.validation_loss_curve_
+    )
 
 
 def test_tol_stops_on_training_loss(data):
     X, Y = data
-    reg = ExpressionRegressor((8,), max_iter=500, tol=10.0, n_iter_no_change=2,
-                              random_state=0).fit(X, Y)
+    reg = ExpressionRegressor(
+        (8,), max_iter=500, tol=10.0, n_iter_no_change=2, random_state=0
+    ).fit(X, Y)
     assert reg.n_iter_ == 3  # nothing improves by 10: stop after the patience
 
 
@@ -113,8 +117,14 @@ def test_alpha_shrinks_weights(data):
     X, Y = data
     norms = []
     for alpha in (0.0, 50.0):
-        reg = ExpressionRegressor((16,), alpha=alpha, max_iter=30, batch_size=10,
-                                  learning_rate_init=0.01, random_state=0).fit(X, Y)
+        reg = ExpressionRegressor(
+            (16,),
+            alpha=alpha,
+            max_iter=30,
+            batch_size=10,
+            learning_rate_init=0.01,
+            random_state=0,
+        ).fit(X, Y)
         norms.append(float(reg.net_.module_.layers.hidden0.weight.detach().norm()))
     assert norms[1] < 0.5 * norms[0]
     # MLPRegressor's scaling: weight_decay = 2 * alpha / batch_size, weights only.
@@ -124,15 +134,20 @@ def test_alpha_shrinks_weights(data):
     names = {id(p): n for n, p in reg.net_.module_.named_parameters()}
     decayed = [g for g in groups if g["weight_decay"] > 0][0]["params"]
     assert sorted(names[id(p)] for p in decayed) == [
-        "layers.hidden0.weight", "layers.output.weight"]
+        "layers.hidden0.weight",
+        "layers.output.weight",
+    ]
 
 
-@pytest.mark.parametrize("kwargs", [
-    dict(activation="tanh", batch_norm=True, dropout=0.1),
-    dict(activation="gelu", batch_size="auto"),
-    dict(activation="identity", hidden_layer_sizes=3),
-    dict(activation="logistic", batch_size=7),
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(activation="tanh", batch_norm=True, dropout=0.1),
+        dict(activation="gelu", batch_size="auto"),
+        dict(activation="identity", hidden_layer_sizes=3),
+        dict(activation="logistic", batch_size=7),
+    ],
+)
 def test_architectures_fit(data, kwargs):
     X, Y = data
     reg = ExpressionRegressor(max_iter=2, random_state=0, **kwargs).fit(X, Y)
@@ -152,8 +167,14 @@ def test_classifier_string_labels_balanced(data):
     y = np.where(X[:, 0] > 1.0, "Pvalb+", "Pvalb-")  # imbalanced, ~16 %
     clf = make_pipeline(
         StandardScaler(),
-        MarkerClassifier((16,), class_weight="balanced", max_iter=40, batch_size=16,
-                         learning_rate_init=0.01, random_state=0),
+        MarkerClassifier(
+            (16,),
+            class_weight="balanced",
+            max_iter=40,
+            batch_size=16,
+            learning_rate_init=0.01,
+            random_state=0,
+        ),
     ).fit(X, y)
     proba = clf.predict_proba(X)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
@@ -168,8 +189,9 @@ def test_classifier_string_labels_balanced(data):
 def test_classifier_multiclass_early_stopping(data):
     X, _ = data
     y = np.digitize(X[:, 0], [-0.5, 0.5])
-    clf = MarkerClassifier((16,), early_stopping=True, max_iter=20,
-                           random_state=0).fit(X, y)
+    clf = MarkerClassifier((16,), early_stopping=True, max_iter=20, random_state=0).fit(
+        X, y
+    )
     assert list(clf.classes_) == [0, 1, 2]
     assert clf.predict_proba(X).shape == (120, 3)
 
@@ -179,20 +201,26 @@ def test_grid_search_parallel_is_reproducible(data):
     grid = {"expressionregressor__alpha": [1e-4, 1.0]}
 
     def search():
-        pipe = make_pipeline(StandardScaler(),
-                             ExpressionRegressor((8,), max_iter=3, random_state=0))
+        pipe = make_pipeline(
+            StandardScaler(), ExpressionRegressor((8,), max_iter=3, random_state=0)
+        )
         return GridSearchCV(pipe, grid, cv=KFold(3), n_jobs=2).fit(X, Y[:, 0])
 
     a, b = search(), search()
-    np.testing.assert_array_equal(a.cv_results_["mean_test_score"],
-                                  b.cv_results_["mean_test_score"])
+    np.testing.assert_array_equal(
+        a.cv_results_["mean_test_score"], b.cv_results_["mean_test_score"]
+    )
     serial = GridSearchCV(
-        make_pipeline(StandardScaler(),
-                      ExpressionRegressor((8,), max_iter=3, random_state=0)),
-        grid, cv=KFold(3), n_jobs=1,
+        make_pipeline(
+            StandardScaler(), ExpressionRegressor((8,), max_iter=3, random_state=0)
+        ),
+        grid,
+        cv=KFold(3),
+        n_jobs=1,
     ).fit(X, Y[:, 0])
-    np.testing.assert_array_equal(a.cv_results_["mean_test_score"],
-                                  serial.cv_results_["mean_test_score"])
+    np.testing.assert_array_equal(
+        a.cv_results_["mean_test_score"], serial.cv_results_["mean_test_score"]
+    )
 
 
 def test_import_does_not_import_torch():
@@ -200,6 +228,7 @@ def test_import_does_not_import_torch():
     import sys
 
     code = "import ngep.models, sys; print('torch' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True,
-                         text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert out.stdout.strip() == "False"

@@ -18,22 +18,25 @@ from ngep.exceptions import ModelFileError, ModelVersionWarning
 from ngep.models import ExpressionRegressor, MarkerClassifier
 from ngep.persistence import FORMAT_VERSION, load, read_metadata, save
 
-pytestmark = pytest.mark.filterwarnings(
-    "ignore::sklearn.exceptions.ConvergenceWarning"
-)
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
 
 @pytest.fixture(scope="module")
 def fitted():
     pd = pytest.importorskip("pandas")
     rng = np.random.default_rng(0)
-    X = pd.DataFrame(rng.normal(size=(50, 3)), columns=["soma_radius", "n_tips", "length"])
+    X = pd.DataFrame(
+        rng.normal(size=(50, 3)), columns=["soma_radius", "n_tips", "length"]
+    )
     Y = pd.DataFrame(rng.normal(size=(50, 2)), columns=["Pvalb", "Sst"])
-    reg = make_pipeline(StandardScaler(),
-                        ExpressionRegressor((8,), max_iter=3, random_state=0)).fit(X, Y)
+    reg = make_pipeline(
+        StandardScaler(), ExpressionRegressor((8,), max_iter=3, random_state=0)
+    ).fit(X, Y)
     labels = np.where(X["n_tips"] > 0.3, "Pvalb+", "Pvalb-")
-    clf = make_pipeline(MinMaxScaler(), MarkerClassifier(
-        (8,), max_iter=3, class_weight="balanced", random_state=0)).fit(X, labels)
+    clf = make_pipeline(
+        MinMaxScaler(),
+        MarkerClassifier((8,), max_iter=3, class_weight="balanced", random_state=0),
+    ).fit(X, labels)
     return X, reg, clf
 
 
@@ -44,8 +47,9 @@ def test_round_trip_identical_predictions(fitted, tmp_path, fmt):
         path = tmp_path / f"model.{fmt}"
         save(model, path, format=fmt)
         loaded = load(path)
-        np.testing.assert_array_equal(getattr(loaded, method)(X),
-                                      getattr(model, method)(X))
+        np.testing.assert_array_equal(
+            getattr(loaded, method)(X), getattr(model, method)(X)
+        )
         assert loaded.get_params().keys() == model.get_params().keys()
         assert not list(tmp_path.glob(".*tmp"))  # temp file renamed away
 
@@ -58,8 +62,14 @@ def test_metadata(fitted, tmp_path):
     assert meta["targets"] == ["Pvalb", "Sst"]
     assert meta["n_samples_fit"] == 50
     assert meta["format_version"] == FORMAT_VERSION
-    assert set(meta["versions"]) == {"ngep", "scikit-learn", "skorch", "torch",
-                                     "numpy", "python"}
+    assert set(meta["versions"]) == {
+        "ngep",
+        "scikit-learn",
+        "skorch",
+        "torch",
+        "numpy",
+        "python",
+    }
     assert meta["created_utc"].endswith("+00:00")
     assert len(meta["sha256"]["payload.joblib"]) == 64
 
@@ -81,8 +91,9 @@ def test_portable_never_unpickles(fitted, tmp_path, monkeypatch):
     monkeypatch.setattr(pickle, "load", forbidden)
     monkeypatch.setattr(pickle, "loads", forbidden)
     monkeypatch.setattr(pickle, "Unpickler", forbidden)
-    np.testing.assert_array_equal(load(tmp_path / "m.ngep-portable").predict(X),
-                                  expected)
+    np.testing.assert_array_equal(
+        load(tmp_path / "m.ngep-portable").predict(X), expected
+    )
 
 
 def test_portable_refuses_unknown_classes(tmp_path):
@@ -90,9 +101,12 @@ def test_portable_refuses_unknown_classes(tmp_path):
     with pytest.raises(TypeError, match="allowlist"):
         save(model, tmp_path / "r.ngep-portable")
     save(StandardScaler().fit([[0.0]]), tmp_path / "s.ngep-portable")
-    _rewrite(tmp_path / "s.ngep-portable", "config.json",
-             lambda cfg: cfg.replace(b"sklearn.preprocessing.StandardScaler",
-                                     b"os.system"), fix_hash=True)
+    _rewrite(
+        tmp_path / "s.ngep-portable",
+        "config.json",
+        lambda cfg: cfg.replace(b"sklearn.preprocessing.StandardScaler", b"os.system"),
+        fix_hash=True,
+    )
     with pytest.raises(ModelFileError, match="not in the pickle-free allowlist"):
         load(tmp_path / "s.ngep-portable")
 
@@ -184,8 +198,9 @@ def test_future_format_version_is_an_error(fitted, tmp_path):
         load(path)
 
 
-@pytest.mark.parametrize("change", [dict(versions__ngep="99.0.0"),
-                                    {"versions__scikit-learn": "1.0.0"}])
+@pytest.mark.parametrize(
+    "change", [dict(versions__ngep="99.0.0"), {"versions__scikit-learn": "1.0.0"}]
+)
 def test_version_mismatch_warns(fitted, tmp_path, change):
     X, reg, _ = fitted
     path = tmp_path / "m.ngep"
