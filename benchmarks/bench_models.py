@@ -164,18 +164,20 @@ def main(argv=None):
         f"# python {platform.python_version()}, torch {torch.__version__}, "
         f"scikit-learn {sklearn.__version__}, {platform.processor() or 'cpu'}"
     )
-    results = {}
+    print("| model | fit time, s (median) | runs, s | ratio to MLPRegressor |")
+    print("|---|---|---|---|", flush=True)
+    base = None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for name, fn, device in contenders:
             kw = {} if device is None else {"device": device}
-            results[name] = timed(fn, X, y, args, repeats=args.repeats, **kw)
-    base = results[contenders[0][0]][0]
-    print("| model | fit time, s (median) | runs, s | ratio to MLPRegressor |")
-    print("|---|---|---|---|")
-    for name, (median, runs) in results.items():
-        runs_txt = ", ".join(f"{t:.2f}" for t in runs)
-        print(f"| {name} | {median:.2f} | {runs_txt} | {median / base:.2f}x |")
+            median, runs = timed(fn, X, y, args, repeats=args.repeats, **kw)
+            base = median if base is None else base
+            runs_txt = ", ".join(f"{t:.2f}" for t in runs)
+            print(
+                f"| {name} | {median:.2f} | {runs_txt} | {median / base:.2f}x |",
+                flush=True,
+            )
     return 0
 
 

@@ -171,6 +171,9 @@ class _BaseNetEstimator(BaseEstimator):
             # PrintLog formats a table every epoch even when silent: with the
             # few batches per epoch of a 200-cell data set that dominated fits.
             kwargs["callbacks__print_log"] = None
+            kwargs["callbacks__epoch_timer"] = None  # feeds only PrintLog's "dur"
+        if not self.early_stopping:
+            kwargs["callbacks__valid_loss"] = None  # no validation data
         net_cls = getattr(skorch, self._skorch_class)
         return net_cls(
             tp.FeedForward,
