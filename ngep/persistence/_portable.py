@@ -259,9 +259,17 @@ def decode(tree, arrays):
             )
         cls = _resolve(name)
         est = cls(**{k: dec(v) for k, v in node["params"].items()})
+        allowed = set(_attrs_for(name, cls))
         for attr, value in node.get("attrs", {}).items():
+            if attr not in allowed:
+                raise ModelFileError(
+                    f"the model file sets attribute {attr!r} of {name}, which is "
+                    f"not one of its portable attributes {sorted(allowed)}."
+                )
             setattr(est, attr, dec(value))
         if "state" in node:
+            if not hasattr(cls, "_set_portable_state"):
+                raise ModelFileError(f"{name} takes no portable state.")
             est._set_portable_state(dec(node["state"]))
         return est
 

@@ -249,3 +249,16 @@ def test_joblib_round_trip_in_fresh_process(fitted, tmp_path):
     )
     subprocess.run([sys.executable, "-c", code], check=True)
     np.testing.assert_array_equal(np.load(tmp_path / "pred.npy"), reg.predict(X))
+
+
+def test_portable_refuses_unexpected_attributes(tmp_path):
+    path = tmp_path / "s.ngep-portable"
+    save(StandardScaler().fit([[0.0]]), path)
+    _rewrite(
+        path,
+        "config.json",
+        lambda cfg: cfg.replace(b'"mean_"', b'"transform"'),
+        fix_hash=True,
+    )
+    with pytest.raises(ModelFileError, match="attribute 'transform'"):
+        load(path)
