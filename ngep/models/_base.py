@@ -292,6 +292,15 @@ class _BaseNetEstimator(BaseEstimator):
 
         from ngep.models import _torch_parts as tp
 
+        if torch.device(self.device).type == "cuda" and not torch.cuda.is_available():
+            # As skorch does for pickles: a GPU-trained model still loads on CPU.
+            warnings.warn(
+                f"{type(self).__name__} was saved with device={self.device!r} but "
+                "CUDA is not available; loading it on the CPU (device='cpu').",
+                UserWarning,
+                stacklevel=2,
+            )
+            self.device = "cpu"
         device = tp.check_device(self.device, type(self).__name__)
         net = self._make_net(
             int(self.n_features_in_),

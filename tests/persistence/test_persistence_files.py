@@ -262,3 +262,22 @@ def test_portable_refuses_unexpected_attributes(tmp_path):
     )
     with pytest.raises(ModelFileError, match="attribute 'transform'"):
         load(path)
+
+
+def test_portable_gpu_model_loads_on_cpu(fitted, tmp_path):
+    torch = pytest.importorskip("torch")
+    if torch.cuda.is_available():
+        pytest.skip("needs a machine without CUDA")
+    X, reg, _ = fitted
+    path = tmp_path / "m.ngep-portable"
+    save(reg, path)
+    _rewrite(
+        path,
+        "config.json",
+        lambda cfg: cfg.replace(b'"device": "cpu"', b'"device": "cuda"'),
+        fix_hash=True,
+    )
+    with pytest.warns(UserWarning, match="loading it on the CPU"):
+        loaded = load(path)
+    assert loaded[-1].device == "cpu"
+    np.testing.assert_array_equal(loaded.predict(X), reg.predict(X))
