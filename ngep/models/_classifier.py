@@ -1,0 +1,249 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""MarkerClassifier: a skorch feed-forward network for marker labels."""
+
+import numpy as np
+from sklearn.base import ClassifierMixin, _fit_context
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ngep.models._base import _BaseNetEstimator
+
+__all__ = ["MarkerClassifier"]
+
+
+class MarkerClassifier(ClassifierMixin, _BaseNetEstimator):
+    """Feed-forward neural network classifier (PyTorch via skorch).
+
+    Binary or multiclass labels of any type (strings, integers); softmax
+    output trained with cross-entropy. Parameters are those of
+    :class:`ExpressionRegressor` (``MLPClassifier``'s names) plus
+    ``class_weight`` for imbalanced markers (e.g. 30 Pvalb+ cells of 222).
+
+    Read more in the :ref:`User Guide <models>`.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : array-like of int or int, default=(64, 64)
+        Width of each hidden layer.
+    activation : {"relu", "tanh", "logistic", "identity", "gelu"}, default="relu"
+        Activation after each hidden layer.
+    dropout : float in [0, 1), default=0.0
+        Dropout probability after each hidden activation (training only).
+    batch_norm : bool, default=False
+        Batch normalisation after each hidden linear layer.
+    alpha : float, default=1e-4
+        L2 penalty on the weights, scaled as in ``MLPClassifier`` (Adam
+        ``weight_decay = 2 * alpha / batch_size`` on the weight matrices).
+    batch_size : int or "auto", default=128
+        Mini-batch size, clipped to the number of samples; ``"auto"`` is
+        ``min(200, n_samples)``.
+    learning_rate_init : float, default=1e-3
+        Adam learning rate.
+    max_iter : int, default=200
+        Maximum number of epochs.
+    tol : float, default=1e-4
+        Stop when the monitored loss has not improved by ``tol`` for
+        ``n_iter_no_change`` consecutive epochs.
+    early_stopping : bool, default=False
+        Hold out a stratified ``validation_fraction`` of the ``fit`` data, stop
+        on its cross-entropy and restore the best epoch's weights.
+    validation_fraction : float in (0, 1), default=0.1
+        Fraction held out when ``early_stopping=True``.
+    n_iter_no_change : int, default=10
+        Patience, in epochs, of the stopping rule.
+    random_state : int, RandomState instance or None, default=None
+        Seeds initialisation, dropout, shuffling and the validation split.
+    verbose : int, default=0
+        Print skorch's per-epoch table when > 0.
+    device : str, default="cpu"
+        Torch device, e.g. ``"cuda"``.
+    torch_threads : int or None, default=1
+        Torch threads inside ``fit``/``predict`` (restored afterwards);
+        ``None`` leaves torch's setting alone.
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes in the cross-entropy. ``"balanced"`` uses
+        ``n_samples / (n_classes * np.bincount(y))``.
+
+    Attributes
+    ----------
+    net_ : skorch.NeuralNetClassifier
+        The trained skorch net.
+    classes_ : ndarray of shape (n_classes,)
+        Class labels.
+    n_features_in_ : int
+        Number of features seen during ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Feature names, when ``X`` had string column names.
+    target_names_ : ndarray of str or None
+        Name of ``y`` when it was a pandas Series.
+    n_samples_fit_ : int
+        Number of training samples.
+    n_iter_ : int
+        Number of epochs run.
+    loss_curve_ : ndarray of shape (n_iter_,)
+        Training cross-entropy per epoch.
+    validation_loss_curve_ : ndarray of shape (n_iter_,) or None
+        Internal validation cross-entropy per epoch (``early_stopping=True``).
+    best_epoch_ : int
+        Epoch whose weights the model holds (1-based).
+
+    See Also
+    --------
+    ExpressionRegressor : The regression twin.
+    sklearn.neural_network.MLPClassifier : The NumPy model this one mirrors.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from ngep.models import MarkerClassifier
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(200, 4))
+    >>> y = np.where(X[:, 0] > 0.8, "Pvalb+", "Pvalb-")
+    >>> clf = MarkerClassifier((16,), class_weight="balanced", tol=1e-3,
+    ...                        learning_rate_init=0.01, random_state=0).fit(X, y)
+    >>> clf.classes_
+    array(['Pvalb+', 'Pvalb-'], dtype='<U6')
+    >>> clf.predict_proba(X[:2]).shape
+    (2, 2)
+    """
+
+    _parameter_constraints = {
+        **_BaseNetEstimator._parameter_constraints,
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+    }
+    _skorch_class = "NeuralNetClassifier"
+    _stratify_split = True
+    _portable_attrs = _BaseNetEstimator._portable_attrs + ("classes_",)
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(64, 64),
+        activation="relu",
+        *,
+        dropout=0.0,
+        batch_norm=False,
+        alpha=1e-4,
+        batch_size=128,
+        learning_rate_init=1e-3,
+        max_iter=200,
+        tol=1e-4,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        random_state=None,
+        verbose=0,
+        device="cpu",
+        torch_threads=1,
+        class_weight=None,
+    ):
+        super().__init__(
+            hidden_layer_sizes,
+            activation,
+            dropout=dropout,
+            batch_norm=batch_norm,
+            alpha=alpha,
+            batch_size=batch_size,
+            learning_rate_init=learning_rate_init,
+            max_iter=max_iter,
+            tol=tol,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change,
+            random_state=random_state,
+            verbose=verbose,
+            device=device,
+            torch_threads=torch_threads,
+        )
+        self.class_weight = class_weight
+
+    def _extra_net_kwargs(self):
+        # skorch's default accuracy callback would re-predict the validation set
+        # every epoch; early stopping monitors the validation loss instead.
+        return {"callbacks__valid_acc": None}
+
+    def _criterion_for_load(self):
+        import torch
+
+        return torch.nn.CrossEntropyLoss, {}
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        """Train the network.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training features.
+        y : array-like of shape (n_samples,)
+            Class labels (strings or integers).
+
+        Returns
+        -------
+        self : MarkerClassifier
+            The fitted estimator.
+        """
+        import torch
+
+        name = getattr(y, "name", None) if hasattr(y, "index") else None
+        X, y = validate_data(self, X, y)
+        check_classification_targets(y)
+        encoder = LabelEncoder().fit(y)
+        self.classes_ = encoder.classes_
+        if len(self.classes_) < 2:
+            raise ValueError(
+                f"MarkerClassifier needs samples of at least 2 classes in y; got 1 "
+                f"class ({self.classes_[0]!r}). Check the labels or the split."
+            )
+        codes = encoder.transform(y).astype(np.int64)
+        self.target_names_ = None if name is None else np.asarray([str(name)], object)
+        self.n_samples_fit_ = len(X)
+        criterion_kwargs = {}
+        if self.class_weight is not None:
+            weights = compute_class_weight(
+                self.class_weight, classes=self.classes_, y=y
+            )
+            criterion_kwargs["weight"] = torch.as_tensor(weights, dtype=torch.float32)
+        X32 = self._as_float32(X, type(self).__name__)
+        return self._fit_net(X32, codes, (torch.nn.CrossEntropyLoss, criterion_kwargs))
+
+    def predict_proba(self, X):
+        """Class probabilities.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Features.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Probabilities in the order of ``classes_``, float64; rows sum to 1.
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False)
+        proba = self._forward(self._as_float32(X, type(self).__name__))
+        return proba / proba.sum(axis=1, keepdims=True)
+
+    def predict(self, X):
+        """Predict class labels.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Features.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            Labels from ``classes_``.
+        """
+        check_is_fitted(self)
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.poor_score = True
+        return tags
