@@ -123,7 +123,7 @@ class Morphology:
                 f"A Morphology is one tree with one root; got "
                 f"{np.count_nonzero(parent < 0)} roots."
             )
-        if np.unique(ids).size != n:
+        if not np.all(ids[1:] > ids[:-1]) and np.unique(ids).size != n:
             raise ValueError("ids must be unique.")
         # parent[i] < i everywhere means acyclic and already topologically sorted.
         if not np.all(parent < np.arange(n)):
@@ -145,6 +145,34 @@ class Morphology:
         self.dropped_ids = _readonly(
             [] if dropped_ids is None else dropped_ids, np.int64
         )
+
+    @classmethod
+    def _from_checked(cls, xyz, radius, types, parent, *, ids, name=None,
+                      source=None, dropped_ids=None):
+        """Build from arrays the SWC reader has already validated.
+
+        Skips the checks of ``__init__`` (shapes, finiteness, unique ids, one
+        acyclic tree), which the reader has done with line-numbered errors; only
+        the topological reordering remains, and is skipped when parents already
+        come first.
+        """
+        parent = np.asarray(parent, dtype=np.int64)
+        n = parent.size
+        if not np.all(parent < np.arange(n)):
+            return cls(xyz, radius, types, parent, ids=ids, name=name,
+                       source=source, dropped_ids=dropped_ids)
+        self = cls.__new__(cls)
+        self.xyz = _readonly(xyz, np.float64)
+        self.radius = _readonly(radius, np.float64)
+        self.types = _readonly(types, np.int64)
+        self.parent = _readonly(parent, np.int64)
+        self.ids = _readonly(ids, np.int64)
+        self.name = name
+        self.source = source
+        self.dropped_ids = _readonly(
+            [] if dropped_ids is None else dropped_ids, np.int64
+        )
+        return self
 
     # -- basic properties -------------------------------------------------------
     @property
