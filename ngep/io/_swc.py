@@ -167,14 +167,14 @@ def _check_integral(table, lines, path):
         if bad.size:
             row = bad[0]
             raise SWCFormatError(
-                f"{_COLUMNS[col]} must be an integer, got {values[row]!r}",
+                f"{_COLUMNS[col]} must be an integer, got {float(values[row])!r}",
                 path=path,
                 line=lines(row),
             )
     bad = np.flatnonzero(table[:, 5] < 0)
     if bad.size:
         raise SWCFormatError(
-            f"negative radius {table[bad[0], 5]!r}; radii must be >= 0",
+            f"negative radius {float(table[bad[0], 5])!r}; radii must be >= 0",
             path=path,
             line=lines(bad[0]),
         )
