@@ -11,7 +11,9 @@ fragments, soma) is then checked with vectorised numpy code.
 import csv
 import gzip
 import io
+import math
 import os
+import re
 import warnings
 import zlib
 
@@ -25,7 +27,12 @@ __all__ = ["read_swc", "write_swc"]
 
 _COLUMNS = ("id", "type", "x", "y", "z", "radius", "parent")
 _MAX_INT = 2**53  # integers beyond this are not exactly representable as float64
+_MAX_COORD = 1e12  # |x|, |y|, |z|, radius beyond this are not measurements
 _GZIP_MAGIC = b"\x1f\x8b"
+_SMALL_FILE = 2048  # bytes; below this the pure-Python parser is faster than pandas
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_FIELD_SEP = re.compile(r"[ \t]+")
 
 
 # ---------------------------------------------------------------------------
@@ -99,16 +106,48 @@ def _fix_hint(token):
     return ""
 
 
+def _number(token, col, path, lineno):
+    """The float value of one field, or SWCFormatError.
+
+    Only ASCII decimal literals are numbers (what C's ``strtod`` and pandas
+    read); Python's ``float`` would also take ``1_000`` or non-ASCII digits.
+    """
+    if _NUMBER.fullmatch(token):
+        value = float(token)
+        if math.isfinite(value):
+            return value
+    if _NUMBER.fullmatch(token) or token.lower().lstrip("+-") in (
+        "nan", "inf", "infinity"
+    ):
+        raise SWCFormatError(
+            f"{col} is {token[:30]!r}; every field must be a finite number "
+            "(fix or remove the node)",
+            path=path,
+            line=lineno,
+        )
+    raise SWCFormatError(
+        f"non-numeric {col} field {token[:30]!r}{_fix_hint(token)}",
+        path=path,
+        line=lineno,
+    )
+
+
 def _parse_careful(data, path):
-    """Parse line by line; return (table, line_numbers) or raise SWCFormatError."""
+    """Parse line by line; return (table, line_numbers) or raise SWCFormatError.
+
+    Lines end at ``\\n``, ``\\r\\n`` or ``\\r``; fields are separated by spaces
+    and tabs; ``#`` starts a comment. This parser defines what a valid file is:
+    the fast parser's result is used only where it agrees (the fuzz tests check
+    that it does).
+    """
     text = data.decode("utf-8", errors="replace")
     rows = []
     linenos = []
-    for lineno, raw in enumerate(text.splitlines(), start=1):
-        content = raw.split("#", 1)[0].strip()
+    for lineno, raw in enumerate(_LINE_BREAK.split(text), start=1):
+        content = raw.split("#", 1)[0].strip(" \t")
         if not content:
             continue
-        tokens = content.split()
+        tokens = _FIELD_SEP.split(content)
         if len(tokens) < 7:
             raise SWCFormatError(
                 f"expected 7 columns (id type x y z radius parent), found "
@@ -116,24 +155,9 @@ def _parse_careful(data, path):
                 path=path,
                 line=lineno,
             )
-        values = []
-        for col, token in zip(_COLUMNS, tokens[:7]):
-            try:
-                value = float(token)
-            except ValueError:
-                raise SWCFormatError(
-                    f"non-numeric {col} field {token[:30]!r}{_fix_hint(token)}",
-                    path=path,
-                    line=lineno,
-                ) from None
-            if not np.isfinite(value):
-                raise SWCFormatError(
-                    f"{col} is {token[:30]!r}; every field must be a finite number "
-                    "(fix or remove the node)",
-                    path=path,
-                    line=lineno,
-                )
-            values.append(value)
+        values = [
+            _number(token, col, path, lineno) for col, token in zip(_COLUMNS, tokens)
+        ]
         rows.append(values)
         linenos.append(lineno)
     if not rows:
@@ -171,6 +195,15 @@ def _check_integral(table, lines, path):
                 path=path,
                 line=lines(row),
             )
+    bad = np.flatnonzero(np.any(np.abs(table[:, 2:6]) > _MAX_COORD, axis=1))
+    if bad.size:
+        raise SWCFormatError(
+            f"coordinate or radius beyond {_MAX_COORD:g} "
+            f"({', '.join(f'{v:g}' for v in table[bad[0], 2:6])}); fix the value "
+            "or rescale the file",
+            path=path,
+            line=lines(bad[0]),
+        )
     bad = np.flatnonzero(table[:, 5] < 0)
     if bad.size:
         raise SWCFormatError(
@@ -383,13 +416,14 @@ def read_swc(path, *, on_fragments="warn"):
     return _parse_bytes(_read_bytes(path), path=path, on_fragments=on_fragments)
 
 
-def _parse_bytes(data, *, path=None, on_fragments="warn"):
+def _parse_bytes(data, *, path=None, on_fragments="warn", careful_below=_SMALL_FILE):
     """Parse the (decompressed) bytes of an SWC file; ``path`` only labels errors.
 
     ``read_swc`` without the disk: used by the fuzz tests and by callers that
-    hold SWC text in memory.
+    hold SWC text in memory. Inputs shorter than ``careful_below`` bytes go
+    straight to the line-by-line parser, which beats pandas' fixed cost there.
     """
-    table = _parse_fast(data)
+    table = None if len(data) < careful_below else _parse_fast(data)
     if table is None:
         table, linenos = _parse_careful(data, path)
         lines = _Lines(data, path, linenos)
