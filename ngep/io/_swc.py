@@ -33,6 +33,7 @@ _SMALL_FILE = 2048  # bytes; below this the pure-Python parser is faster than pa
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _FIELD_SEP = re.compile(r"[ \t]+")
+_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 # ---------------------------------------------------------------------------
@@ -81,8 +82,8 @@ def _parse_fast(data):
     Tabs and carriage returns go straight to the regex separator. Whatever fails
     here is left to the careful line-by-line parser, which has the final word.
     """
-    if not data.strip():
-        return None
+    if not data.strip() or _CONTROL.search(data):
+        return None  # control bytes (C strtod skips \v, \f): let the careful parser judge
     seps = (r"\s+",) if (b"\t" in data or b"\r" in data) else (" ", r"\s+")
     for sep in seps:
         try:
