@@ -45,6 +45,14 @@ if tool == "morphio":
     import morphio
     morphio.set_maximum_warnings(0)
     morphio.set_raise_warnings(False)
+if len(sys.argv) > 3:  # memory run: peak of traced (numpy + Python) allocations
+    import tracemalloc
+    tracemalloc.start()
+    m = read_swc(path) if tool == "ngep" else morphio.Morphology(path)
+    if tool == "ngep":
+        m.n_children, m.path_distance, m.branch_order
+    print(json.dumps({"traced_mb": tracemalloc.get_traced_memory()[1] / 2**20}))
+    sys.exit()
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 t0 = time.perf_counter()
 if tool == "ngep":
@@ -69,7 +77,7 @@ def random_tree_swc(path, n, seed=0):
     jump[:2] = False
     parent[jump] = (rng.random(jump.sum()) * np.flatnonzero(jump)).astype(np.int64)
     xyz = np.cumsum(rng.normal(size=(n, 3)), axis=0)
-    types = rng.choice([2, 3, 4], size=n)
+    types = np.full(n, 3)  # one type: MorphIO rejects type changes inside a section
     types[0] = 1
     parent_ids = np.where(parent >= 0, parent + 1, -1)
     table = np.column_stack([np.arange(1, n + 1), types, xyz, rng.uniform(0.1, 2, n),
@@ -78,9 +86,9 @@ def random_tree_swc(path, n, seed=0):
                header="random tree, bench_io.py")
 
 
-def _child(path, tool):
+def _child(path, tool, *extra):
     env = dict(os.environ, OMP_NUM_THREADS="1")
-    out = subprocess.run([sys.executable, "-c", _CHILD, path, tool], env=env,
+    out = subprocess.run([sys.executable, "-c", _CHILD, path, tool, *extra], env=env,
                          capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -101,12 +109,16 @@ def bench_scaling(sizes, repeats=3):
                 row[f"{tool}_s"] = min(r["total_s"] for r in runs)
                 row[f"{tool}_read_s"] = min(r["read_s"] for r in runs)
                 row[f"{tool}_peak_mb"] = min(r["peak_mb"] for r in runs)
+                if tool == "ngep":
+                    row["ngep_traced_mb"] = _child(path, tool, "memory")["traced_mb"]
             rows.append(row)
             print(json.dumps(row), file=sys.stderr)
     return rows
 
 
-def bench_allen(folder, n_files=60, repeats=3):
+def bench_allen(folder, n_files=60, repeats=5, clock=time.process_time):
+    """Median over files of the best of ``repeats`` timings (CPU time by default:
+    every step is single-threaded, and CPU time is robust to a shared machine)."""
     from ngep.io import read_swc
 
     files = sorted(glob.glob(os.path.join(folder, "*.swc")))[:n_files]
@@ -134,9 +146,9 @@ def bench_allen(folder, n_files=60, repeats=3):
             for name, fn in tools.items():
                 ts = []
                 for _ in range(repeats):
-                    t0 = time.perf_counter()
+                    t0 = clock()
                     fn(f)
-                    ts.append(time.perf_counter() - t0)
+                    ts.append(clock() - t0)
                 best[name].append(min(ts))
         nodes = [read_swc(f).n_nodes + read_swc(f).dropped_ids.size for f in files]
     return {"n_files": len(files), "median_rows": float(np.median(nodes)),
@@ -160,10 +172,12 @@ def plot(rows, out):
                        label=label)
     t_ref = rows[-1]["ngep_s"] * n / n[-1]
     axes[0].loglog(n, t_ref, ":", color="grey", label="linear")
-    m_ref = rows[-1]["ngep_peak_mb"] * n / n[-1]
+    axes[1].loglog(n, [r["ngep_traced_mb"] for r in rows], "o-", color="C2",
+                   label="ngep traced allocations")
+    m_ref = rows[-1]["ngep_traced_mb"] * n / n[-1]
     axes[1].loglog(n, m_ref, ":", color="grey", label="linear")
     axes[0].set(xlabel="nodes", ylabel="seconds", title="time")
-    axes[1].set(xlabel="nodes", ylabel="MB above baseline", title="peak memory")
+    axes[1].set(xlabel="nodes", ylabel="MB", title="peak memory (RSS above baseline)")
     for ax in axes:
         ax.legend(fontsize=8)
     fig.savefig(out, dpi=110)
@@ -172,7 +186,8 @@ def plot(rows, out):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--allen", help="folder of real SWC files (Allen Cell Types)")
-    parser.add_argument("--sizes", type=int, nargs="*", default=list(SIZES))
+    parser.add_argument("--sizes", type=int, nargs="*", default=list(SIZES),
+                        help="node counts for the scaling part (none: skip it)")
     parser.add_argument("--plot", help="PNG path for the scaling plot")
     args = parser.parse_args(argv)
     print(f"machine: {platform.platform()}, {os.cpu_count()} cores, "
@@ -180,17 +195,19 @@ def main(argv=None):
     if args.allen:
         res = bench_allen(args.allen)
         print(f"\n{res['n_files']} files, median {res['median_rows']:.0f} rows\n")
-        print("| step | median ms per file |\n|---|---|")
+        print("| step | median CPU ms per file |\n|---|---|")
         for key, value in res.items():
             if key not in ("n_files", "median_rows"):
                 print(f"| {key} | {value:.2f} |")
     if args.sizes:
         rows = bench_scaling(args.sizes)
-        print("\n| nodes | file MB | ngep read s | ngep read + topology s | ngep peak MB "
-              "| MorphIO load s | MorphIO peak MB |\n|---|---|---|---|---|---|---|")
+        print("\n| nodes | file MB | ngep read s | ngep read + topology s "
+              "| ngep peak RSS MB | ngep traced MB | MorphIO load s | MorphIO peak RSS MB |"
+              "\n|---|---|---|---|---|---|---|---|")
         for r in rows:
             print(f"| {r['n_nodes']:,} | {r['mb_file']:.2f} | {r['ngep_read_s']:.4f} | "
                   f"{r['ngep_s']:.4f} | {r['ngep_peak_mb']:.1f} | "
+                  f"{r['ngep_traced_mb']:.2f} | "
                   f"{r.get('morphio_s', float('nan')):.4f} | "
                   f"{r.get('morphio_peak_mb', float('nan')):.1f} |")
         if args.plot:

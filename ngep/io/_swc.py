@@ -33,7 +33,7 @@ _SMALL_FILE = 2048  # bytes; below this the pure-Python parser is faster than pa
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _FIELD_SEP = re.compile(r"[ \t]+")
-_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 
 
 # ---------------------------------------------------------------------------
@@ -82,7 +82,7 @@ def _parse_fast(data):
     Tabs and carriage returns go straight to the regex separator. Whatever fails
     here is left to the careful line-by-line parser, which has the final word.
     """
-    if not data.strip() or _CONTROL.search(data):
+    if not data.strip() or len(data.translate(None, _CONTROL)) != len(data):
         return None  # control bytes (C strtod skips \v, \f): let the careful parser judge
     seps = (r"\s+",) if (b"\t" in data or b"\r" in data) else (" ", r"\s+")
     for sep in seps:
@@ -186,6 +186,16 @@ class _Lines:
 
 
 def _check_integral(table, lines, path):
+    """Integer ids, types and parents; finite-range coordinates; radii >= 0."""
+    ints = table[:, [0, 1, 6]]
+    if (
+        np.array_equal(ints, np.rint(ints))
+        and np.abs(ints).max() <= _MAX_INT
+        and np.abs(table[:, 2:5]).max() <= _MAX_COORD
+        and 0 <= table[:, 5].min()
+        and table[:, 5].max() <= _MAX_COORD
+    ):
+        return  # the common case, in a few passes; details below only on failure
     for col in (0, 1, 6):
         values = table[:, col]
         bad = np.flatnonzero((values != np.round(values)) | (np.abs(values) > _MAX_INT))
