@@ -132,7 +132,8 @@ class Morphology:
             order = _tree.topological_order(parent)
             inverse = np.empty(n, dtype=np.int64)
             inverse[order] = np.arange(n)
-            xyz, radius, types, ids = xyz[order], radius[order], types[order], ids[order]
+            xyz, radius = xyz[order], radius[order]
+            types, ids = types[order], ids[order]
             parent = parent[order]
             parent = np.where(parent >= 0, inverse[np.maximum(parent, 0)], -1)
         self.xyz = _readonly(xyz, np.float64)

@@ -83,7 +83,7 @@ def _parse_fast(data):
     here is left to the careful line-by-line parser, which has the final word.
     """
     if not data.strip() or len(data.translate(None, _CONTROL)) != len(data):
-        return None  # control bytes (C strtod skips \v, \f): let the careful parser judge
+        return None  # control bytes (strtod skips \v, \f): the careful parser judges
     seps = (r"\s+",) if (b"\t" in data or b"\r" in data) else (" ", r"\s+")
     for sep in seps:
         try:
@@ -501,7 +501,8 @@ def write_swc(morphology, path, *, header=None):
     """
     path = os.fspath(path)
     ids = morphology.ids
-    parent_ids = np.where(morphology.parent >= 0, ids[np.maximum(morphology.parent, 0)], -1)
+    parent = morphology.parent
+    parent_ids = np.where(parent >= 0, ids[np.maximum(parent, 0)], -1)
     lines = []
     if header:
         lines.extend(f"# {line}" for line in str(header).splitlines())

@@ -102,8 +102,8 @@ _GARBAGE = [
 ]
 
 
-_UNICODE = ["\u00e9", "\u2028", "\x85", "\x0b", "\x0c", "\u00a0", "\ufeff", "\U0001f9e0",
-            "\x1c", "\x1e", "\u0000", "\ud7ff", "\u3000"]
+_UNICODE = ["\u00e9", "\u2028", "\x85", "\x0b", "\x0c", "\u00a0", "\ufeff",
+            "\U0001f9e0", "\x1c", "\x1e", "\u0000", "\ud7ff", "\u3000"]
 
 
 def _mutate(lines, sep, op, rng):

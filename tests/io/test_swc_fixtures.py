@@ -98,7 +98,8 @@ def test_no_soma_and_custom_types():
 
 def test_fragment_policies():
     path = DATA / "fragments.swc"
-    with pytest.warns(FragmentWarning, match=r"dropped 2 node\(s\) in 1 fragment") as rec:
+    match = r"dropped 2 node\(s\) in 1 fragment"
+    with pytest.warns(FragmentWarning, match=match) as rec:
         m = read_swc(path)
     assert rec[0].filename == __file__, "the warning points at the caller"
     assert m.dropped_ids.tolist() == [10, 11]

@@ -15,7 +15,8 @@ def _chain_swc(path, n, *, reverse):
     types = np.full(n, 3)
     types[0] = 1
     x = np.arange(n, dtype=np.float64)
-    table = np.column_stack([ids, types, x, np.zeros(n), np.zeros(n), np.ones(n), parent])
+    zeros = np.zeros(n)
+    table = np.column_stack([ids, types, x, zeros, zeros, np.ones(n), parent])
     if reverse:  # children before parents: forces the topological reordering
         table = table[::-1]
     np.savetxt(path, table, fmt="%d %d %.1f %.1f %.1f %.1f %d", header="chain")

@@ -31,7 +31,8 @@ def test_path_sum_matches_loop(seed):
     values = rng.normal(size=parent.size)
     expected = _loop_path_sum(parent, values)
     np.testing.assert_allclose(_tree.path_sum(parent, values), expected, atol=1e-9)
-    np.testing.assert_allclose(_tree._path_sum_runs(parent, values), expected, atol=1e-9)
+    np.testing.assert_allclose(_tree._path_sum_runs(parent, values), expected,
+                               atol=1e-9)
     np.testing.assert_allclose(_tree._path_sum_doubling(parent, values), expected,
                                atol=1e-9)
     np.testing.assert_allclose(_tree.path_sum(parent, values, inclusive=False),
