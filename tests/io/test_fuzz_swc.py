@@ -27,7 +27,8 @@ from hypothesis import strategies as st
 
 from ngep.exceptions import FragmentWarning, SWCFormatError
 from ngep.io import read_swc
-from ngep.io._swc import _parse_bytes, _parse_careful, _parse_fast
+from ngep.io._parse import _parse_careful, _parse_fast
+from ngep.io._swc import _parse_bytes
 
 _COMMON = dict(
     database=None,
