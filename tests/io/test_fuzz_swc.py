@@ -14,10 +14,12 @@ Profiles (registered here, applied per test so other test modules keep theirs):
     The default. Derandomised (same examples every run), about 10,000 examples
     over the tests of this module.
 ``ngep-fuzz-long``
-    Used by the ``@pytest.mark.slow`` tests: random seed, 20x more examples.
+    Used by the ``@pytest.mark.slow`` tests: random seed, 10x more examples
+    (``NGEP_FUZZ_FACTOR`` sets another factor); ~15 minutes on 2 loaded cores.
     Run with ``pytest -m slow tests/io/test_fuzz_swc.py``.
 """
 
+import os
 import warnings
 
 import numpy as np
@@ -40,7 +42,8 @@ settings.register_profile("ngep-fuzz-long", derandomize=False, **_COMMON)
 CI = settings.get_profile("ngep-fuzz-ci")
 LONG = settings.get_profile("ngep-fuzz-long")
 
-# examples per test in the ci profile (sum >= 10,000); the long profile runs 20x
+# examples per test in the ci profile (sum >= 10,000); the long profile runs LONG_X
+LONG_X = int(os.environ.get("NGEP_FUZZ_FACTOR", "10"))
 N_VALID, N_MUTATED, N_FAST, N_BYTES, N_TEXT, N_FILES = 2200, 4000, 1000, 1600, 1000, 200
 
 
@@ -317,28 +320,28 @@ def test_example_budget():
 # long profile (pytest -m slow)
 # ---------------------------------------------------------------------------
 @pytest.mark.slow
-@settings(LONG, max_examples=20 * N_VALID)
+@settings(LONG, max_examples=LONG_X * N_VALID)
 @given(swc_trees(max_nodes=200), _SEP, _EOL)
 def test_valid_trees_are_read_exactly_long(tree, sep, eol):
     _check_valid_tree(tree, sep, eol)
 
 
 @pytest.mark.slow
-@settings(LONG, max_examples=20 * N_MUTATED)
+@settings(LONG, max_examples=LONG_X * N_MUTATED)
 @given(mutated_swc(), _FRAGMENTS)
 def test_damaged_files_long(data, on_fragments):
     read_or_reject(data, on_fragments)
 
 
 @pytest.mark.slow
-@settings(LONG, max_examples=20 * N_FAST)
+@settings(LONG, max_examples=LONG_X * N_FAST)
 @given(mutated_swc() | st.binary(max_size=2000))
 def test_fast_parser_agrees_long(data):
     check_fast_parser_agrees(data)
 
 
 @pytest.mark.slow
-@settings(LONG, max_examples=20 * N_BYTES)
+@settings(LONG, max_examples=LONG_X * N_BYTES)
 @given(st.binary(max_size=2000))
 def test_random_bytes_long(data):
     read_or_reject(data)
