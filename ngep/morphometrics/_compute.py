@@ -1,0 +1,134 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Compute a list of catalogue features for one morphology."""
+
+import difflib
+
+import numpy as np
+
+from ngep.morphometrics._registry import COMPARTMENT_NAMES, FEATURES, Feature
+
+__all__ = ["compute_features", "feature_names"]
+
+
+def _resolve(features):
+    if isinstance(features, (str, Feature)):
+        features = [features]
+    out = []
+    for item in features:
+        if isinstance(item, Feature):
+            out.append(item)
+            continue
+        try:
+            out.append(FEATURES[item])
+        except (KeyError, TypeError):
+            close = difflib.get_close_matches(str(item), FEATURES, n=3)
+            hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
+            raise ValueError(
+                f"Unknown feature {item!r}.{hint} See "
+                "ngep.morphometrics.FEATURES for the catalogue."
+            ) from None
+    return out
+
+
+def _compartments(compartment):
+    comps = (compartment,) if isinstance(compartment, str) else tuple(compartment)
+    for c in comps:
+        if c not in COMPARTMENT_NAMES:
+            raise ValueError(
+                f"Unknown compartment {c!r}; use one of {list(COMPARTMENT_NAMES)}."
+            )
+    if len(set(comps)) != len(comps) or not comps:
+        raise ValueError(f"compartment must list distinct compartments, got {comps!r}.")
+    return comps
+
+
+def _plan(features, compartment):
+    """[(Feature, compartment)] in output order."""
+    feats = _resolve(features)
+    comps = _compartments(compartment)
+    plan = [(f, c) for c in comps for f in feats
+            if not f.is_soma and c in f.compartments]
+    plan += [(f, "soma") for f in feats if f.is_soma]
+    used = {f.name for f, _ in plan}
+    for f in feats:
+        if f.name not in used:
+            raise ValueError(
+                f"Feature {f.name!r} applies to {list(f.compartments)}, not to "
+                f"{list(comps)}; drop it or add one of its compartments."
+            )
+    names = [f.column(c) for f, c in plan]
+    if len(set(names)) != len(names):
+        raise ValueError("features contains a feature twice.")
+    return plan
+
+
+def feature_names(features, compartment="dendrite"):
+    """Output names of :func:`compute_features`, in column order.
+
+    Compartment features are named ``"<compartment>__<name>"``, one per
+    compartment they apply to (a feature that does not apply to a requested
+    compartment is skipped there). Soma features come last, once each, named
+    ``"soma__<name without soma_>"``.
+
+    Parameters
+    ----------
+    features : iterable of str or Feature
+        Catalogue names (see :data:`~ngep.morphometrics.FEATURES`).
+    compartment : str or sequence of str, default="dendrite"
+        One or more of ``"all"``, ``"dendrite"``, ``"basal"``, ``"apical"``,
+        ``"axon"``.
+
+    Returns
+    -------
+    list of str
+
+    Raises
+    ------
+    ValueError
+        For an unknown feature or compartment, a duplicated feature, or a
+        feature that applies to none of the compartments.
+
+    Examples
+    --------
+    >>> from ngep.morphometrics import BASE_FEATURES
+    >>> feature_names(BASE_FEATURES)
+    ['dendrite__total_length', 'dendrite__n_branch_points', 'dendrite__n_stems', \
+'dendrite__max_path_distance', 'soma__radius']
+    >>> feature_names(["total_length", "length_fraction_above_soma"], ["dendrite", "axon"])
+    ['dendrite__total_length', 'axon__total_length', 'axon__length_fraction_above_soma']
+    """
+    return [f.column(c) for f, c in _plan(features, compartment)]
+
+
+def compute_features(morphology, features, compartment="dendrite"):
+    """Compute catalogue features of one morphology.
+
+    Parameters
+    ----------
+    morphology : Morphology
+        A neuron, e.g. from :func:`ngep.io.read_swc`. Frame-dependent features
+        (``invariant=False``) use its coordinates as they are.
+    features : iterable of str or Feature
+        Catalogue names, e.g. :data:`~ngep.morphometrics.BASE_FEATURES`.
+    compartment : str or sequence of str, default="dendrite"
+        Compartment(s) to measure; see :func:`feature_names` for the columns.
+
+    Returns
+    -------
+    ndarray of float64, shape (n_columns,)
+        In the order of :func:`feature_names`. Counts and lengths of an empty
+        compartment are 0; undefined values (a mean over nothing, no soma) are
+        NaN; never inf.
+
+    Examples
+    --------
+    >>> from ngep.io import Morphology
+    >>> from ngep.morphometrics import BASE_FEATURES
+    >>> m = Morphology(
+    ...     xyz=[[0, 0, 0], [0, 10, 0], [0, 20, 0], [5, 30, 0], [-5, 30, 0]],
+    ...     radius=[5, 1, 1, 0.5, 0.5], types=[1, 3, 3, 3, 3], parent=[-1, 0, 1, 2, 2])
+    >>> compute_features(m, BASE_FEATURES).round(3).tolist()
+    [32.361, 1.0, 1.0, 21.18, 5.0]
+    """
+    plan = _plan(features, compartment)
+    return np.array([f.func(morphology, c) for f, c in plan], dtype=np.float64)

@@ -1,0 +1,159 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Shared, cached intermediates of the morphometric functions.
+
+Every feature function takes a :class:`~ngep.io.Morphology` and a compartment
+name. What several features need (compartment masks, sections, subtree sizes,
+distances from the soma centre) is computed once per morphology with numpy and
+kept in a private dictionary on the morphology (``Morphology`` pickles only its
+arrays, so the cache never travels).
+"""
+
+from collections import namedtuple
+
+import numpy as np
+
+from ngep.io import _tree
+
+__all__ = [
+    "Sections",
+    "cached",
+    "centre",
+    "node_mask",
+    "radial_distance",
+    "sections",
+    "segment_mask",
+]
+
+_CACHE_KEY = "_ngep_morphometrics_cache"
+
+#: Per-section arrays, sections ordered by their first node's index.
+#:
+#: ``start``/``end``: first and last node of each section; ``origin``: the node the
+#: section grows from (the parent branch point, or ``start`` itself for the first
+#: section of a stem, as in MorphIO where a child section repeats the parent's last
+#: point); ``parent``: parent section (-1 for a stem); ``length``: path length;
+#: ``n_children``: number of child sections; ``node_section``: section of each node
+#: (-1 for soma nodes); ``depth``: number of ancestor sections.
+Sections = namedtuple(
+    "Sections",
+    "start end origin parent length n_children node_section depth",
+)
+
+
+def cached(morphology, key, compute):
+    """Return ``compute()`` cached on ``morphology`` under ``key``."""
+    store = morphology.__dict__.get(_CACHE_KEY)
+    if store is None:
+        store = morphology.__dict__[_CACHE_KEY] = {}
+    try:
+        return store[key]
+    except KeyError:
+        value = store[key] = compute()
+        return value
+
+
+def node_mask(morphology, compartment):
+    """Neurite nodes of a compartment (soma nodes never belong to one)."""
+    return cached(
+        morphology,
+        ("node_mask", compartment),
+        lambda: morphology.compartment_mask(compartment) & ~morphology.is_soma,
+    )
+
+
+def segment_mask(morphology, compartment):
+    """Neurite segments (node-to-parent edges) whose child node is in ``compartment``.
+
+    The segment from the soma to the first point of a stem never counts (NeuroM,
+    MorphIO and TMD convention).
+    """
+    return cached(
+        morphology,
+        ("segment_mask", compartment),
+        lambda: morphology.neurite_segment & node_mask(morphology, compartment),
+    )
+
+
+def centre(morphology):
+    """The soma centre: the root node, i.e. the first soma point.
+
+    This is NeuroM's centre for SWC somata (single point, three-point and
+    cylinder chains all use the first soma point). Without a soma, the root node.
+    """
+    return morphology.xyz[0]
+
+
+def radial_distance(morphology):
+    """Euclidean distance of every node from :func:`centre`."""
+
+    def compute():
+        d = morphology.xyz - centre(morphology)
+        return np.sqrt(np.einsum("ij,ij->i", d, d))
+
+    return cached(morphology, "radial_distance", compute)
+
+
+def sections(morphology):
+    """Split the neurites into unbranched sections (cached :class:`Sections`).
+
+    A section starts at a neurite node whose parent is a soma node, a branch
+    point (two or more children) or a node of another SWC type (MorphIO starts a
+    new section where the type changes), and runs down to a tip, a branch point
+    or the last node before a type change.
+    """
+    return cached(morphology, "sections", lambda: _build_sections(morphology))
+
+
+def _build_sections(m):
+    n = m.n_nodes
+    parent = m.parent
+    neurite = ~m.is_soma
+    has_parent = parent >= 0
+    p = np.where(has_parent, parent, 0)
+    parent_neurite = has_parent & ~m.is_soma[p]
+    is_start = neurite & (
+        ~parent_neurite | (m.n_children[p] >= 2) | (m.types[p] != m.types)
+    )
+    # Pointer jumping: every node learns the first node of its section.
+    jump = np.where(is_start | ~neurite, np.arange(n), p)
+    while True:
+        nxt = jump[jump]
+        if np.array_equal(nxt, jump):
+            break
+        jump = nxt
+    start = np.flatnonzero(is_start)
+    node_section = np.full(n, -1, dtype=np.int64)
+    node_section[neurite] = np.searchsorted(start, jump[neurite])
+    is_end = neurite & (m.n_children != 1)
+    # A node whose only child starts a new section (type change) ends its section.
+    is_end[p[is_start & parent_neurite]] = True
+    ends = np.flatnonzero(is_end)
+    end = np.empty(start.size, dtype=np.int64)
+    end[node_section[ends]] = ends
+    origin = np.where(parent_neurite[start], p[start], start)
+    parent_section = np.where(parent_neurite[start], node_section[p[start]], -1)
+    seg = np.where(m.neurite_segment, m.segment_length, 0.0)
+    length = np.bincount(node_section[neurite], weights=seg[neurite],
+                         minlength=start.size)
+    n_children = np.bincount(parent_section[parent_section >= 0],
+                             minlength=start.size)
+    depth = _tree.depth(parent_section) if start.size else np.zeros(0, np.int64)
+    return Sections(start, end, origin, parent_section, length, n_children,
+                    node_section, depth)
+
+
+def subtree_sum(secs, values):
+    """Sum per-section ``values`` over each section's subtree (itself included).
+
+    Loops over section depth levels (the maximal branch order, tens at most),
+    vectorised within each level.
+    """
+    total = np.array(values, dtype=np.float64, copy=True)
+    if total.size == 0:
+        return total
+    order = np.argsort(secs.depth, kind="stable")[::-1]
+    depth_sorted = secs.depth[order]
+    for level in range(int(depth_sorted[0]), 0, -1):
+        idx = order[depth_sorted == level]
+        np.add.at(total, secs.parent[idx], total[idx])
+    return total

@@ -1,0 +1,176 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Spatial extent: path and radial distances, extents, contraction, soma-relative length.
+
+Distances are measured from the soma centre, the first soma point (NeuroM's
+centre for SWC somata; the root node when there is no soma). Path distances
+start at the first point of each stem (NeuroM, TMD). Extents along x, y, z depend
+on the frame the morphology is in: y is taken as the pia direction, positive up.
+"""
+
+import numpy as np
+
+from ngep.morphometrics._core import (
+    centre,
+    node_mask,
+    radial_distance,
+    sections,
+    segment_mask,
+)
+
+__all__ = [
+    "depth",
+    "depth_95",
+    "height",
+    "height_95",
+    "length_fraction_above_soma",
+    "length_fraction_below_soma",
+    "max_path_distance",
+    "max_radial_distance",
+    "mean_contraction",
+    "mean_tip_path_distance",
+    "width",
+    "width_95",
+]
+
+
+def _max(values, mask):
+    return float(values[mask].max()) if mask.any() else 0.0
+
+
+def max_path_distance(m, compartment):
+    """Longest path along the tree from the soma to a compartment node (µm).
+
+    The path starts at the first point of the stem (the soma-to-stem segment is
+    not counted), as NeuroM ``max_path_distance`` / ``section_path_distances``.
+    0 for an empty compartment.
+
+    Examples
+    --------
+    >>> from ngep.io import Morphology
+    >>> m = Morphology([[0, 0, 0], [0, 10, 0], [0, 20, 0], [3, 24, 0]],
+    ...                [5, 1, 1, 1], [1, 3, 3, 3], [-1, 0, 1, 2])
+    >>> max_path_distance(m, "dendrite")
+    15.0
+    """
+    return _max(m.path_distance, node_mask(m, compartment))
+
+
+def max_radial_distance(m, compartment):
+    """Largest Euclidean distance from the soma centre to any compartment node (µm).
+
+    Uses every node, not only section end points as NeuroM
+    ``max_radial_distance`` does (the two agree when the farthest point is a tip
+    or branch point). 0 for an empty compartment.
+    """
+    return _max(radial_distance(m), node_mask(m, compartment))
+
+
+def _extent(m, compartment, axis, coverage):
+    mask = node_mask(m, compartment)
+    if not mask.any():
+        return 0.0
+    x = m.xyz[mask, axis]
+    if coverage == 1.0:
+        return float(x.max() - x.min())
+    tail = 50.0 * (1.0 - coverage)
+    lo, hi = np.percentile(x, [tail, 100.0 - tail])
+    return float(hi - lo)
+
+
+def width(m, compartment):
+    """Extent of the compartment's nodes along x (NeuroM ``total_width``; µm; 0 if empty)."""
+    return _extent(m, compartment, 0, 1.0)
+
+
+def height(m, compartment):
+    """Extent of the compartment's nodes along y (NeuroM ``total_height``; µm; 0 if empty)."""
+    return _extent(m, compartment, 1, 1.0)
+
+
+def depth(m, compartment):
+    """Extent of the compartment's nodes along z (NeuroM ``total_depth``; µm; 0 if empty)."""
+    return _extent(m, compartment, 2, 1.0)
+
+
+def width_95(m, compartment):
+    """Distance between the 2.5th and 97.5th percentiles of node x (µm; 0 if empty).
+
+    A robust width that ignores a few far-flung points (in the spirit of the
+    Allen "95 % extent" features; percentiles interpolate linearly over nodes).
+    """
+    return _extent(m, compartment, 0, 0.95)
+
+
+def height_95(m, compartment):
+    """Distance between the 2.5th and 97.5th percentiles of node y (µm; 0 if empty)."""
+    return _extent(m, compartment, 1, 0.95)
+
+
+def depth_95(m, compartment):
+    """Distance between the 2.5th and 97.5th percentiles of node z (µm; 0 if empty)."""
+    return _extent(m, compartment, 2, 0.95)
+
+
+def mean_contraction(m, compartment):
+    """Mean over sections of end-to-end distance divided by path length.
+
+    L-Measure ``Contraction`` (the inverse of NeuroM ``section_tortuosity``);
+    1 for straight sections. A section runs from its origin (the parent branch
+    point, or the first stem point) to its last node; sections of zero length
+    are skipped. NaN when no section has positive length.
+    """
+    secs = sections(m)
+    in_c = node_mask(m, compartment)[secs.start] & (secs.length > 0)
+    if not in_c.any():
+        return float("nan")
+    d = m.xyz[secs.end[in_c]] - m.xyz[secs.origin[in_c]]
+    chord = np.sqrt(np.einsum("ij,ij->i", d, d))
+    return float(np.mean(chord / secs.length[in_c]))
+
+
+def mean_tip_path_distance(m, compartment):
+    """Mean path distance from the soma to the compartment's tips (µm).
+
+    NeuroM ``terminal_path_lengths``, averaged. NaN when there is no tip.
+    """
+    mask = m.is_tip & node_mask(m, compartment)
+    if not mask.any():
+        return float("nan")
+    return float(m.path_distance[mask].mean())
+
+
+def _length_above(m, compartment):
+    mask = segment_mask(m, compartment)
+    child = np.flatnonzero(mask)
+    y0 = centre(m)[1]
+    ya = m.xyz[m.parent[child], 1] - y0
+    yb = m.xyz[child, 1] - y0
+    length = m.segment_length[child]
+    lo, hi = np.minimum(ya, yb), np.maximum(ya, yb)
+    span = hi - lo
+    flat = span == 0
+    frac = np.where(flat, (lo > 0).astype(float),
+                    np.clip(hi, 0, None) - np.clip(lo, 0, None))
+    frac = np.where(flat, frac, frac / np.where(flat, 1.0, span))
+    return float(np.sum(length * frac)), float(length.sum())
+
+
+def length_fraction_above_soma(m, compartment):
+    """Fraction of the compartment's length lying above the soma centre (y > y_soma).
+
+    Segments that cross the soma's level are split linearly. Frame-dependent: y
+    must be the pia direction (positive towards pia); rotate neurons into that
+    frame first. NaN for a compartment without length.
+    """
+    above, total = _length_above(m, compartment)
+    return above / total if total > 0 else float("nan")
+
+
+def length_fraction_below_soma(m, compartment):
+    """Fraction of the compartment's length lying below the soma centre (y < y_soma).
+
+    The complement of :func:`length_fraction_above_soma` (segments exactly at
+    the soma's level count as below). Frame-dependent; NaN without length.
+    """
+    above, total = _length_above(m, compartment)
+    return (total - above) / total if total > 0 else float("nan")

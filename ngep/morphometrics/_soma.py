@@ -1,0 +1,78 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Soma size, defined per soma representation as NeuroM does for SWC files.
+
+* single point: the point's radius;
+* three points, the root with two soma children (NeuroMorpho.org format): a
+  cylinder of the first point's radius ``r`` and height ``h`` (distance between
+  the two side points) has lateral area ``2 pi r h``; the radius is that of the
+  sphere of equal area, ``sqrt(r h / 2)`` (``r`` when ``h = 2 r``);
+* any other chain of soma points: the lateral areas of the conical frustums
+  between consecutive points are summed and the radius is again that of the
+  sphere of equal area. For a contour traced with thin points this gives a
+  small radius (NeuroM does the same; MorphIO and TMD differ, see the user guide).
+
+No soma, or a radius of 0, gives NaN (a soma of size 0 is a missing value, not
+a measurement).
+"""
+
+import numpy as np
+
+from ngep.morphometrics._core import cached
+
+__all__ = ["soma_radius", "soma_surface_area"]
+
+
+def _soma_area(m):
+    def compute():
+        idx = np.flatnonzero(m.is_soma)
+        if idx.size == 0:
+            return float("nan")
+        if idx.size == 1:
+            return 4.0 * np.pi * float(m.radius[idx[0]]) ** 2
+        root = idx[0]
+        children = idx[m.parent[idx] == root]
+        if idx.size == 3 and children.size == 2:
+            h = np.linalg.norm(m.xyz[children[0]] - m.xyz[children[1]])
+            return float(2.0 * np.pi * m.radius[root] * h)
+        child = idx[1:]  # soma is a chain: each non-root soma node has a soma parent
+        r0, r1 = m.radius[m.parent[child]], m.radius[child]
+        h = m.segment_length[child]
+        return float(np.sum(np.pi * (r0 + r1) * np.sqrt((r0 - r1) ** 2 + h**2)))
+
+    return cached(m, "soma_area", compute)
+
+
+def soma_radius(m, compartment=None):
+    """Soma radius, per soma type as NeuroM ``soma_radius`` (µm).
+
+    Parameters
+    ----------
+    m : Morphology
+    compartment : ignored
+        Soma features take the same arguments as the others.
+
+    Returns
+    -------
+    float
+        NaN without a soma or for a soma of radius 0.
+
+    Examples
+    --------
+    >>> from ngep.io import Morphology
+    >>> m = Morphology([[0, 0, 0], [0, -3, 0], [0, 3, 0], [0, 10, 0]],
+    ...                [3, 3, 3, 1], [1, 1, 1, 3], [-1, 0, 0, 0])
+    >>> soma_radius(m)  # NeuroMorpho three-point soma of radius 3
+    3.0
+    """
+    area = _soma_area(m)
+    return float(np.sqrt(area / (4.0 * np.pi))) if area > 0 else float("nan")
+
+
+def soma_surface_area(m, compartment=None):
+    """Soma surface area, per soma type as NeuroM ``soma_surface_area`` (µm²).
+
+    A sphere for a single point, the lateral surface of the cylinder(s)
+    otherwise (see the module notes). NaN without a soma or for area 0.
+    """
+    area = _soma_area(m)
+    return area if area > 0 else float("nan")

@@ -1,0 +1,60 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""The feature catalogue as a table (pandas and reStructuredText)."""
+
+from ngep.morphometrics._registry import FEATURES
+
+__all__ = ["feature_table", "feature_table_rst"]
+
+_COLUMNS = ("name", "unit", "compartments", "invariant", "reference", "description")
+
+
+def feature_table():
+    """The catalogue as a DataFrame, one row per feature.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``name, unit, compartments, invariant, reference, description``;
+        ``compartments`` is a comma-separated string.
+
+    Examples
+    --------
+    >>> table = feature_table()
+    >>> table.loc[table.name == "total_length", "unit"].item()
+    'µm'
+    """
+    import pandas as pd
+
+    rows = [
+        (f.name, f.unit, ", ".join(f.compartments), f.invariant, f.reference,
+         f.description)
+        for f in FEATURES.values()
+    ]
+    return pd.DataFrame(rows, columns=list(_COLUMNS))
+
+
+def feature_table_rst():
+    """The catalogue as an RST ``list-table`` for the documentation.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> print(feature_table_rst().splitlines()[0])
+    .. list-table:: Morphometric features (generated from ngep.morphometrics.FEATURES)
+    """
+    lines = [
+        ".. list-table:: Morphometric features (generated from "
+        "ngep.morphometrics.FEATURES)",
+        "   :header-rows: 1",
+        "   :widths: 20 6 18 8 22 26",
+        "",
+        "   * - " + "\n     - ".join(c.capitalize() for c in _COLUMNS),
+    ]
+    for f in FEATURES.values():
+        cells = (f"``{f.name}``", f.unit, ", ".join(f.compartments),
+                 "yes" if f.invariant else "no", f.reference, f.description)
+        lines.append("   * - " + "\n     - ".join(cells))
+    return "\n".join(lines) + "\n"
