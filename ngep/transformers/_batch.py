@@ -26,17 +26,13 @@ __all__ = ["Plan", "Result", "extract_batch", "extract_one", "label_of", "reemit
 class Plan:
     """Everything a worker needs to turn one input into one row."""
 
-    keys: tuple  # catalogue names, in output order
-    invariant: tuple  # bool per key: computed in file coordinates
-    compartment: str
+    groups: tuple  # ((invariant, catalogue keys, output column positions), ...)
+    n_features: int
+    compartment: tuple
     check_units: str
     errors: str
     cache_dir: str = None
     token: str = ""
-
-    @property
-    def n_features(self):
-        return len(self.keys)
 
 
 @dataclass
@@ -64,13 +60,14 @@ def _compute(morphology, frame, plan, label):
                 raise SWCFormatError(problem, path=label)
             warnings.warn(f"{label}: {problem}.", SWCWarning, stacklevel=2)
     row = np.empty(plan.n_features, dtype=np.float64)
-    inv = np.asarray(plan.invariant, dtype=bool)
-    keys = np.asarray(plan.keys, dtype=object)
-    if inv.any():
-        row[inv] = compute_features(morphology, list(keys[inv]), plan.compartment)
-    if not inv.all():
-        rotated = to_frame(morphology, frame, plan.compartment)
-        row[~inv] = compute_features(rotated, list(keys[~inv]), plan.compartment)
+    rotated = None
+    for invariant, keys, positions in plan.groups:
+        target = morphology
+        if not invariant:
+            if rotated is None:
+                rotated = to_frame(morphology, frame, plan.compartment[0])
+            target = rotated
+        row[list(positions)] = compute_features(target, keys, plan.compartment)
     return row
 
 

@@ -37,22 +37,32 @@ def _keys_of(entries):
     return [getattr(f, "name", f) for f in entries]
 
 
+def _compartments(compartment):
+    return (compartment,) if isinstance(compartment, str) else tuple(compartment)
+
+
 def _resolve_features(features, compartment):
-    """Catalogue keys and output names for ``features`` in ``compartment``."""
+    """Catalogue keys and output names for ``features`` in ``compartment``.
+
+    Presets keep the features that apply to one of the compartments; listed
+    names must all apply. Columns follow :func:`ngep.morphometrics.feature_names`.
+    """
     cat = _catalogue()
+    comps = _compartments(compartment)
     if isinstance(features, str):
-        keys = _keys_of(
-            cat.BASE_FEATURES if features == "base" else cat.EXTENDED_FEATURES
-        )
-        return keys, list(cat.feature_names(keys, compartment))
+        preset = cat.BASE_FEATURES if features == "base" else cat.EXTENDED_FEATURES
+        keys = [
+            k for k in _keys_of(preset)
+            if cat.FEATURES[k].is_soma or set(cat.FEATURES[k].compartments) & set(comps)
+        ]
+        return keys, list(cat.feature_names(keys, comps))
     if len(features) == 0:
         raise ValueError("features is empty; give 'base', 'extended' or names.")
     aliases = {}
-    for key in cat.FEATURES:
-        try:
-            aliases.update(dict.fromkeys(cat.feature_names([key], compartment), key))
-        except (ValueError, KeyError):  # not defined for this compartment
-            pass
+    for key, feature in cat.FEATURES.items():
+        for comp in (*comps, *cat.COMPARTMENT_NAMES):
+            if feature.is_soma or comp in feature.compartments:
+                aliases.setdefault(feature.column(comp), key)
     keys = []
     for entry in features:
         if not isinstance(entry, str):
@@ -64,17 +74,13 @@ def _resolve_features(features, compartment):
             )
             hint = f" Did you mean {' or '.join(map(repr, close))}?" if close else ""
             raise ValueError(
-                f"Unknown feature {entry!r} for compartment {compartment!r}.{hint} "
-                "See ngep.morphometrics.FEATURES for the catalogue."
+                f"Unknown feature {entry!r}.{hint} See ngep.morphometrics.FEATURES "
+                "for the catalogue."
             )
         if key in keys:
             raise ValueError(f"Feature {entry!r} is listed twice.")
         keys.append(key)
-    try:
-        names = list(cat.feature_names(keys, compartment))
-    except (ValueError, KeyError) as exc:
-        raise ValueError(f"{exc} (compartment={compartment!r})") from exc
-    return keys, names
+    return keys, list(cat.feature_names(keys, comps))
 
 
 def _is_single_frame(frame):
@@ -135,8 +141,11 @@ class MorphologyExtractor(TransformerMixin, BaseEstimator):
         Which features of :data:`ngep.morphometrics.FEATURES`. Names may be
         catalogue names (``"total_length"``) or output names
         (``"dendrite__total_length"``).
-    compartment : {"dendrite", "basal", "apical", "axon", "all"}, default="dendrite"
-        Which neurites the features describe.
+    compartment : str or list of str, default="dendrite"
+        Which neurites the features describe: ``"dendrite"``, ``"basal"``,
+        ``"apical"``, ``"axon"``, ``"all"``, or several (one column per feature
+        and compartment). Columns are in the order of
+        :func:`ngep.morphometrics.feature_names` (soma features last).
     frame : str, 3-vector, sequence or dict, default="principal"
         Frame of the frame-dependent features (those with ``invariant=False``,
         such as extents along axes); see :mod:`ngep.morphometrics._frame`.
@@ -206,7 +215,7 @@ class MorphologyExtractor(TransformerMixin, BaseEstimator):
 
     _parameter_constraints = {
         "features": [StrOptions({"base", "extended"}), list, tuple],
-        "compartment": [StrOptions(set(COMPARTMENTS))],
+        "compartment": [StrOptions(set(COMPARTMENTS)), list, tuple],
         "frame": [str, "array-like", dict],
         "check_units": [StrOptions({"warn", "raise", "ignore"})],
         "n_jobs": [Integral, None],
@@ -300,14 +309,21 @@ class MorphologyExtractor(TransformerMixin, BaseEstimator):
 
     def _plan(self):
         cat = _catalogue()
-        invariant = tuple(bool(cat.FEATURES[k].invariant) for k in self._keys)
+        comps = _compartments(self.compartment)
+        position = {name: i for i, name in enumerate(self.feature_names_)}
+        groups = []
+        for invariant in (True, False):
+            keys = tuple(k for k in self._keys if cat.FEATURES[k].invariant is invariant)
+            if keys:
+                names = cat.feature_names(keys, comps)
+                groups.append((invariant, keys, tuple(position[n] for n in names)))
         token = json.dumps(
-            [__version__, list(self._keys), self.compartment, self.check_units]
+            [__version__, self.feature_names_, list(comps), self.check_units]
         )
         cache_dir = None if self.cache_dir is None else os.fspath(self.cache_dir)
         return Plan(
-            self._keys, invariant, self.compartment, self.check_units, self.errors,
-            cache_dir, token,
+            tuple(groups), len(self.feature_names_), comps, self.check_units,
+            self.errors, cache_dir, token,
         )
 
     def transform(self, X):
@@ -355,7 +371,7 @@ class MorphologyExtractor(TransformerMixin, BaseEstimator):
             for chunk in chunks:
                 results.extend(chunk)
                 bar.update(len(chunk))
-        out = np.full((n, len(self._keys)), np.nan)
+        out = np.full((n, self.n_features_out_), np.nan)
         failures = []
         for i, res in enumerate(results):
             reemit(res.warnings or [], stacklevel=3)

@@ -23,7 +23,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 
 from ngep.exceptions import FeatureExtractionWarning, SWCFormatError
 from ngep.io import read_swc
-from ngep.morphometrics import compute_features, feature_names
+from ngep.morphometrics import BASE_FEATURES, compute_features, feature_names
 from ngep.transformers import MorphologyExtractor
 
 BASE_NAMES = [
@@ -68,9 +68,9 @@ def test_base_matches_catalogue(swc_paths):
     X = est.fit_transform(swc_paths)
     assert X.dtype == np.float64 and X.shape == (6, 5)
     assert list(est.get_feature_names_out()) == BASE_NAMES
-    assert list(feature_names("base", "dendrite")) == BASE_NAMES
+    assert list(feature_names(BASE_FEATURES, "dendrite")) == BASE_NAMES
     for row, path in zip(X, swc_paths):
-        assert_array_equal(row, compute_features(read_swc(path), "base", "dendrite"))
+        assert_array_equal(row, compute_features(read_swc(path), BASE_FEATURES))
     assert est.failures_.empty
 
 
@@ -102,12 +102,39 @@ def test_unknown_feature_suggests():
         MorphologyExtractor(["dendrite__total_lenght"]).fit(["a.swc"])
 
 
-def test_output_names_accepted_and_order_kept(swc_paths):
+def test_output_names_accepted_catalogue_order(swc_paths):
     est = MorphologyExtractor(["soma__radius", "dendrite__total_length"])
     X = est.fit_transform(swc_paths)
-    assert est.feature_names_ == ["soma__radius", "dendrite__total_length"]
+    # columns follow ngep.morphometrics.feature_names: soma features last
+    assert est.feature_names_ == ["dendrite__total_length", "soma__radius"]
     base = MorphologyExtractor().fit_transform(swc_paths)
-    assert_array_equal(X, base[:, [4, 0]])
+    assert_array_equal(X, base[:, [0, 4]])
+
+
+def test_extended_mixes_frames_and_compartments(swc_paths):
+    est = MorphologyExtractor("extended", compartment=["dendrite", "axon"],
+                              frame="native")
+    X = est.fit_transform(swc_paths)
+    names = list(est.get_feature_names_out())
+    assert names == feature_names(est._keys, ["dendrite", "axon"])
+    assert "axon__length_fraction_above_soma" in names
+    assert "dendrite__length_fraction_above_soma" not in names
+    for row, path in zip(X, swc_paths):  # native frame: exactly the catalogue
+        assert_array_equal(
+            row, compute_features(read_swc(path), est._keys, ["dendrite", "axon"]))
+
+
+def test_non_native_frame_changes_only_frame_features(swc_paths):
+    from ngep.morphometrics import FEATURES
+
+    native = MorphologyExtractor("extended", frame="native")
+    principal = MorphologyExtractor("extended")
+    A, B = native.fit_transform(swc_paths), principal.fit_transform(swc_paths)
+    invariant = {f.column("dendrite"): f.invariant for f in FEATURES.values()}
+    frame_cols = [i for i, n in enumerate(native.feature_names_) if not invariant[n]]
+    same = [i for i in range(A.shape[1]) if i not in frame_cols]
+    assert frame_cols and not np.allclose(A[:, frame_cols], B[:, frame_cols])
+    assert_array_equal(A[:, same], B[:, same])
 
 
 @pytest.mark.parametrize(
@@ -134,7 +161,7 @@ def test_pandas_output(swc_paths):
 
 
 def test_pickle_and_joblib_round_trip(swc_paths, tmp_path):
-    est = MorphologyExtractor(["total_length", "extent_y"], frame="pia:z").fit(swc_paths)
+    est = MorphologyExtractor(["total_length", "height"], frame="pia:z").fit(swc_paths)
     expected = est.transform(swc_paths)
     again = pickle.loads(pickle.dumps(est))
     assert_array_equal(again.transform(swc_paths), expected)

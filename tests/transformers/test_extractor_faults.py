@@ -61,8 +61,8 @@ def corpus(tmp_path, request, make_neuron):
 def test_corrupted_batch(corpus, n_jobs):
     paths, bad = corpus
     good = [i for i in range(len(paths)) if i not in bad]
-    clean = MorphologyExtractor("extended").fit_transform([paths[i] for i in good])
-    est = MorphologyExtractor("extended", errors="warn", n_jobs=n_jobs)
+    clean = MorphologyExtractor().fit_transform([paths[i] for i in good])
+    est = MorphologyExtractor(errors="warn", n_jobs=n_jobs)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         X = est.fit_transform(paths)
