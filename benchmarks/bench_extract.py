@@ -54,7 +54,8 @@ def _neurom_rows(paths):
             m = nm.load_morphology(path, process_subtrees=True)
             rows.append([
                 sum(nm.get("total_length", m, neurite_type=t) for t in dend),
-                sum(nm.get("number_of_forking_points", m, neurite_type=t) for t in dend),
+                sum(nm.get("number_of_forking_points", m, neurite_type=t)
+                    for t in dend),
                 sum(nm.get("number_of_neurites", m, neurite_type=t) for t in dend),
                 max(max(nm.get("terminal_path_lengths", m, neurite_type=t), default=0.0)
                     for t in dend),

@@ -278,7 +278,8 @@ def unit_problem(morphology):
     >>> from ngep.io import Morphology
     >>> m = Morphology([[0, 0, 0], [0, 0.3, 0]], [0.006, 0.001], [1, 3], [-1, 0])
     >>> print(unit_problem(m))
-    looks like millimetres (extent 0.3, total neurite length 0, soma radius 0.006); multiply coordinates and radii by 1000
+    looks like millimetres (extent 0.3, total neurite length 0, soma radius
+    0.006); multiply coordinates and radii by 1000
     >>> unit_problem(m.transformed(scale=1000)) is None
     True
     """

@@ -313,7 +313,9 @@ class MorphologyExtractor(TransformerMixin, BaseEstimator):
         position = {name: i for i, name in enumerate(self.feature_names_)}
         groups = []
         for invariant in (True, False):
-            keys = tuple(k for k in self._keys if cat.FEATURES[k].invariant is invariant)
+            keys = tuple(
+                k for k in self._keys if cat.FEATURES[k].invariant is invariant
+            )
             if keys:
                 names = cat.feature_names(keys, comps)
                 groups.append((invariant, keys, tuple(position[n] for n in names)))

@@ -125,7 +125,8 @@ def _upsample(m, k=3):
     n, s = m.n_nodes, child.size
     t = (np.arange(1, k) / k)[None, :, None]  # (1, k-1, 1)
     new_xyz = m.xyz[par][:, None] + t * (m.xyz[child] - m.xyz[par])[:, None]
-    new_r = m.radius[par][:, None] + t[..., 0] * (m.radius[child] - m.radius[par])[:, None]
+    dr = (m.radius[child] - m.radius[par])[:, None]
+    new_r = m.radius[par][:, None] + t[..., 0] * dr
     new_index = n + np.arange(s * (k - 1)).reshape(s, k - 1)
     new_parent = np.column_stack([par, new_index[:, :-1]])
     parent = m.parent.copy()
@@ -148,7 +149,8 @@ def _drop_collinear(m, tol=1e-9):
     i = np.flatnonzero((m.n_children == 1) & (m.parent >= 0) & ~m.is_soma)
     i = i[~m.is_soma[m.parent[i]]]
     c = only_child[i]
-    i, c = i[m.types[i] == m.types[c]], c[m.types[i] == m.types[c]]  # segment type = child's
+    same = m.types[i] == m.types[c]  # a segment's compartment is its child's type
+    i, c = i[same], c[same]
     a, b = m.xyz[m.parent[i]], m.xyz[c]
     ab2 = np.einsum("ij,ij->i", b - a, b - a)
     cross = np.linalg.norm(np.cross(m.xyz[i] - a, b - a), axis=1)

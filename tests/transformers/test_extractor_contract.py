@@ -246,3 +246,41 @@ def test_no_warning_on_clean_files(swc_paths):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         MorphologyExtractor(errors="warn").fit_transform(swc_paths)
+
+
+def test_per_file_frames(swc_paths):
+    feats = ["height", "width", "total_length"]
+    specs = ["pia:y", "pia:-z", [1.0, 0.0, 0.0], "native", "principal", "pia:x"]
+    X = MorphologyExtractor(feats, frame=specs).fit_transform(swc_paths)
+    for row, path, spec in zip(X, swc_paths, specs):
+        alone = MorphologyExtractor(feats, frame=spec).fit_transform([path])
+        assert_array_equal(row, alone[0])
+    by_stem = {Path(p).stem: s for p, s in zip(swc_paths, specs)}
+    assert_array_equal(
+        MorphologyExtractor(feats, frame=by_stem).fit_transform(swc_paths), X)
+    with pytest.raises(ValueError, match="6 rows"):
+        MorphologyExtractor(feats, frame=specs[:2]).fit_transform(swc_paths)
+    with pytest.raises(ValueError, match="no entry for"):
+        MorphologyExtractor(feats, frame={"x": "native"}).fit_transform(swc_paths)
+
+
+def test_pia_frame_puts_pia_on_y(make_neuron):
+    m = make_neuron(3)
+    flipped = m.transformed([[1, 0, 0], [0, 0, -1], [0, 1, 0]])  # file y -> file z
+    ext = MorphologyExtractor(["height"], frame="pia:y").fit([])
+    moved = MorphologyExtractor(["height"], frame="pia:z").fit([])
+    assert_array_equal(ext.transform([m]).round(9), moved.transform([flipped]).round(9))
+    native = MorphologyExtractor(["height"], frame="native").fit([])
+    assert native.transform([m])[0, 0] == pytest.approx(ext.transform([m])[0, 0])
+
+
+def test_unit_failure_follows_errors(make_neuron, tmp_path):
+    path = tmp_path / "mm.swc"
+    from ngep.io import write_swc
+
+    write_swc(make_neuron(1).transformed(scale=1e-3), path)
+    est = MorphologyExtractor(check_units="raise", errors="warn")
+    with pytest.warns(FeatureExtractionWarning, match="mm.swc.*millimetres"):
+        X = est.fit_transform([str(path)])
+    assert np.isnan(X).all()
+    assert est.failures_["error"].tolist() == ["SWCFormatError"]

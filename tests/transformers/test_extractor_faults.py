@@ -10,8 +10,7 @@ from numpy.testing import assert_array_equal
 
 from ngep.exceptions import FeatureExtractionWarning
 from ngep.io import write_swc
-from ngep.transformers import MorphologyExtractor
-from ngep.transformers import _batch
+from ngep.transformers import MorphologyExtractor, _batch
 
 CORRUPTIONS = {
     "wrong_columns": lambda text: text.replace("\n3 ", "\n3 3 ", 1).replace(
@@ -57,32 +56,40 @@ def corpus(tmp_path, request, make_neuron):
     return paths, bad
 
 
-@pytest.mark.parametrize("n_jobs", [1, 2])
-def test_corrupted_batch(corpus, n_jobs):
-    paths, bad = corpus
-    good = [i for i in range(len(paths)) if i not in bad]
-    clean = MorphologyExtractor().fit_transform([paths[i] for i in good])
+def _extract_with_warnings(paths, n_jobs):
     est = MorphologyExtractor(errors="warn", n_jobs=n_jobs)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         X = est.fit_transform(paths)
+    messages = [str(w.message) for w in caught
+                if issubclass(w.category, FeatureExtractionWarning)]
+    return X, est.failures_, messages
+
+
+def test_corrupted_batch(corpus):
+    paths, bad = corpus
+    good = [i for i in range(len(paths)) if i not in bad]
+    clean = MorphologyExtractor().fit_transform([paths[i] for i in good])
+    X, report, messages = _extract_with_warnings(paths, n_jobs=1)
     assert X.shape == (200, clean.shape[1])  # no row dropped
     assert_array_equal(X[good], clean)  # good rows exactly as in a clean run
     assert np.isnan(X[sorted(bad)]).all()
-    report = est.failures_
     assert report["index"].tolist() == sorted(bad)
     assert report["path"].tolist() == [paths[i] for i in sorted(bad)]
     assert all(report["reason"].str.len() > 0)
-    extraction = [str(w.message) for w in caught
-                  if issubclass(w.category, FeatureExtractionWarning)]
-    assert len(extraction) == len(bad)
-    for i, message in zip(sorted(bad), extraction):
+    assert len(messages) == len(bad)
+    for i, message in zip(sorted(bad), messages):
         assert os.path.basename(paths[i]) in message
     errors = dict(zip(report["index"], report["error"]))
     assert {errors[i] for i, k in bad.items() if k == "missing"} == {
         "FileNotFoundError"}
     assert {errors[i] for i, k in bad.items() if k not in (
         "missing", "unreadable")} == {"SWCFormatError"}
+    # two worker processes: the same matrix, report and warnings
+    X2, report2, messages2 = _extract_with_warnings(paths, n_jobs=2)
+    assert_array_equal(X2, X)
+    assert report2.equals(report)
+    assert messages2 == messages
 
 
 def test_resume_from_cache(swc_paths, tmp_path, monkeypatch):
