@@ -94,8 +94,9 @@ def feature_names(features, compartment="dendrite"):
     >>> feature_names(BASE_FEATURES)
     ['dendrite__total_length', 'dendrite__n_branch_points', 'dendrite__n_stems', \
 'dendrite__max_path_distance', 'soma__radius']
-    >>> feature_names(["total_length", "length_fraction_above_soma"], ["dendrite", "axon"])
-    ['dendrite__total_length', 'axon__total_length', 'axon__length_fraction_above_soma']
+    >>> feature_names(["total_length", "soma_radius", "n_tips"], ["apical", "axon"])
+    ['apical__total_length', 'apical__n_tips', 'axon__total_length', 'axon__n_tips', \
+'soma__radius']
     """
     return [f.column(c) for f, c in _plan(features, compartment)]
 

@@ -59,6 +59,15 @@ class Feature:
     compartments: tuple = _NEURITES
     invariant: bool = True
 
+    def __post_init__(self):
+        comps = tuple(self.compartments)
+        if not comps or (comps != _SOMA and not set(comps) <= set(COMPARTMENT_NAMES)):
+            raise ValueError(
+                f"Feature {self.name!r}: compartments must be ('soma',) or a "
+                f"non-empty subset of {COMPARTMENT_NAMES}, got {self.compartments!r}."
+            )
+        object.__setattr__(self, "compartments", comps)
+
     @property
     def is_soma(self):
         """Whether this is a soma feature (computed once, not per compartment)."""
@@ -137,10 +146,10 @@ _CATALOGUE = (
        invariant=False),
     _F("length_fraction_above_soma", _geometry.length_fraction_above_soma, "1",
        "Fraction of length above the soma (y > y_soma).",
-       "Allen axon above/below soma", compartments=("axon",), invariant=False),
+       "Allen axon above/below soma", invariant=False),
     _F("length_fraction_below_soma", _geometry.length_fraction_below_soma, "1",
        "Fraction of length below the soma (y <= y_soma).",
-       "Allen axon above/below soma", compartments=("axon",), invariant=False),
+       "Allen axon above/below soma", invariant=False),
     # -- branching angles and balance --------------------------------------------
     _F("mean_local_bifurcation_angle", _angles.mean_local_bifurcation_angle, "rad",
        "Mean angle between daughters' first segments.",

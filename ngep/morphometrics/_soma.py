@@ -2,14 +2,17 @@
 """Soma size, defined per soma representation as NeuroM does for SWC files.
 
 * single point: the point's radius;
-* three points, the root with two soma children (NeuroMorpho.org format): a
-  cylinder of the first point's radius ``r`` and height ``h`` (distance between
-  the two side points) has lateral area ``2 pi r h``; the radius is that of the
-  sphere of equal area, ``sqrt(r h / 2)`` (``r`` when ``h = 2 r``);
-* any other chain of soma points: the lateral areas of the conical frustums
-  between consecutive points are summed and the radius is again that of the
-  sphere of equal area. For a contour traced with thin points this gives a
-  small radius (NeuroM does the same; MorphIO and TMD differ, see the user guide).
+* three points in the NeuroMorpho.org layout (the centre, and two children
+  with the same x, z and radius ``r`` at ``y -+ r``; MorphIO checks the same):
+  a cylinder of radius ``r`` and height ``h = 2 r`` with lateral area
+  ``2 pi r h``; the radius is that of the sphere of equal area, i.e. ``r``;
+* any other soma (a chain, or three points in another layout): the lateral
+  areas of the conical frustums along the soma's parent-child edges are summed
+  and the radius is again that of the sphere of equal area. NeuroM sums
+  frustums between points consecutive *in the file*, which differs when the
+  file lists soma points out of tree order or as a star. For a contour traced
+  with thin points this gives a small radius (NeuroM does the same; MorphIO and
+  TMD differ, see the user guide).
 
 No soma, or a radius of 0, gives NaN (a soma of size 0 is a missing value, not
 a measurement).
@@ -31,15 +34,30 @@ def _soma_area(m):
             return 4.0 * np.pi * float(m.radius[idx[0]]) ** 2
         root = idx[0]
         children = idx[m.parent[idx] == root]
-        if idx.size == 3 and children.size == 2:
+        if idx.size == 3 and children.size == 2 and _neuromorpho(m, root, children):
             h = np.linalg.norm(m.xyz[children[0]] - m.xyz[children[1]])
             return float(2.0 * np.pi * m.radius[root] * h)
-        child = idx[1:]  # soma is a chain: each non-root soma node has a soma parent
+        child = idx[1:]  # every other soma node has a soma parent: sum its edges
         r0, r1 = m.radius[m.parent[child]], m.radius[child]
         h = m.segment_length[child]
         return float(np.sum(np.pi * (r0 + r1) * np.sqrt((r0 - r1) ** 2 + h**2)))
 
     return cached(m, "soma_area", compute)
+
+
+def _neuromorpho(m, root, children):
+    """Whether a 3-point soma follows NeuroMorpho.org's layout (as MorphIO checks).
+
+    The side points share the centre's x, z and radius and sit at ``y -+ r``.
+    """
+    c, r = m.xyz[root], m.radius[root]
+    p = m.xyz[children]
+    tol = dict(rtol=1e-4, atol=1e-4 * max(r, 1.0))
+    return bool(
+        np.allclose(p[:, [0, 2]], c[[0, 2]], **tol)
+        and np.allclose(m.radius[children], r, **tol)
+        and np.allclose(np.sort(p[:, 1]), [c[1] - r, c[1] + r], **tol)
+    )
 
 
 def soma_radius(m, compartment=None):
