@@ -251,7 +251,7 @@ def main(argv=None):
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA,
                         help="folder of real SWC files (default: ../shared Allen)")
     parser.add_argument("--copies", type=int, default=2000,
-                        help="size of the corpus of copies (default: 2000)")
+                        help="size of the corpus of copies (default: 2000; 0: none)")
     parser.add_argument("--limit", type=int, default=None,
                         help="use only the first N real files")
     parser.add_argument("--procs", type=int, nargs="+", default=[1, 2])
@@ -272,9 +272,12 @@ def main(argv=None):
         parser.error(f"no SWC files in {args.data}")
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
-        corpora = {f"real ({len(real)})": real,
-                   f"copies ({args.copies})": _corpus(real, args.copies, tmp)}
+        corpora = {f"real ({len(real)})": real}
+        if args.copies:
+            corpora[f"copies ({args.copies})"] = _corpus(real, args.copies, tmp)
         for corpus, paths in corpora.items():
+            for path in paths:  # warm the page cache: no tool pays for the disk
+                Path(path).read_bytes()
             results[corpus] = {}
             for procs in args.procs:
                 for tool in args.tools:
