@@ -246,21 +246,20 @@ class MorphologyExtractor(TransformerMixin, BaseEstimator):
         self.cache_dir = cache_dir
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X=None, y=None):
+    def fit(self, X, y=None):
         """Validate the parameters and resolve feature names; files are not read.
 
         Parameters
         ----------
-        X : sequence of str, os.PathLike or Morphology, default=None
-            Checked for type only.
+        X : sequence of str, os.PathLike or Morphology
+            Checked for type only (a single bare path raises ``TypeError``).
         y : Ignored
 
         Returns
         -------
         self : MorphologyExtractor
         """
-        if X is not None:
-            _check_X(X)
+        _check_X(X)
         keys, names = _resolve_features(self.features, self.compartment)
         self._check_frame()
         self._keys = tuple(keys)
