@@ -67,7 +67,7 @@ def _neuron(seed):
 
 
 @pytest.fixture(params=["gen0", "gen1", "gen2", *ALLEN])
-def neuron(request, allen_dir=None):
+def neuron(request):
     if request.param.startswith("gen"):
         return _neuron(int(request.param[3:]))
     allen = request.getfixturevalue("allen_dir")
