@@ -33,12 +33,18 @@ def _first_moved(m):
 
     def compute():
         secs = sections(m)
-        nodes = np.flatnonzero(secs.node_section >= 0)
-        sec = secs.node_section[nodes]
-        moved = np.any(m.xyz[nodes] != m.xyz[secs.origin[sec]], axis=1)
-        out = np.full(secs.start.size, m.n_nodes, dtype=np.int64)
-        np.minimum.at(out, sec[moved], nodes[moved])
-        return np.where(out == m.n_nodes, secs.start, out)
+        out = secs.start.copy()
+        # Almost always the first node has moved; search further only where not.
+        still = np.flatnonzero(np.all(m.xyz[secs.start] == m.xyz[secs.origin], axis=1))
+        if still.size:
+            nodes = np.flatnonzero(np.isin(secs.node_section, still))
+            sec = secs.node_section[nodes]
+            moved = np.any(m.xyz[nodes] != m.xyz[secs.origin[sec]], axis=1)
+            first = np.full(secs.start.size, m.n_nodes, dtype=np.int64)
+            np.minimum.at(first, sec[moved], nodes[moved])
+            found = first[still] < m.n_nodes
+            out[still[found]] = first[still[found]]
+        return out
 
     return cached(m, "first_moved", compute)
 

@@ -22,6 +22,7 @@ __all__ = [
     "radial_distance",
     "sections",
     "segment_mask",
+    "subtree_sum",
 ]
 
 _CACHE_KEY = "_ngep_morphometrics_cache"
@@ -114,16 +115,23 @@ def _build_sections(m):
     is_start = neurite & (
         ~parent_neurite | (m.n_children[p] >= 2) | (m.types[p] != m.types)
     )
-    # Pointer jumping: every node learns the first node of its section.
-    jump = np.where(is_start | ~neurite, np.arange(n), p)
-    while True:
-        nxt = jump[jump]
-        if np.array_equal(nxt, jump):
-            break
-        jump = nxt
     start = np.flatnonzero(is_start)
     node_section = np.full(n, -1, dtype=np.int64)
-    node_section[neurite] = np.searchsorted(start, jump[neurite])
+    inner = neurite & ~is_start
+    idx = np.arange(n)
+    if np.array_equal(parent[inner], idx[inner] - 1):
+        # Sections stored contiguously (SWC files written depth-first): number
+        # them by counting section starts.
+        node_section[neurite] = (np.cumsum(is_start) - 1)[neurite]
+    else:
+        # Pointer jumping: every node learns the first node of its section.
+        jump = np.where(is_start | ~neurite, idx, p)
+        while True:
+            nxt = jump[jump]
+            if np.array_equal(nxt, jump):
+                break
+            jump = nxt
+        node_section[neurite] = np.searchsorted(start, jump[neurite])
     is_end = neurite & (m.n_children != 1)
     # A node whose only child starts a new section (type change) ends its section.
     is_end[p[is_start & parent_neurite]] = True

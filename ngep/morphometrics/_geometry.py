@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""Spatial extent: path and radial distances, extents, contraction, soma-relative length.
+"""Spatial extent: path and radial distances, extents, contraction, length by side.
 
 Distances are measured from the soma centre, the first soma point (NeuroM's
 centre for SWC somata; the root node when there is no soma). Path distances
@@ -10,6 +10,7 @@ on the frame the morphology is in: y is taken as the pia direction, positive up.
 import numpy as np
 
 from ngep.morphometrics._core import (
+    cached,
     centre,
     node_mask,
     radial_distance,
@@ -28,6 +29,7 @@ __all__ = [
     "max_radial_distance",
     "mean_contraction",
     "mean_tip_path_distance",
+    "mean_tip_radial_distance",
     "width",
     "width_95",
 ]
@@ -65,30 +67,52 @@ def max_radial_distance(m, compartment):
     return _max(radial_distance(m), node_mask(m, compartment))
 
 
-def _extent(m, compartment, axis, coverage):
-    mask = node_mask(m, compartment)
+def mean_tip_radial_distance(m, compartment):
+    """Mean Euclidean distance from the soma centre to the compartment's tips (µm).
+
+    NeuroM ``section_term_radial_distances``, averaged. NaN when there is no tip.
+    """
+    mask = m.is_tip & node_mask(m, compartment)
     if not mask.any():
-        return 0.0
-    x = m.xyz[mask, axis]
-    if coverage == 1.0:
-        return float(x.max() - x.min())
-    tail = 50.0 * (1.0 - coverage)
-    lo, hi = np.percentile(x, [tail, 100.0 - tail])
-    return float(hi - lo)
+        return float("nan")
+    return float(radial_distance(m)[mask].mean())
+
+
+def _extent(m, compartment, axis, coverage):
+    def compute():
+        mask = node_mask(m, compartment)
+        if not mask.any():
+            return np.zeros(3), np.zeros(3)
+        xyz = m.xyz[mask]
+        full = xyz.max(axis=0) - xyz.min(axis=0)
+        lo, hi = np.percentile(xyz, [2.5, 97.5], axis=0)
+        return full, hi - lo
+
+    full, robust = cached(m, ("extent", compartment), compute)
+    return float((full if coverage == 1.0 else robust)[axis])
 
 
 def width(m, compartment):
-    """Extent of the compartment's nodes along x (NeuroM ``total_width``; µm; 0 if empty)."""
+    """Extent of the compartment's nodes along x (NeuroM ``total_width``).
+
+    In µm; 0 for an empty compartment.
+    """
     return _extent(m, compartment, 0, 1.0)
 
 
 def height(m, compartment):
-    """Extent of the compartment's nodes along y (NeuroM ``total_height``; µm; 0 if empty)."""
+    """Extent of the compartment's nodes along y (NeuroM ``total_height``).
+
+    In µm; 0 for an empty compartment.
+    """
     return _extent(m, compartment, 1, 1.0)
 
 
 def depth(m, compartment):
-    """Extent of the compartment's nodes along z (NeuroM ``total_depth``; µm; 0 if empty)."""
+    """Extent of the compartment's nodes along z (NeuroM ``total_depth``).
+
+    In µm; 0 for an empty compartment.
+    """
     return _extent(m, compartment, 2, 1.0)
 
 
@@ -140,19 +164,24 @@ def mean_tip_path_distance(m, compartment):
 
 
 def _length_above(m, compartment):
-    mask = segment_mask(m, compartment)
-    child = np.flatnonzero(mask)
-    y0 = centre(m)[1]
-    ya = m.xyz[m.parent[child], 1] - y0
-    yb = m.xyz[child, 1] - y0
-    length = m.segment_length[child]
-    lo, hi = np.minimum(ya, yb), np.maximum(ya, yb)
-    span = hi - lo
-    flat = span == 0
-    frac = np.where(flat, (lo > 0).astype(float),
-                    np.clip(hi, 0, None) - np.clip(lo, 0, None))
-    frac = np.where(flat, frac, frac / np.where(flat, 1.0, span))
-    return float(np.sum(length * frac)), float(length.sum())
+    def compute():
+        child = np.flatnonzero(segment_mask(m, compartment))
+        y0 = centre(m)[1]
+        ya = m.xyz[m.parent[child], 1] - y0
+        yb = m.xyz[child, 1] - y0
+        length = m.segment_length[child]
+        lo, hi = np.minimum(ya, yb), np.maximum(ya, yb)
+        span = hi - lo
+        flat = span == 0
+        # Share of each segment above y0: exact for straight segments.
+        share = np.where(
+            flat,
+            (lo > 0).astype(np.float64),
+            (np.clip(hi, 0, None) - np.clip(lo, 0, None)) / np.where(flat, 1.0, span),
+        )
+        return float(np.sum(length * share)), float(length.sum())
+
+    return cached(m, ("length_above", compartment), compute)
 
 
 def length_fraction_above_soma(m, compartment):

@@ -23,7 +23,7 @@ def _frustums(m, compartment):
 
 
 def total_length(m, compartment):
-    """Sum of the lengths of the compartment's neurite segments (NeuroM ``total_length``).
+    """Sum of the lengths of the compartment's segments (NeuroM ``total_length``).
 
     Parameters
     ----------

@@ -33,6 +33,13 @@ def feature_table():
     return pd.DataFrame(rows, columns=list(_COLUMNS))
 
 
+def _escape(text):
+    """Escape reStructuredText inline markup characters in plain text."""
+    for char in ("\\", "|", "*", "`", "_"):
+        text = text.replace(char, "\\" + char)
+    return text
+
+
 def feature_table_rst():
     """The catalogue as an RST ``list-table`` for the documentation.
 
@@ -55,6 +62,7 @@ def feature_table_rst():
     ]
     for f in FEATURES.values():
         cells = (f"``{f.name}``", f.unit, ", ".join(f.compartments),
-                 "yes" if f.invariant else "no", f.reference, f.description)
+                 "yes" if f.invariant else "no", _escape(f.reference),
+                 _escape(f.description))
         lines.append("   * - " + "\n     - ".join(cells))
     return "\n".join(lines) + "\n"

@@ -12,6 +12,8 @@ from ngep.morphometrics._core import node_mask, sections
 
 __all__ = [
     "max_branch_order",
+    "max_section_length",
+    "mean_tip_branch_order",
     "mean_section_length",
     "n_bifurcations",
     "n_branch_points",
@@ -40,7 +42,7 @@ def n_stems(m, compartment):
 
 
 def n_branch_points(m, compartment):
-    """Number of compartment nodes with two or more children (NeuroM ``number_of_forking_points``).
+    """Number of nodes with two or more children (NeuroM ``number_of_forking_points``).
 
     Multifurcations count once; the soma is never a branch point.
     """
@@ -48,7 +50,7 @@ def n_branch_points(m, compartment):
 
 
 def n_bifurcations(m, compartment):
-    """Number of compartment nodes with exactly two children (NeuroM ``number_of_bifurcations``)."""
+    """Number of nodes with exactly two children (NeuroM ``number_of_bifurcations``)."""
     return float(np.count_nonzero((m.n_children == 2) & node_mask(m, compartment)))
 
 
@@ -93,3 +95,24 @@ def max_branch_order(m, compartment):
     if not mask.any():
         return 0.0
     return float(m.branch_order[mask].max())
+
+
+def max_section_length(m, compartment):
+    """Length of the longest section (NeuroM ``section_lengths``, maximum; µm).
+
+    0 for an empty compartment.
+    """
+    secs, in_c = _compartment_sections(m, compartment)
+    return float(secs.length[in_c].max()) if in_c.any() else 0.0
+
+
+def mean_tip_branch_order(m, compartment):
+    """Mean number of branch points between the soma and each tip.
+
+    NeuroM ``section_term_branch_orders``, averaged (for neurites without type
+    changes). NaN when there is no tip.
+    """
+    mask = m.is_tip & node_mask(m, compartment)
+    if not mask.any():
+        return float("nan")
+    return float(m.branch_order[mask].mean())

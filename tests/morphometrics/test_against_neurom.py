@@ -67,6 +67,9 @@ NEUROM = {
     "n_sections": ("number_of_sections", float),
     "max_branch_order": ("section_branch_orders", _max),
     "mean_section_length": ("section_lengths", _mean),
+    "max_section_length": ("section_lengths", _max),
+    "mean_tip_branch_order": ("section_term_branch_orders", _mean),
+    "mean_tip_radial_distance": ("section_term_radial_distances", _mean),
     "max_path_distance": ("section_path_distances", _max),
     "mean_tip_path_distance": ("terminal_path_lengths", _mean),
     "width": ("total_width", float),
@@ -79,7 +82,8 @@ NEUROM = {
     "soma_surface_area": ("soma_surface_area", float),
 }
 SUBTREE_SAFE = {"total_length", "total_surface_area", "total_volume", "n_tips",
-                "n_sections", "mean_section_length", "max_path_distance",
+                "n_sections", "mean_section_length", "max_section_length",
+                "max_path_distance",
                 "mean_tip_path_distance", "soma_radius", "soma_surface_area"}
 SOMA = {"soma_radius", "soma_surface_area"}
 SOMA_OUT_OF_FILE_ORDER = {"split_soma_two_neurites.swc",

@@ -23,6 +23,7 @@ from ngep.morphometrics import (
 # each docstring); everything else is 0 for an empty compartment.
 UNDEFINED_WHEN_EMPTY = {
     "mean_diameter", "mean_section_length", "mean_tip_path_distance",
+    "mean_tip_branch_order", "mean_tip_radial_distance",
     "mean_contraction", "mean_local_bifurcation_angle",
     "mean_remote_bifurcation_angle", "mean_partition_asymmetry",
     "sholl_peak_radius", "length_fraction_above_soma", "length_fraction_below_soma",
@@ -185,6 +186,13 @@ def test_feature_table_and_rst():
     # Every row has the same number of cells as the header.
     assert rst.count("   * - ") == len(FEATURES) + 1
     assert rst.count("\n     - ") == 5 * (len(FEATURES) + 1)
+    docutils_core = pytest.importorskip("docutils.core")
+    import io
+
+    messages = io.StringIO()
+    docutils_core.publish_doctree(rst, settings_overrides={
+        "warning_stream": messages, "report_level": 1})
+    assert messages.getvalue() == ""
 
 
 def test_cache_does_not_leak_into_pickles():
@@ -202,3 +210,35 @@ def test_feature_rejects_unknown_compartments():
     with pytest.raises(ValueError, match="compartments must be"):
         Feature("x", FEATURES["n_tips"].func, "1", "X.", "test",
                 compartments=("dendrite", "soma"))
+
+
+_ALLEN_CELLS = []
+
+
+@pytest.fixture
+def allen_cells(allen_dir):
+    """The first 15 Allen cells, read once per session."""
+    import warnings
+
+    from ngep.io import read_swc
+
+    if not _ALLEN_CELLS:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            paths = sorted((allen_dir / "swc").glob("*.swc"))[:15]
+            _ALLEN_CELLS.extend(read_swc(p) for p in paths)
+    return _ALLEN_CELLS
+
+
+@pytest.mark.parametrize("name", sorted(FEATURES))
+def test_every_feature_on_real_cells(name, allen_cells):
+    feature = FEATURES[name]
+    for m in allen_cells:
+        for compartment in feature.compartments:
+            value = feature.func(m, compartment)
+            assert type(value) is float and not math.isinf(value)
+            if compartment in ("all", "dendrite", "soma"):
+                # Every Allen cell has a soma and branching dendrites.
+                assert math.isfinite(value), (m.name, compartment)
+            elif math.isnan(value):
+                assert name in UNDEFINED_WHEN_EMPTY, (m.name, compartment)

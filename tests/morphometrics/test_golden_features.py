@@ -55,6 +55,9 @@ GOLDEN_Y = {
     ("dendrite", "n_sections"): 4.0,
     ("dendrite", "max_branch_order"): 1.0,
     ("dendrite", "mean_section_length"): 6.0,
+    ("dendrite", "max_section_length"): 10.0,
+    ("dendrite", "mean_tip_branch_order"): 2 / 3,
+    ("dendrite", "mean_tip_radial_distance"): (2 * math.sqrt(109) + 11) / 3,
     ("dendrite", "max_path_distance"): 10.0,
     ("basal", "max_path_distance"): 9.0,
     ("dendrite", "mean_tip_path_distance"): 28 / 3,
@@ -192,3 +195,34 @@ def test_compute_features_matches_functions():
     names = ["total_length", "n_tips", "soma_radius", "length_fraction_above_soma"]
     values = compute_features(m, names, ["dendrite", "axon"])
     assert_allclose(values, [24.0, 3.0, 1.0, 10.0, 1.0, 0.0, 2.0])
+
+
+def test_sections_do_not_depend_on_node_order():
+    # The same cell with nodes stored breadth-first (sections not contiguous).
+    m = cell_y()
+    order = np.argsort(m.depth, kind="stable")
+    inverse = np.empty_like(order)
+    inverse[order] = np.arange(order.size)
+    parent = np.where(m.parent[order] >= 0, inverse[np.maximum(m.parent[order], 0)], -1)
+    shuffled = Morphology(m.xyz[order], m.radius[order], m.types[order], parent)
+    assert not np.array_equal(order, np.arange(order.size))
+    for (compartment, name), value in GOLDEN_Y.items():
+        assert_allclose(FEATURES[name].func(shuffled, compartment), value,
+                        rtol=1e-12, atol=1e-12, err_msg=name)
+
+
+def test_local_angle_skips_zero_length_first_segments():
+    # Node 2 forks; daughter 3 repeats the fork point before heading along +x,
+    # daughter 5 heads along +y: the local angle is 90 degrees (NeuroM skips
+    # zero-length segments the same way). Daughter 6 has zero length throughout:
+    # its angle with anything is undefined and is left out of the mean.
+    xyz = [[0, 0, 0], [0, 1, 0], [0, 2, 0], [0, 2, 0], [4, 2, 0], [0, 6, 0]]
+    m = Morphology(xyz, np.ones(6), [1, 3, 3, 3, 3, 3], [-1, 0, 1, 2, 3, 2])
+    assert_allclose(FEATURES["mean_local_bifurcation_angle"].func(m, "dendrite"),
+                    PI / 2)
+    assert_allclose(FEATURES["mean_remote_bifurcation_angle"].func(m, "dendrite"),
+                    PI / 2)
+    degenerate = Morphology(xyz[:4] + [[0, 6, 0]], np.ones(5), [1, 3, 3, 3, 3],
+                            [-1, 0, 1, 2, 2])
+    assert np.isnan(FEATURES["mean_local_bifurcation_angle"].func(degenerate,
+                                                                  "dendrite"))
