@@ -224,6 +224,9 @@ class MorphologyExtractor(TransformerMixin, BaseEstimator):
         "cache_dir": [str, os.PathLike, None],
     }
 
+    # Fitted state saved by ngep.persistence's pickle-free format.
+    _portable_attrs = ("_keys", "feature_names_", "n_features_out_")
+
     def __init__(
         self,
         features="base",
