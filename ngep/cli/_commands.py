@@ -235,5 +235,6 @@ def cmd_demo(args):
         quick=args.quick,
         n_jobs=args.n_jobs,
         progress=args.progress,
+        write_swc=args.write_swc,
     )
     return EXIT_OK
