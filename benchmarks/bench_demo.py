@@ -68,21 +68,23 @@ def main(argv=None):
         [
             "## The main job: `ngep demo`",
             "",
-            f"Budget: the whole run within {BUDGET_S:.0f} s on 2 cores. Stages: generate "
-            "(synthetic neurons, 100 written as SWC) / extract (5 base measurements) / "
-            "10-fold CV of the default pipeline and the HistGradientBoosting baseline on "
-            "the same folds / final fit. R² is Pvalb, mean ± sd over the 10 folds.",
+            f"Budget: the whole run within {BUDGET_S:.0f} s on 2 cores. Stages: "
+            "generate (synthetic neurons, 100 written as SWC) / extract (5 base "
+            "measurements) / 10-fold CV of the default pipeline and the "
+            "HistGradientBoosting baseline on the same folds / final fit. R² is "
+            "Pvalb, mean ± sd over the 10 folds.",
             "",
             "| command | neurons | wall | generate / extract / CV / fit | peak RSS "
             "| ngep R² | baseline R² | ceiling |",
             "|---|---|---|---|---|---|---|---|",
             *rows,
             "",
-            f"Machine: {os.cpu_count()} cores, {platform.processor() or platform.machine()}"
-            f", Python {platform.python_version()}, {time.strftime('%Y-%m-%d')}.",
+            f"Machine: {os.cpu_count()} cores, "
+            f"{platform.processor() or platform.machine()}, Python "
+            f"{platform.python_version()}, {time.strftime('%Y-%m-%d')}.",
             "",
-            "Regenerate: `PYTHONPATH=. OMP_NUM_THREADS=1 python benchmarks/bench_demo.py "
-            "--output docs/benchmarks/demo.md`",
+            "Regenerate: `PYTHONPATH=. OMP_NUM_THREADS=1 python "
+            "benchmarks/bench_demo.py --output docs/benchmarks/demo.md`",
             "",
         ]
     )
