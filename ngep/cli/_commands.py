@@ -41,7 +41,7 @@ def _extract(paths, args, *, features=None, compartment="dendrite", cache_dir=No
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FeatureExtractionWarning)
         X = extractor.fit_transform([str(p) for p in paths])
-    failures = extractor.failure_report()
+    failures = extractor.failures_
     if len(failures):
         print(
             f"ngep: {len(failures)} of {len(paths)} file(s) could not be featurised "
@@ -117,14 +117,9 @@ def cmd_fit(args):
     ensure_writable_dir(args.output.parent)
     extractor, X, y, frame, task = _load_labelled(args)
     model = _model_pipeline(args, task, extractor.features)
-    model.fit(X, y.to_numpy() if hasattr(y, "to_numpy") else y)
+    model.fit(X, y)
     full = Pipeline([("extract", extractor.set_params(errors="raise"))] + model.steps)
-    save(
-        full,
-        args.output,
-        format="portable" if args.portable else "joblib",
-        targets=list(args.target),
-    )
+    save(full, args.output, format="portable" if args.portable else "joblib")
     print(f"ngep: fitted a {task} model on {len(X)} neurons; saved to {args.output}")
     return EXIT_OK
 
@@ -180,9 +175,9 @@ def cmd_predict(args):
 
 
 def _prediction_columns(model, pred):
-    targets = getattr(model, "ngep_targets_", None)
+    targets = getattr(model[-1], "target_names_", None)
     n = 1 if pred.ndim == 1 else pred.shape[1]
-    if targets and len(targets) == n:
+    if targets is not None and len(targets) == n:
         return [f"predicted_{t}" for t in targets]
     return ["predicted"] if n == 1 else [f"predicted_{j}" for j in range(n)]
 

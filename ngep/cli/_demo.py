@@ -30,6 +30,7 @@ def run_demo(
     quick : bool, default=False
         Smoke run: at most 600 neurons, 5 folds, 30 epochs.
     n_jobs : int, default=None
+        Processes for generation, extraction and the folds; None uses all cores.
     progress : bool, default=True
     target : str, default="Pvalb"
 
@@ -47,6 +48,7 @@ def run_demo(
     from ngep.transformers import MorphologyExtractor
 
     t_start = time.perf_counter()
+    n_jobs = -1 if n_jobs is None else n_jobs  # the demo uses every core
     out = ensure_writable_dir(out)
     n_splits, max_iter = (5, 30) if quick else (10, None)
     if quick:
@@ -57,10 +59,10 @@ def run_demo(
         f"into {swc_dir}"
     )
     t0 = time.perf_counter()
-    data = make_neurons(n_neurons, random_state=seed, out_dir=swc_dir)
+    data = make_neurons(n_neurons, random_state=seed, out_dir=swc_dir, n_jobs=n_jobs)
     t_generate = time.perf_counter() - t0
     paths = [str(p) for p in data.paths]
-    y = data.targets[target].to_numpy()
+    y = data.targets[target]  # a named Series: the model records the target
 
     print("ngep demo: extracting morphometrics")
     t0 = time.perf_counter()
@@ -85,6 +87,7 @@ def run_demo(
             ids=data.metadata["neuron_id"].astype(str).to_numpy(),
             seed=seed,
             target_name=target,
+            n_jobs=n_jobs,
             ceiling=data.ceiling[target],
             extra={
                 "generate_seconds": round(t_generate, 2),
@@ -94,7 +97,7 @@ def run_demo(
         t0 = time.perf_counter()
         model.fit(X, y)
     final = Pipeline([("extract", extractor)] + model.steps)
-    save(final, out / "model.ngep", targets=[target])
+    save(final, out / "model.ngep")
     metrics["fit_seconds"] = round(time.perf_counter() - t0, 2)
     metrics["total_seconds"] = round(time.perf_counter() - t_start, 2)
     atomic_write_json(metrics, out / "metrics.json")

@@ -37,6 +37,7 @@ def run_cv_report(
     ceiling=None,
     extra=None,
     importance=True,
+    n_jobs=None,
 ):
     """Cross-validate ``model`` (and a baseline on the same folds) and write a report.
 
@@ -55,6 +56,7 @@ def run_cv_report(
         groups=groups,
         baseline=baseline_for(task, seed) if baseline else None,
         random_state=seed,
+        n_jobs=n_jobs,
     )
     t_cv = time.perf_counter() - t0
     splits, base = report.splits, report.baseline

@@ -105,12 +105,8 @@ class Morphology:
         types = np.asarray(types).reshape(-1)
         parent = np.asarray(parent).reshape(-1)
         ids = np.arange(1, n + 1) if ids is None else np.asarray(ids).reshape(-1)
-        for label, arr in (
-            ("radius", radius),
-            ("types", types),
-            ("parent", parent),
-            ("ids", ids),
-        ):
+        for label, arr in (("radius", radius), ("types", types),
+                           ("parent", parent), ("ids", ids)):
             if arr.shape != (n,):
                 raise ValueError(
                     f"{label} must have {n} entries (one per node), got {arr.shape}."
@@ -127,7 +123,7 @@ class Morphology:
                 f"A Morphology is one tree with one root; got "
                 f"{np.count_nonzero(parent < 0)} roots."
             )
-        if np.unique(ids).size != n:
+        if not np.all(ids[1:] > ids[:-1]) and np.unique(ids).size != n:
             raise ValueError("ids must be unique.")
         # parent[i] < i everywhere means acyclic and already topologically sorted.
         if not np.all(parent < np.arange(n)):
@@ -136,12 +132,8 @@ class Morphology:
             order = _tree.topological_order(parent)
             inverse = np.empty(n, dtype=np.int64)
             inverse[order] = np.arange(n)
-            xyz, radius, types, ids = (
-                xyz[order],
-                radius[order],
-                types[order],
-                ids[order],
-            )
+            xyz, radius = xyz[order], radius[order]
+            types, ids = types[order], ids[order]
             parent = parent[order]
             parent = np.where(parent >= 0, inverse[np.maximum(parent, 0)], -1)
         self.xyz = _readonly(xyz, np.float64)
@@ -154,6 +146,34 @@ class Morphology:
         self.dropped_ids = _readonly(
             [] if dropped_ids is None else dropped_ids, np.int64
         )
+
+    @classmethod
+    def _from_checked(cls, xyz, radius, types, parent, *, ids, name=None,
+                      source=None, dropped_ids=None):
+        """Build from arrays the SWC reader has already validated.
+
+        Skips the checks of ``__init__`` (shapes, finiteness, unique ids, one
+        acyclic tree), which the reader has done with line-numbered errors; only
+        the topological reordering remains, and is skipped when parents already
+        come first.
+        """
+        parent = np.asarray(parent, dtype=np.int64)
+        n = parent.size
+        if not np.all(parent < np.arange(n)):
+            return cls(xyz, radius, types, parent, ids=ids, name=name,
+                       source=source, dropped_ids=dropped_ids)
+        self = cls.__new__(cls)
+        self.xyz = _readonly(xyz, np.float64)
+        self.radius = _readonly(radius, np.float64)
+        self.types = _readonly(types, np.int64)
+        self.parent = _readonly(parent, np.int64)
+        self.ids = _readonly(ids, np.int64)
+        self.name = name
+        self.source = source
+        self.dropped_ids = _readonly(
+            [] if dropped_ids is None else dropped_ids, np.int64
+        )
+        return self
 
     # -- basic properties -------------------------------------------------------
     @property
@@ -337,14 +357,8 @@ class Morphology:
         if offset is not None:
             xyz = xyz + np.asarray(offset, dtype=np.float64)
         return Morphology(
-            xyz,
-            radius,
-            self.types,
-            self.parent,
-            ids=self.ids,
-            name=self.name,
-            source=self.source,
-            dropped_ids=self.dropped_ids,
+            xyz, radius, self.types, self.parent, ids=self.ids, name=self.name,
+            source=self.source, dropped_ids=self.dropped_ids,
         )
 
 

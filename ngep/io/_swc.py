@@ -1,131 +1,33 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Reading and writing SWC files.
 
-The reader has two parsers. A fast one (pandas' C parser) handles well-formed
-files; whenever it fails or sees anything odd, a careful line-by-line parser
-takes over and either reads the file or raises :class:`SWCFormatError` naming
-the file, the line, the problem and a fix. Structure (ids, parents, cycles,
-fragments, soma) is then checked with vectorised numpy code.
+Bytes are parsed into a table by :mod:`ngep.io._parse` (a fast pandas parser
+and a careful line-by-line one with the final word); this module checks the
+structure (ids, parents, cycles, fragments, soma) with vectorised numpy code,
+raising :class:`SWCFormatError` with the file, the line, the problem and a fix.
 """
 
 import gzip
-import io
 import os
 import warnings
-import zlib
 
 import numpy as np
 
 from ngep.exceptions import FragmentWarning, SWCFormatError
 from ngep.io import _tree
 from ngep.io._morphology import Morphology
+from ngep.io._parse import (
+    _COLUMNS,
+    _parse_careful,
+    _parse_fast,
+    _read_bytes,
+)
 
 __all__ = ["read_swc", "write_swc"]
 
-_COLUMNS = ("id", "type", "x", "y", "z", "radius", "parent")
 _MAX_INT = 2**53  # integers beyond this are not exactly representable as float64
-_GZIP_MAGIC = b"\x1f\x8b"
-
-
-# ---------------------------------------------------------------------------
-# bytes -> table
-# ---------------------------------------------------------------------------
-def _read_bytes(path):
-    with open(path, "rb") as fh:
-        data = fh.read()
-    if data[:2] == _GZIP_MAGIC:
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError, zlib.error) as exc:
-            raise SWCFormatError(
-                f"corrupt or truncated gzip data ({exc}); re-download or re-compress "
-                "the file",
-                path=path,
-            ) from exc
-    return data
-
-
-def _parse_fast(data):
-    """Parse with pandas; return a (n, 7) float array or None if anything is odd."""
-    if not data.strip():
-        return None
-    import pandas as pd
-
-    try:
-        frame = pd.read_csv(
-            io.BytesIO(data),
-            sep=r"\s+",
-            comment="#",
-            header=None,
-            dtype=np.float64,
-            encoding="latin-1",
-            skip_blank_lines=True,
-            engine="c",
-        )
-    except Exception:  # noqa: BLE001 - any failure means: use the careful parser
-        return None
-    table = frame.to_numpy(dtype=np.float64)
-    if table.ndim != 2 or table.shape[0] == 0 or table.shape[1] < 7:
-        return None
-    table = table[:, :7]
-    if not np.all(np.isfinite(table)):
-        return None
-    return np.ascontiguousarray(table)
-
-
-def _fix_hint(token):
-    if "," in token:
-        return (
-            "; the file seems to use decimal commas or comma separators: SWC needs "
-            "'.' as decimal mark and whitespace between columns"
-        )
-    return ""
-
-
-def _parse_careful(data, path):
-    """Parse line by line; return (table, line_numbers) or raise SWCFormatError."""
-    text = data.decode("utf-8", errors="replace")
-    rows = []
-    linenos = []
-    for lineno, raw in enumerate(text.splitlines(), start=1):
-        content = raw.split("#", 1)[0].strip()
-        if not content:
-            continue
-        tokens = content.split()
-        if len(tokens) < 7:
-            raise SWCFormatError(
-                f"expected 7 columns (id type x y z radius parent), found "
-                f"{len(tokens)}: {content[:60]!r}{_fix_hint(content)}",
-                path=path,
-                line=lineno,
-            )
-        values = []
-        for col, token in zip(_COLUMNS, tokens[:7]):
-            try:
-                value = float(token)
-            except ValueError:
-                raise SWCFormatError(
-                    f"non-numeric {col} field {token[:30]!r}{_fix_hint(token)}",
-                    path=path,
-                    line=lineno,
-                ) from None
-            if not np.isfinite(value):
-                raise SWCFormatError(
-                    f"{col} is {token[:30]!r}; every field must be a finite number "
-                    "(fix or remove the node)",
-                    path=path,
-                    line=lineno,
-                )
-            values.append(value)
-        rows.append(values)
-        linenos.append(lineno)
-    if not rows:
-        raise SWCFormatError(
-            "no nodes: the file is empty or holds only comments; expected lines "
-            "of 'id type x y z radius parent'",
-            path=path,
-        )
-    return np.asarray(rows, dtype=np.float64), np.asarray(linenos, dtype=np.int64)
+_MAX_COORD = 1e12  # |x|, |y|, |z|, radius beyond this are not measurements
+_SMALL_FILE = 2048  # bytes; below this the pure-Python parser is faster than pandas
 
 
 # ---------------------------------------------------------------------------
@@ -144,20 +46,39 @@ class _Lines:
 
 
 def _check_integral(table, lines, path):
+    """Integer ids, types and parents; finite-range coordinates; radii >= 0."""
+    ints = table[:, [0, 1, 6]]
+    if (
+        np.array_equal(ints, np.rint(ints))
+        and np.abs(ints).max() <= _MAX_INT
+        and np.abs(table[:, 2:5]).max() <= _MAX_COORD
+        and 0 <= table[:, 5].min()
+        and table[:, 5].max() <= _MAX_COORD
+    ):
+        return  # the common case, in a few passes; details below only on failure
     for col in (0, 1, 6):
         values = table[:, col]
         bad = np.flatnonzero((values != np.round(values)) | (np.abs(values) > _MAX_INT))
         if bad.size:
             row = bad[0]
             raise SWCFormatError(
-                f"{_COLUMNS[col]} must be an integer, got {values[row]!r}",
+                f"{_COLUMNS[col]} must be an integer, got {float(values[row])!r}",
                 path=path,
                 line=lines(row),
             )
+    bad = np.flatnonzero(np.any(np.abs(table[:, 2:6]) > _MAX_COORD, axis=1))
+    if bad.size:
+        raise SWCFormatError(
+            f"coordinate or radius beyond {_MAX_COORD:g} "
+            f"({', '.join(f'{v:g}' for v in table[bad[0], 2:6])}); fix the value "
+            "or rescale the file",
+            path=path,
+            line=lines(bad[0]),
+        )
     bad = np.flatnonzero(table[:, 5] < 0)
     if bad.size:
         raise SWCFormatError(
-            f"negative radius {table[bad[0], 5]!r}; radii must be >= 0",
+            f"negative radius {float(table[bad[0], 5])!r}; radii must be >= 0",
             path=path,
             line=lines(bad[0]),
         )
@@ -166,9 +87,14 @@ def _check_integral(table, lines, path):
 def _parent_indices(ids, parent_ids, lines, path):
     """Map parent SWC ids to row indices; -1 for roots."""
     n = ids.size
-    order = np.argsort(ids, kind="stable")
-    sorted_ids = ids[order]
-    dup = np.flatnonzero(sorted_ids[1:] == sorted_ids[:-1])
+    if np.all(ids[1:] > ids[:-1]):  # the common case: no sort, no duplicates
+        order = np.arange(n)
+        sorted_ids = ids
+        dup = ids[:0]
+    else:
+        order = np.argsort(ids, kind="stable")
+        sorted_ids = ids[order]
+        dup = np.flatnonzero(sorted_ids[1:] == sorted_ids[:-1])
     if dup.size:
         first, second = sorted(order[dup[0] : dup[0] + 2])
         raise SWCFormatError(
@@ -258,7 +184,7 @@ def _select_tree(ids, types, parent, lines, path, on_fragments):
                 line=lines(int(np.flatnonzero(~keep)[0])),
             )
         if on_fragments == "warn":
-            warnings.warn(msg, FragmentWarning, stacklevel=3)
+            warnings.warn(msg, FragmentWarning, stacklevel=5)
     return keep, dropped
 
 
@@ -324,9 +250,11 @@ def read_swc(path, *, on_fragments="warn"):
     ------
     SWCFormatError
         The file is malformed: wrong column count, non-numeric field, NaN or
-        infinite value, non-integer id, type or parent, negative radius,
-        duplicate id, missing parent, cycle, no nodes, several disconnected
-        somata, a soma below a neurite, or a bifurcating soma.
+        infinite value, coordinate or radius beyond 1e12, non-integer id, type
+        or parent, negative radius, duplicate id, missing parent, cycle, no
+        nodes, several disconnected somata, a soma below a neurite, a
+        bifurcating soma, fragments holding more dendrite than the soma's tree,
+        or corrupt gzip data.
     FileNotFoundError, PermissionError
         The file cannot be opened.
 
@@ -358,8 +286,17 @@ def read_swc(path, *, on_fragments="warn"):
             f"read_swc expects a path (str or os.PathLike), got {type(path).__name__}."
         )
     path = os.fspath(path)
-    data = _read_bytes(path)
-    table = _parse_fast(data)
+    return _parse_bytes(_read_bytes(path), path=path, on_fragments=on_fragments)
+
+
+def _parse_bytes(data, *, path=None, on_fragments="warn", careful_below=_SMALL_FILE):
+    """Parse the (decompressed) bytes of an SWC file; ``path`` only labels errors.
+
+    ``read_swc`` without the disk: used by the fuzz tests and by callers that
+    hold SWC text in memory. Inputs shorter than ``careful_below`` bytes go
+    straight to the line-by-line parser, which beats pandas' fixed cost there.
+    """
+    table = None if len(data) < careful_below else _parse_fast(data)
     if table is None:
         table, linenos = _parse_careful(data, path)
         lines = _Lines(data, path, linenos)
@@ -380,11 +317,11 @@ def _build(table, lines, path, on_fragments):
         new_index = np.cumsum(keep) - 1
         parent = np.where(parent[keep] >= 0, new_index[np.maximum(parent[keep], 0)], -1)
         table, ids, types = table[keep], ids[keep], types[keep]
-    name = os.path.basename(path)
+    name = None if path is None else os.path.basename(path)
     for suffix in (".gz", ".swc", ".SWC"):
-        if name.endswith(suffix):
+        if name is not None and name.endswith(suffix):
             name = name[: -len(suffix)]
-    return Morphology(
+    return Morphology._from_checked(
         table[:, 2:5],
         table[:, 5],
         types,
@@ -426,9 +363,8 @@ def write_swc(morphology, path, *, header=None):
     """
     path = os.fspath(path)
     ids = morphology.ids
-    parent_ids = np.where(
-        morphology.parent >= 0, ids[np.maximum(morphology.parent, 0)], -1
-    )
+    parent = morphology.parent
+    parent_ids = np.where(parent >= 0, ids[np.maximum(parent, 0)], -1)
     lines = []
     if header:
         lines.extend(f"# {line}" for line in str(header).splitlines())
@@ -437,10 +373,7 @@ def write_swc(morphology, path, *, header=None):
     body = [
         f"{i} {t} {x:.10g} {y:.10g} {z:.10g} {r:.10g} {p}"
         for i, t, (x, y, z), r, p in zip(
-            ids.tolist(),
-            morphology.types.tolist(),
-            xyz.tolist(),
-            radius.tolist(),
+            ids.tolist(), morphology.types.tolist(), xyz.tolist(), radius.tolist(),
             parent_ids.tolist(),
         )
     ]

@@ -69,6 +69,49 @@ def path_sum(parent, values, *, inclusive=True):
     array([0., 1., 2., 2.])
     """
     parent = np.asarray(parent, dtype=np.int64)
+    values = np.asarray(values, dtype=np.float64)
+    n = parent.size
+    if n > 64 and np.all(parent < np.arange(n)):
+        acc = _path_sum_runs(parent, values)
+    else:
+        acc = _path_sum_doubling(parent, values)
+    if not inclusive:
+        acc -= values
+    return acc
+
+
+def _path_sum_runs(parent, values):
+    """Inclusive path sums of a topologically sorted forest, by runs.
+
+    A run is a maximal stretch of consecutive indices in which each node's
+    parent is the previous index (an unbranched stretch as SWC files list
+    them). Inside a run the path sum is a cumulative sum; the runs themselves
+    form a much smaller tree, solved by pointer doubling. O(n) numpy work plus
+    O(r log r) for r runs, instead of O(n log depth).
+    """
+    n = parent.size
+    idx = np.arange(n)
+    is_start = parent != idx - 1
+    is_start[0] = True  # parent[0] == -1 == 0 - 1, but index 0 starts a run
+    starts = np.flatnonzero(is_start)
+    run_of = np.cumsum(is_start) - 1
+    cs = np.cumsum(values)
+    p = parent[starts]
+    has_parent = p >= 0
+    pp = np.maximum(p, 0)
+    # value of a run: its first node's value plus the path sum from the start
+    # of the parent's run down to the parent (the parent run's own start is
+    # accounted for by the recursion on runs)
+    run_value = values[starts] + np.where(
+        has_parent, cs[pp] - cs[starts[run_of[pp]]], 0.0
+    )
+    run_parent = np.where(has_parent, run_of[pp], -1)
+    run_sum = _path_sum_doubling(run_parent, run_value)
+    return cs - cs[starts[run_of]] + run_sum[run_of]
+
+
+def _path_sum_doubling(parent, values):
+    """Inclusive path sums by pointer doubling (any order, forests allowed)."""
     acc = np.array(values, dtype=np.float64, copy=True)
     anc = parent.copy()
     active = np.flatnonzero(anc >= 0)
@@ -77,9 +120,6 @@ def path_sum(parent, values, *, inclusive=True):
         acc[active] += acc[up]  # gathers old values before scattering
         anc[active] = anc[up]
         active = active[anc[active] >= 0]
-    if not inclusive:
-        values = np.asarray(values, dtype=np.float64)
-        acc -= values
     return acc
 
 

@@ -14,6 +14,13 @@ morphology.
 """
 
 from ngep.morphometrics._compute import compute_features, feature_names
+from ngep.morphometrics._frame import (
+    FRAMES,
+    frame_transform,
+    parse_frame,
+    to_frame,
+    unit_problem,
+)
 from ngep.morphometrics._registry import (
     BASE_FEATURES,
     COMPARTMENT_NAMES,
@@ -28,9 +35,14 @@ __all__ = [
     "COMPARTMENT_NAMES",
     "EXTENDED_FEATURES",
     "FEATURES",
+    "FRAMES",
     "Feature",
     "compute_features",
     "feature_names",
+    "frame_transform",
+    "parse_frame",
     "feature_table",
     "feature_table_rst",
+    "to_frame",
+    "unit_problem",
 ]

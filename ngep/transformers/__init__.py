@@ -1,11 +1,36 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""scikit-learn transformers that turn neuron morphologies into feature matrices.
+"""scikit-learn transformers that turn neurons into feature matrices.
+
+:class:`MorphologyExtractor` reads SWC files (or takes parsed
+:class:`~ngep.io.Morphology` objects) and returns one row of named morphometrics
+per neuron, in parallel, with per-file fault tolerance and an optional on-disk
+cache that lets an interrupted extraction resume.
 
 :class:`FeatureExpander` expands five dendritic measurements into fourteen
 engineered features (log transforms, ratios, interactions) defined once in
 :func:`expansion_table`.
+
+The estimators are imported on first access (PEP 562): worker processes that
+only run the per-file code in ``ngep.transformers._batch`` then never import
+scikit-learn, which halves their start-up time and memory.
 """
 
-from ngep.transformers._expander import FeatureExpander, expansion_table
+import importlib
 
-__all__ = ["FeatureExpander", "expansion_table"]
+__all__ = ["FeatureExpander", "MorphologyExtractor", "expansion_table"]
+
+_LAZY = {
+    "FeatureExpander": "ngep.transformers._expander",
+    "MorphologyExtractor": "ngep.transformers._morphometric",
+    "expansion_table": "ngep.transformers._expander",
+}
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'ngep.transformers' has no attribute {name!r}")
+
+
+def __dir__():
+    return __all__

@@ -94,7 +94,7 @@ def test_noise_parameter():
     quiet = make_neurons(64, noise=0.0, random_state=0)
     for gene in quiet.targets:
         np.testing.assert_allclose(quiet.targets[gene], quiet.signal[gene])
-    mixed = make_neurons(64, noise={"Pvalb": 0.5}, genes=["Pvalb", "Sst"],
+    mixed = make_neurons(64, noise={"Pvalb": 0.125}, genes=["Pvalb", "Sst"],
                          random_state=0)
     assert mixed.targets.columns.tolist() == ["Pvalb", "Sst"]
     assert mixed.ceiling["Pvalb"] > 0.8

@@ -1,0 +1,121 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Featurise one file or a batch of files; what runs inside joblib workers.
+
+Warnings raised while reading or computing are recorded and sent back with the
+row, because warnings raised in worker processes never reach the caller.
+"""
+
+import builtins
+import os
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+
+from ngep import exceptions
+from ngep.exceptions import SWCFormatError, SWCWarning
+from ngep.io import Morphology, read_swc
+from ngep.morphometrics import compute_features
+from ngep.morphometrics._frame import to_frame, unit_problem
+from ngep.transformers._cache import FileCache
+
+__all__ = ["Plan", "Result", "extract_batch", "extract_one", "label_of", "reemit"]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything a worker needs to turn one input into one row."""
+
+    groups: tuple  # ((invariant, catalogue keys, output column positions), ...)
+    n_features: int
+    compartment: tuple
+    check_units: str
+    errors: str
+    cache_dir: str = None
+    token: str = ""
+
+
+@dataclass
+class Result:
+    """One row, the failure that replaced it (or None) and recorded warnings."""
+
+    row: np.ndarray
+    failure: tuple = None  # (exception type name, message)
+    warnings: list = None  # [(category name, message)]
+    cached: bool = False
+
+
+def label_of(item, index):
+    """How a file is named in messages: its path, else the Morphology's source."""
+    if isinstance(item, Morphology):
+        return item.source or item.name or f"X[{index}]"
+    return os.fspath(item)
+
+
+def _compute(morphology, frame, plan, label):
+    if plan.check_units != "ignore":
+        problem = unit_problem(morphology)
+        if problem is not None:
+            if plan.check_units == "raise":
+                raise SWCFormatError(problem, path=label)
+            warnings.warn(f"{label}: {problem}.", SWCWarning, stacklevel=2)
+    row = np.empty(plan.n_features, dtype=np.float64)
+    rotated = None
+    for invariant, keys, positions in plan.groups:
+        target = morphology
+        if not invariant:
+            if rotated is None:
+                rotated = to_frame(morphology, frame, plan.compartment[0])
+            target = rotated
+        row[list(positions)] = compute_features(target, keys, plan.compartment)
+    return row
+
+
+def _warn_record(caught):
+    return [(w.category.__name__, str(w.message)) for w in caught]
+
+
+def extract_one(item, frame, index, plan, cache=None):
+    """Featurise one path or Morphology; a :class:`Result`."""
+    label = label_of(item, index)
+    key = None
+    if cache is not None and not isinstance(item, Morphology):
+        key = cache.key(item, repr(frame))
+        hit = cache.get(key)
+        if hit is not None:
+            return Result(np.asarray(hit[0], dtype=np.float64), None, hit[1], True)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            morphology = item if isinstance(item, Morphology) else read_swc(item)
+            row = _compute(morphology, frame, plan, label)
+        except Exception as exc:  # noqa: BLE001 - per-file failure, reported
+            if plan.errors == "raise":
+                raise
+            reason = str(exc) or type(exc).__name__
+            if label not in reason:
+                reason = f"{label}: {reason}"
+            nan = np.full(plan.n_features, np.nan)
+            return Result(nan, (type(exc).__name__, reason), _warn_record(caught))
+    record = _warn_record(caught)
+    if key is not None:
+        cache.put(key, row.tolist(), record)
+    return Result(row, None, record)
+
+
+def extract_batch(items, frames, start, plan):
+    """Featurise ``items`` (indices ``start, start + 1, ...``); list of Result."""
+    cache = FileCache(plan.cache_dir, plan.token) if plan.cache_dir else None
+    return [
+        extract_one(item, frame, start + i, plan, cache)
+        for i, (item, frame) in enumerate(zip(items, frames))
+    ]
+
+
+def reemit(record, stacklevel=4):
+    """Re-issue recorded ``(category name, message)`` warnings in the caller."""
+    for category, message in record:
+        cls = getattr(exceptions, category, None) or getattr(builtins, category, None)
+        if not (isinstance(cls, type) and issubclass(cls, Warning)):
+            cls = UserWarning
+        warnings.warn(message, cls, stacklevel=stacklevel)

@@ -1,0 +1,414 @@
+# SPDX-License-Identifier: BSD-3-Clause
+""":class:`MorphologyExtractor`: SWC paths or Morphology objects -> feature matrix."""
+
+import difflib
+import json
+import math
+import os
+import warnings
+from collections.abc import Mapping
+from numbers import Integral
+
+import numpy as np
+from joblib import Parallel, delayed, effective_n_jobs
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from ngep._version import __version__
+from ngep.exceptions import FeatureExtractionWarning
+from ngep.io import COMPARTMENTS, Morphology
+from ngep.morphometrics._frame import parse_frame
+from ngep.transformers._batch import Plan, extract_batch, label_of, reemit
+
+__all__ = ["MorphologyExtractor"]
+
+_MAX_BATCH = 32
+
+
+def _catalogue():
+    # imported here so that the catalogue module is loaded once, on first use
+    from ngep import morphometrics
+
+    return morphometrics
+
+
+def _keys_of(entries):
+    return [getattr(f, "name", f) for f in entries]
+
+
+def _compartments(compartment):
+    return (compartment,) if isinstance(compartment, str) else tuple(compartment)
+
+
+def _resolve_features(features, compartment):
+    """Catalogue keys and output names for ``features`` in ``compartment``.
+
+    Presets keep the features that apply to one of the compartments; listed
+    names must all apply. Columns follow :func:`ngep.morphometrics.feature_names`.
+    """
+    cat = _catalogue()
+    comps = _compartments(compartment)
+    if isinstance(features, str):
+        preset = cat.BASE_FEATURES if features == "base" else cat.EXTENDED_FEATURES
+        keys = [
+            k for k in _keys_of(preset)
+            if cat.FEATURES[k].is_soma or set(cat.FEATURES[k].compartments) & set(comps)
+        ]
+        return keys, list(cat.feature_names(keys, comps))
+    if len(features) == 0:
+        raise ValueError("features is empty; give 'base', 'extended' or names.")
+    aliases = {}
+    for key, feature in cat.FEATURES.items():
+        for comp in (*comps, *cat.COMPARTMENT_NAMES):
+            if feature.is_soma or comp in feature.compartments:
+                aliases.setdefault(feature.column(comp), key)
+    keys = []
+    for entry in features:
+        if not isinstance(entry, str):
+            raise TypeError(f"Feature names must be strings, got {entry!r}.")
+        key = entry if entry in cat.FEATURES else aliases.get(entry)
+        if key is None:
+            close = difflib.get_close_matches(
+                entry, sorted(set(cat.FEATURES) | set(aliases)), n=3, cutoff=0.6
+            )
+            hint = f" Did you mean {' or '.join(map(repr, close))}?" if close else ""
+            raise ValueError(
+                f"Unknown feature {entry!r}.{hint} See ngep.morphometrics.FEATURES "
+                "for the catalogue."
+            )
+        if key in keys:
+            raise ValueError(f"Feature {entry!r} is listed twice.")
+        keys.append(key)
+    return keys, list(cat.feature_names(keys, comps))
+
+
+def _is_single_frame(frame):
+    if isinstance(frame, str):
+        return True
+    if isinstance(frame, Mapping):
+        return False
+    try:
+        arr = np.asarray(frame, dtype=np.float64)
+    except (TypeError, ValueError):
+        return False
+    return arr.shape == (3,)
+
+
+def _check_X(X):
+    if isinstance(X, (str, bytes, os.PathLike, Morphology)):
+        raise TypeError(
+            "MorphologyExtractor expects a sequence of SWC paths or Morphology "
+            f"objects, got a single {type(X).__name__}; wrap it in a list: [path]."
+        )
+    try:
+        items = list(X)
+    except TypeError:
+        raise TypeError(
+            "MorphologyExtractor expects a sequence of SWC paths or Morphology "
+            f"objects, got {type(X).__name__}."
+        ) from None
+    for i, item in enumerate(items):
+        if not isinstance(item, (str, os.PathLike, Morphology)):
+            if isinstance(item, np.str_):
+                items[i] = str(item)
+                continue
+            raise TypeError(
+                f"X[{i}] is a {type(item).__name__}; expected an SWC path (str or "
+                "os.PathLike) or an ngep.io.Morphology."
+            )
+    return items
+
+
+def _batches(n, n_jobs):
+    size = max(1, min(_MAX_BATCH, math.ceil(n / (4 * n_jobs))))
+    return [(start, min(n, start + size)) for start in range(0, n, size)]
+
+
+class MorphologyExtractor(TransformerMixin, BaseEstimator):
+    """Turn SWC files (or Morphology objects) into a matrix of named morphometrics.
+
+    Shaped like ``CountVectorizer(input="filename")``: ``X`` is a sequence of
+    file paths, each becomes one row. Stateless: ``fit`` only validates the
+    parameters and resolves feature names, so the extractor can sit first in a
+    :class:`~sklearn.pipeline.Pipeline` and be cross-validated and pickled.
+
+    Read more in the :ref:`User Guide <extraction>`.
+
+    Parameters
+    ----------
+    features : {"base", "extended"} or list of str, default="base"
+        Which features of :data:`ngep.morphometrics.FEATURES`. Names may be
+        catalogue names (``"total_length"``) or output names
+        (``"dendrite__total_length"``).
+    compartment : str or list of str, default="dendrite"
+        Which neurites the features describe: ``"dendrite"``, ``"basal"``,
+        ``"apical"``, ``"axon"``, ``"all"``, or several (one column per feature
+        and compartment). Columns are in the order of
+        :func:`ngep.morphometrics.feature_names` (soma features last).
+    frame : str, 3-vector, sequence or dict, default="principal"
+        Frame of the frame-dependent features (those with ``invariant=False``,
+        such as extents along axes); see :mod:`ngep.morphometrics._frame`.
+        ``"principal"``: principal axes of the compartment; ``"pia:y"`` (or any
+        signed axis) or a 3-vector: that file direction points to the pia;
+        ``"native"``: file coordinates. A sequence gives one of these per row of
+        ``X`` (same length); a dict maps file stems (or paths) to one. Other
+        features are computed in file coordinates: they do not depend on it.
+    check_units : {"warn", "raise", "ignore"}, default="warn"
+        What to do with a neuron that looks like it is in millimetres (see
+        :func:`ngep.morphometrics.unit_problem`): warn with an
+        :class:`~ngep.exceptions.SWCWarning` and compute anyway, or raise an
+        :class:`~ngep.exceptions.SWCFormatError` (a per-file failure, so with
+        ``errors="warn"`` the row becomes NaN).
+    n_jobs : int, default=None
+        Processes for reading and featurising (joblib; ``None`` means 1 unless
+        in a :func:`joblib.parallel_config` context, -1 all cores). Files are
+        sent to workers in batches; results do not depend on ``n_jobs``.
+    errors : {"raise", "warn"}, default="raise"
+        A file that cannot be read or featurised raises its error
+        (:class:`~ngep.exceptions.SWCFormatError`, ``OSError``...) or, with
+        ``"warn"``, gives a row of NaN and a
+        :class:`~ngep.exceptions.FeatureExtractionWarning` naming the file.
+        Rows are never dropped, so ``X`` and ``y`` stay aligned.
+    progress : bool, default=False
+        Show a tqdm progress bar (on stderr) during ``transform``.
+    cache_dir : str or os.PathLike, default=None
+        Folder for a per-file cache of rows, keyed on the file's absolute path,
+        size and modification time and on the settings. An interrupted
+        extraction re-run with the same ``cache_dir`` reads only the files not
+        finished. Failed files are not cached.
+
+    Attributes
+    ----------
+    feature_names_ : list of str
+        Output column names, e.g. ``"dendrite__total_length"``.
+    n_features_out_ : int
+        Number of output columns.
+    failures_ : pandas.DataFrame
+        Set by each ``transform``: one row per file that gave a NaN row, with
+        columns ``index`` (row of ``X``), ``path``, ``error`` (exception class)
+        and ``reason``. Empty when every file succeeded.
+
+    See Also
+    --------
+    ngep.morphometrics.compute_features : The same features for one Morphology.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from ngep.io import Morphology, write_swc
+    >>> from ngep.transformers import MorphologyExtractor
+    >>> cell = Morphology(
+    ...     [[0, 0, 0], [0, 10, 0], [0, 20, 0], [5, 30, 0], [-5, 30, 0]],
+    ...     [5, 1, 1, 0.5, 0.5], [1, 3, 3, 3, 3], [-1, 0, 1, 2, 2])
+    >>> tmp = tempfile.mkdtemp()
+    >>> paths = [str(pathlib.Path(tmp, "a.swc")), str(pathlib.Path(tmp, "b.swc"))]
+    >>> for p in paths:
+    ...     write_swc(cell, p)
+    >>> ext = MorphologyExtractor(features=["total_length", "n_branch_points"])
+    >>> ext.fit_transform(paths).round(2)
+    array([[32.36,  1.  ],
+           [32.36,  1.  ]])
+    >>> ext.get_feature_names_out().tolist()
+    ['dendrite__total_length', 'dendrite__n_branch_points']
+    """
+
+    _parameter_constraints = {
+        "features": [StrOptions({"base", "extended"}), list, tuple],
+        "compartment": [StrOptions(set(COMPARTMENTS)), list, tuple],
+        "frame": [str, "array-like", dict],
+        "check_units": [StrOptions({"warn", "raise", "ignore"})],
+        "n_jobs": [Integral, None],
+        "errors": [StrOptions({"raise", "warn"})],
+        "progress": ["boolean"],
+        "cache_dir": [str, os.PathLike, None],
+    }
+
+    # Fitted state saved by ngep.persistence's pickle-free format.
+    _portable_attrs = ("_keys", "feature_names_", "n_features_out_")
+
+    def __init__(
+        self,
+        features="base",
+        *,
+        compartment="dendrite",
+        frame="principal",
+        check_units="warn",
+        n_jobs=None,
+        errors="raise",
+        progress=False,
+        cache_dir=None,
+    ):
+        self.features = features
+        self.compartment = compartment
+        self.frame = frame
+        self.check_units = check_units
+        self.n_jobs = n_jobs
+        self.errors = errors
+        self.progress = progress
+        self.cache_dir = cache_dir
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Validate the parameters and resolve feature names; files are not read.
+
+        Parameters
+        ----------
+        X : sequence of str, os.PathLike or Morphology
+            Checked for type only (a single bare path raises ``TypeError``).
+        y : Ignored
+
+        Returns
+        -------
+        self : MorphologyExtractor
+        """
+        _check_X(X)
+        keys, names = _resolve_features(self.features, self.compartment)
+        self._check_frame()
+        self._keys = tuple(keys)
+        self.feature_names_ = names
+        self.n_features_out_ = len(names)
+        return self
+
+    def _check_frame(self):
+        frame = self.frame
+        if _is_single_frame(frame):
+            parse_frame(frame)
+        elif isinstance(frame, Mapping):
+            for spec in frame.values():
+                parse_frame(spec)
+        else:
+            for spec in frame:
+                parse_frame(spec)
+
+    def _frames_for(self, items):
+        frame = self.frame
+        if _is_single_frame(frame):
+            return [parse_frame(frame)] * len(items)
+        if isinstance(frame, Mapping):
+            out = []
+            for i, item in enumerate(items):
+                label = label_of(item, i)
+                name = item.name if isinstance(item, Morphology) else None
+                stem = os.path.basename(label).split(".")[0]
+                for key in (label, name, stem):
+                    if key is not None and key in frame:
+                        out.append(parse_frame(frame[key]))
+                        break
+                else:
+                    raise ValueError(
+                        f"frame has no entry for {label!r} (X[{i}]); add its file "
+                        f"stem {stem!r} or path as a key."
+                    )
+            return out
+        frames = list(frame)
+        if len(frames) != len(items):
+            raise ValueError(
+                f"frame gives {len(frames)} per-file frames but X has {len(items)} "
+                "rows; pass one per row, a dict keyed by file stem, or one frame."
+            )
+        return [parse_frame(f) for f in frames]
+
+    def _plan(self):
+        cat = _catalogue()
+        comps = _compartments(self.compartment)
+        position = {name: i for i, name in enumerate(self.feature_names_)}
+        groups = []
+        for invariant in (True, False):
+            keys = tuple(
+                k for k in self._keys if cat.FEATURES[k].invariant is invariant
+            )
+            if keys:
+                names = cat.feature_names(keys, comps)
+                groups.append((invariant, keys, tuple(position[n] for n in names)))
+        token = json.dumps(
+            [__version__, self.feature_names_, list(comps), self.check_units]
+        )
+        cache_dir = None if self.cache_dir is None else os.fspath(self.cache_dir)
+        return Plan(
+            tuple(groups), len(self.feature_names_), comps, self.check_units,
+            self.errors, cache_dir, token,
+        )
+
+    def transform(self, X):
+        """Read and featurise each file.
+
+        Parameters
+        ----------
+        X : sequence of str, os.PathLike or Morphology
+            One SWC path (or parsed neuron) per row.
+
+        Returns
+        -------
+        ndarray of float64, shape (n_samples, n_features_out_)
+            With ``errors="warn"``, rows of files that failed are NaN.
+
+        Raises
+        ------
+        TypeError
+            ``X`` is a single path rather than a sequence of them.
+        SWCFormatError, OSError
+            With ``errors="raise"``, the first file that cannot be read.
+        """
+        check_is_fitted(self)
+        import pandas as pd
+        from tqdm.auto import tqdm
+
+        items = _check_X(X)
+        frames = self._frames_for(items)
+        plan = self._plan()
+        n = len(items)
+        n_jobs = max(1, min(effective_n_jobs(self.n_jobs), n or 1))
+        spans = _batches(n, n_jobs)
+        tasks = (
+            (items[a:b], frames[a:b], a, plan) for a, b in spans
+        )
+        if n_jobs == 1:
+            chunks = (extract_batch(*task) for task in tasks)
+        else:
+            chunks = Parallel(n_jobs=n_jobs, return_as="generator")(
+                delayed(extract_batch)(*task) for task in tasks
+            )
+        results = []
+        with tqdm(total=n, disable=not self.progress, unit="file",
+                  desc="extracting") as bar:
+            for chunk in chunks:
+                results.extend(chunk)
+                bar.update(len(chunk))
+        out = np.full((n, self.n_features_out_), np.nan)
+        failures = []
+        for i, res in enumerate(results):
+            reemit(res.warnings or [], stacklevel=3)
+            out[i] = res.row
+            if res.failure is not None:
+                failures.append((i, label_of(items[i], i), *res.failure))
+                warnings.warn(
+                    f"Row {i} is NaN: {res.failure[1]} ({res.failure[0]})",
+                    FeatureExtractionWarning,
+                    stacklevel=2,
+                )
+        self.failures_ = pd.DataFrame(
+            failures, columns=["index", "path", "error", "reason"]
+        ).astype({"index": np.int64})
+        return out
+
+    def get_feature_names_out(self, input_features=None):
+        """Output feature names.
+
+        Parameters
+        ----------
+        input_features : Ignored
+
+        Returns
+        -------
+        ndarray of str objects
+        """
+        check_is_fitted(self)
+        return np.asarray(self.feature_names_, dtype=object)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.string = True
+        tags.transformer_tags.preserves_dtype = ["float64"]
+        return tags

@@ -1,0 +1,53 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""The vectorised tree algorithms agree with a plain loop on random forests."""
+
+import numpy as np
+import pytest
+
+from ngep.io import _tree
+
+
+def _random_sorted_forest(rng, n):
+    parent = np.arange(-1, n - 1)
+    jump = rng.random(n) < rng.random()
+    jump[0] = False
+    parent[jump] = (rng.random(jump.sum()) * np.flatnonzero(jump)).astype(np.int64)
+    parent[rng.random(n) < 0.02] = -1
+    return parent
+
+
+def _loop_path_sum(parent, values):
+    out = np.array(values, dtype=float)
+    for i in range(parent.size):  # parents come first
+        if parent[i] >= 0:
+            out[i] += out[parent[i]]
+    return out
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_path_sum_matches_loop(seed):
+    rng = np.random.default_rng(seed)
+    parent = _random_sorted_forest(rng, int(rng.integers(1, 500)))
+    values = rng.normal(size=parent.size)
+    expected = _loop_path_sum(parent, values)
+    np.testing.assert_allclose(_tree.path_sum(parent, values), expected, atol=1e-9)
+    np.testing.assert_allclose(_tree._path_sum_runs(parent, values), expected,
+                               atol=1e-9)
+    np.testing.assert_allclose(_tree._path_sum_doubling(parent, values), expected,
+                               atol=1e-9)
+    np.testing.assert_allclose(_tree.path_sum(parent, values, inclusive=False),
+                               expected - values, atol=1e-9)
+    # any order: shuffle the nodes, the sums follow them
+    perm = rng.permutation(parent.size)
+    inv = np.empty_like(perm)
+    inv[perm] = np.arange(perm.size)
+    shuffled = np.where(parent[perm] >= 0, inv[np.maximum(parent[perm], 0)], -1)
+    np.testing.assert_allclose(_tree.path_sum(shuffled, values[perm]), expected[perm],
+                               atol=1e-9)
+    roots = _tree.find_roots(shuffled)
+    assert np.all(shuffled[roots] == -1)
+    order = _tree.topological_order(shuffled)
+    pos = np.empty_like(order)
+    pos[order] = np.arange(order.size)
+    has_parent = shuffled >= 0
+    assert np.all(pos[shuffled[has_parent]] < pos[has_parent])

@@ -1,0 +1,149 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Batch fault tolerance and resume ("Reliability"): a bad file costs one row."""
+
+import os
+import warnings
+
+import numpy as np
+import pytest
+from numpy.testing import assert_array_equal
+
+from ngep.exceptions import FeatureExtractionWarning
+from ngep.io import write_swc
+from ngep.transformers import MorphologyExtractor, _batch
+
+CORRUPTIONS = {
+    "wrong_columns": lambda text: text.replace("\n3 ", "\n3 3 ", 1).replace(
+        "\n5 3", "\n5 3 1 2", 1),
+    "missing_parent": lambda text: text.rstrip("\n").rsplit(" ", 1)[0] + " 99999\n",
+    "garbage": lambda text: "\x00\xff not an swc file \x01\n" * 5,
+    "empty": lambda text: "",
+    "decimal_comma": lambda text: text.replace(".", ",", 40),
+    "truncated": lambda text: text[: len(text) // 2] + "7 3 1.5",
+}
+
+
+@pytest.fixture
+def corpus(tmp_path, request, make_neuron):
+    """200 files: 5 % corrupted, 2 missing, 2 unreadable; returns (paths, bad)."""
+    random_neuron = make_neuron
+
+    rng = np.random.default_rng(0)
+    paths, bad = [], {}
+    kinds = list(CORRUPTIONS)
+    corrupt = set(rng.choice(200, size=10, replace=False).tolist())
+    for i in range(200):
+        path = tmp_path / f"n{i:03d}.swc"
+        write_swc(random_neuron(i % 17, n_sections=4), path)
+        if i in corrupt:
+            kind = kinds[len(bad) % len(kinds)]
+            text = path.read_text()
+            path.write_bytes(CORRUPTIONS[kind](text).encode("latin-1"))
+            bad[i] = kind
+        paths.append(str(path))
+    for i in (17, 150):  # missing
+        os.remove(paths[i])
+        bad[i] = "missing"
+    for i in (33, 99):  # unreadable: chmod 000, or a folder when root reads all
+        os.remove(paths[i])
+        if os.geteuid() == 0:
+            os.mkdir(paths[i])
+        else:
+            write_swc(random_neuron(0), paths[i])
+            os.chmod(paths[i], 0)
+            request.addfinalizer(lambda p=paths[i]: os.chmod(p, 0o600))
+        bad[i] = "unreadable"
+    return paths, bad
+
+
+def _extract_with_warnings(paths, n_jobs):
+    est = MorphologyExtractor(errors="warn", n_jobs=n_jobs)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        X = est.fit_transform(paths)
+    messages = [str(w.message) for w in caught
+                if issubclass(w.category, FeatureExtractionWarning)]
+    return X, est.failures_, messages
+
+
+def test_corrupted_batch(corpus):
+    paths, bad = corpus
+    good = [i for i in range(len(paths)) if i not in bad]
+    clean = MorphologyExtractor().fit_transform([paths[i] for i in good])
+    X, report, messages = _extract_with_warnings(paths, n_jobs=1)
+    assert X.shape == (200, clean.shape[1])  # no row dropped
+    assert_array_equal(X[good], clean)  # good rows exactly as in a clean run
+    assert np.isnan(X[sorted(bad)]).all()
+    assert report["index"].tolist() == sorted(bad)
+    assert report["path"].tolist() == [paths[i] for i in sorted(bad)]
+    assert all(report["reason"].str.len() > 0)
+    assert len(messages) == len(bad)
+    for i, message in zip(sorted(bad), messages):
+        assert os.path.basename(paths[i]) in message
+    errors = dict(zip(report["index"], report["error"]))
+    assert {errors[i] for i, k in bad.items() if k == "missing"} == {
+        "FileNotFoundError"}
+    assert {errors[i] for i, k in bad.items() if k not in (
+        "missing", "unreadable")} == {"SWCFormatError"}
+    # two worker processes: the same matrix, report and warnings
+    X2, report2, messages2 = _extract_with_warnings(paths, n_jobs=2)
+    assert_array_equal(X2, X)
+    assert report2.equals(report)
+    assert messages2 == messages
+
+
+def test_resume_from_cache(swc_paths, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    reads = []
+    real_read = _batch.read_swc
+
+    def counting_read(path, **kwargs):
+        reads.append(os.path.basename(path))
+        if len(reads) == 4 and interrupt:
+            raise KeyboardInterrupt  # the user presses Ctrl-C mid-extraction
+        return real_read(path, **kwargs)
+
+    monkeypatch.setattr(_batch, "read_swc", counting_read)
+    est = MorphologyExtractor("extended", cache_dir=cache)
+    interrupt = True
+    with pytest.raises(KeyboardInterrupt):
+        est.fit_transform(swc_paths)
+    assert len(reads) == 4  # three files finished and cached
+    interrupt = False
+    reads.clear()
+    X = est.transform(swc_paths)
+    assert reads == [os.path.basename(p) for p in swc_paths[3:]]  # resumed
+    reads.clear()
+    assert_array_equal(est.transform(swc_paths), X)  # all from cache now
+    assert reads == []
+    monkeypatch.setattr(_batch, "read_swc", real_read)
+    assert_array_equal(MorphologyExtractor("extended").fit_transform(swc_paths), X)
+
+
+def test_cache_invalidated_by_change(swc_paths, tmp_path, make_neuron):
+    random_neuron = make_neuron
+
+    cache = tmp_path / "cache"
+    est = MorphologyExtractor(cache_dir=cache).fit(swc_paths)
+    before = est.transform(swc_paths)
+    write_swc(random_neuron(99), swc_paths[0])  # new content, size, mtime
+    st = os.stat(swc_paths[0])
+    os.utime(swc_paths[0], ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
+    after = est.transform(swc_paths)
+    assert not np.array_equal(before[0], after[0])
+    assert_array_equal(before[1:], after[1:])
+    fresh = MorphologyExtractor().fit_transform(swc_paths[:1])
+    assert_array_equal(after[:1], fresh)
+    # other settings never share entries
+    other = MorphologyExtractor(["total_length"], cache_dir=cache).fit_transform(
+        swc_paths)
+    assert_array_equal(other[:, 0], after[:, 0])
+
+
+def test_corrupt_cache_entry_is_a_miss(swc_paths, tmp_path):
+    cache = tmp_path / "cache"
+    est = MorphologyExtractor(cache_dir=cache).fit(swc_paths)
+    expected = est.transform(swc_paths)
+    for entry in cache.rglob("*.json"):
+        entry.write_text("{truncated")
+    assert_array_equal(est.transform(swc_paths), expected)
