@@ -16,11 +16,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import KFold, cross_val_predict
+from sklearn.model_selection import KFold
 from sklearn.metrics import r2_score
 
 from ngep.datasets import make_neurons
-from ngep.models import ExpressionRegressor
 from ngep.multigene import GenePanelRegressor
 from ngep.pipeline import make_pipeline
 from ngep.transformers import MorphologyExtractor
@@ -29,27 +28,32 @@ warnings.filterwarnings("ignore", category=ConvergenceWarning)  # few epochs her
 
 genes = ["Pvalb", "Sst", "Vip", "Gfap"]
 data = make_neurons(300, genes=genes, random_state=0)
-X = MorphologyExtractor().set_output(transform="pandas").fit_transform(data.morphologies)
+extract = MorphologyExtractor(features="extended").set_output(transform="pandas")
+X = extract.fit_transform(data.morphologies)
 Y = data.targets[genes].copy()
 # Sst was not measured for the first 40 neurons: those rows are left out of its
 # model only.
 Y.loc[:39, "Sst"] = np.nan
 
 # %%
-# One pipeline per gene; parameters route as ``<gene>__<step>__<param>``.
+# One pipeline per gene on all 33 dendritic and soma features; parameters
+# route as ``<gene>__<step>__<param>``.
 def model():
-    return make_pipeline(extract=False, max_iter=60, random_state=0)
+    return make_pipeline(extract=False, expand=False, max_iter=80, alpha=1e-2,
+                         random_state=0)
 
 
 panel = GenePanelRegressor([(gene, model()) for gene in genes])
-panel.set_params(Vip__model__alpha=1e-3)
+panel.set_params(Gfap__model__alpha=1e-1)  # a stronger penalty for one gene
 panel.fit(X, Y)
 panel.n_samples_per_gene_
 
 # %%
-# Cross-validated R² per gene, next to the best achievable one.
-pred = cross_val_predict(panel, X, Y.fillna(Y.mean()), cv=KFold(5, shuffle=True,
-                                                               random_state=0))
+# Cross-validated R² per gene, next to the best achievable one. Each fold's
+# panel is trained on the training neurons where the gene was measured.
+pred = np.full(Y.shape, np.nan)
+for train, test in KFold(5, shuffle=True, random_state=0).split(X):
+    pred[test] = panel.fit(X.iloc[train], Y.iloc[train]).predict(X.iloc[test])
 rows = []
 for j, gene in enumerate(genes):
     seen = Y[gene].notna().to_numpy()
@@ -64,3 +68,9 @@ table.plot.bar(ax=ax, rot=0)
 ax.axhline(0, color="k", lw=0.8)
 ax.set(ylabel="R²", title="Gene panel, 5-fold CV")
 fig.tight_layout()
+
+# %%
+# Gfap scores at or below zero, as a negative control must. Sst and Vip fall far
+# short of their ceilings here: their expression depends mostly on the class,
+# which 240 training neurons and 80 epochs do not learn well; scores rise with
+# the number of neurons (see :doc:`/benchmarks`).

@@ -8,8 +8,8 @@ intervals that contain the measured value for a chosen share of neurons (90 %
 here), with a guarantee that holds whatever the model. And no interval can be
 trusted for a neuron unlike any training neuron:
 :class:`~ngep.uncertainty.ApplicabilityDomain` flags those -- here a human neuron
-twice the size of the mouse training cells, and a reconstruction that lost most
-of its dendrites. See :ref:`uncertainty`.
+basket cells about twice the size of the mouse training cells, and a
+reconstruction that lost most of its dendrites. See :ref:`uncertainty`.
 """
 
 # %%
@@ -62,16 +62,23 @@ fig.tight_layout()
 # Applicability domain
 # --------------------
 # Fitted on the training features (log scale: sizes vary multiplicatively).
-# A human neuron and a damaged mouse neuron (90 % of its dendrite cut away,
-# simulated by scaling its length and branch counts) are flagged; typical
-# mouse neurons are not.
+# We query three typical mouse neurons, three human basket (Pvalb) cells and a
+# damaged mouse neuron (90 % of its dendrite cut away, simulated by scaling its
+# length and branch points). Size alone is not what is flagged -- the training
+# set has large mouse pyramidal cells -- but a basket cell with a pyramidal
+# cell's reach, or a neuron with a tenth of the usual length, is unusual.
 domain = ApplicabilityDomain(random_state=0).fit(np.log1p(X))
-human = make_neurons(1, species="human", class_weights={"L5_ET": 1}, random_state=5)
+human = make_neurons(3, species="human", class_weights={"Pvalb": 1}, random_state=5)
 X_human = extract.transform(human.morphologies)
 damaged = X_test.iloc[[0]].copy()
 for column in ["dendrite__total_length", "dendrite__n_branch_points"]:
     damaged[column] *= 0.1
 queries = pd.concat([X_test.iloc[:3], X_human, damaged], ignore_index=True)
 out = predict_with_domain(model, domain, queries, X_domain=np.log1p(queries))
-out.index = ["mouse", "mouse", "mouse", "human", "damaged"]
+out.index = ["mouse"] * 3 + ["human basket"] * 3 + ["damaged mouse"]
 out.round(2)
+
+# %%
+# One of the three human cells is within the domain: flagging is a screen for
+# unusual inputs, not a guarantee. Report predictions for flagged neurons, if at
+# all, with that caveat.
