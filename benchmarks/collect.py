@@ -75,10 +75,14 @@ def _section(path):
         elif not in_fence:
             if _HEADING.match(line):
                 line = "#" + line
-            line = _LINK.sub(lambda m: f"{m.group(1)}benchmarks/{m.group(2)}{m.group(3)}", line)
+            line = _LINK.sub(
+                lambda m: f"{m.group(1)}benchmarks/{m.group(2)}{m.group(3)}", line
+            )
         out.append(line)
     if in_fence:
-        raise ValueError(f"{path}: unclosed code fence; close it with ``` on its own line.")
+        raise ValueError(
+            f"{path}: unclosed code fence; close it with ``` on its own line."
+        )
     body = "\n".join(out).strip()
     if not body.startswith("## "):
         body = f"## {name}\n\n{body}"
@@ -105,15 +109,23 @@ def collect(sections_dir=SECTIONS):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true",
-                        help="exit 1 if the page is not up to date instead of writing it")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="exit 1 if the page is not up to date instead of writing it",
+    )
     parser.add_argument("--output", type=Path, default=OUTPUT)
     args = parser.parse_args(argv)
     text = collect()
     if args.check:
-        current = args.output.read_text(encoding="utf-8") if args.output.exists() else ""
+        current = (
+            args.output.read_text(encoding="utf-8") if args.output.exists() else ""
+        )
         if current != text:
-            print(f"{args.output} is stale: run python benchmarks/collect.py", file=sys.stderr)
+            print(
+                f"{args.output} is stale: run python benchmarks/collect.py",
+                file=sys.stderr,
+            )
             return 1
         return 0
     args.output.write_text(text, encoding="utf-8")

@@ -126,14 +126,22 @@ def _cli_usage_rst():
 
     os.environ["COLUMNS"] = "88"  # argparse wraps to the terminal width
     parser = build_parser()
-    parts = [".. code-block:: text", "", *("   " + line for line in parser.format_help().splitlines()), ""]
+    parts = [
+        ".. code-block:: text",
+        "",
+        *("   " + line for line in parser.format_help().splitlines()),
+        "",
+    ]
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
             for name, sub in action.choices.items():
                 title = f"``ngep {name}``"
                 parts += [f".. _cli_{name}:", "", title, "~" * len(title), ""]
                 parts += [".. code-block:: text", ""]
-                parts += ["   " + line if line else "" for line in sub.format_help().splitlines()]
+                parts += [
+                    "   " + line if line else ""
+                    for line in sub.format_help().splitlines()
+                ]
                 parts += [""]
     return "\n".join(parts)
 

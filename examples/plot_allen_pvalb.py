@@ -1,3 +1,4 @@
+# ruff: noqa: E402  (sphinx-gallery: imports sit in the cell that uses them)
 """
 Real neurons: Pvalb-positive cells of the Allen Cell Types Database
 ===================================================================
@@ -26,8 +27,10 @@ except NameError:  # run interactively
 root = here.parent.parent / "shared" / "data" / "allen-v1-mouse"
 present = (root / "cells.csv").is_file()
 if not present:
-    print(f"Allen data not found at {root}: skipping this example. "
-          "Fetch it with ngep.datasets.fetch_allen_cell_types().")
+    print(
+        f"Allen data not found at {root}: skipping this example. "
+        "Fetch it with ngep.datasets.fetch_allen_cell_types()."
+    )
 
 # %%
 # Labels and features
@@ -50,10 +53,15 @@ if present:
     donors = cells["donor__id"].to_numpy()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FragmentWarning)
-        X = MorphologyExtractor(features="extended", n_jobs=2).set_output(
-            transform="pandas").fit_transform(paths)
-    print(f"{len(y)} neurons ({y.sum()} Pvalb-positive) from "
-          f"{len(set(donors))} donors; {X.shape[1]} dendritic features")
+        X = (
+            MorphologyExtractor(features="extended", n_jobs=2)
+            .set_output(transform="pandas")
+            .fit_transform(paths)
+        )
+    print(
+        f"{len(y)} neurons ({y.sum()} Pvalb-positive) from "
+        f"{len(set(donors))} donors; {X.shape[1]} dendritic features"
+    )
 
 # %%
 # Donor-grouped cross-validation
@@ -70,13 +78,21 @@ if present:
     from ngep.pipeline import make_pipeline
 
     warnings.filterwarnings("ignore", category=ConvergenceWarning)
-    model = make_pipeline(task="classification", extract=False, expand=False, max_iter=100,
-                          class_weight="balanced", random_state=0)
-    baseline = make_pipeline(HistGradientBoostingClassifier(max_depth=3, random_state=0),
-                             extract=False, expand=False)
+    model = make_pipeline(
+        task="classification",
+        extract=False,
+        expand=False,
+        max_iter=100,
+        class_weight="balanced",
+        random_state=0,
+    )
+    baseline = make_pipeline(
+        HistGradientBoostingClassifier(max_depth=3, random_state=0),
+        extract=False,
+        expand=False,
+    )
     cv = StratifiedGroupKFold(5, shuffle=True, random_state=0)
-    report = cross_validate_report(model, X, y, groups=donors, cv=cv,
-                                   baseline=baseline)
+    report = cross_validate_report(model, X, y, groups=donors, cv=cv, baseline=baseline)
     print(report.summary())
 
 # %%
@@ -87,9 +103,11 @@ if present:
     from sklearn.metrics import RocCurveDisplay
 
     fig, ax = plt.subplots(figsize=(4.5, 4.5))
-    RocCurveDisplay.from_predictions(y, report.predictions[:, 1], ax=ax,
-                                     name="MarkerClassifier")
-    RocCurveDisplay.from_predictions(y, report.baseline.predictions[:, 1], ax=ax,
-                                     name="HistGradientBoosting")
+    RocCurveDisplay.from_predictions(
+        y, report.predictions[:, 1], ax=ax, name="MarkerClassifier"
+    )
+    RocCurveDisplay.from_predictions(
+        y, report.baseline.predictions[:, 1], ax=ax, name="HistGradientBoosting"
+    )
     ax.set(title="Pvalb-positive vs rest, donor-grouped CV")
     fig.tight_layout()

@@ -1,3 +1,4 @@
+# ruff: noqa: E402  (sphinx-gallery: imports sit in the cell that uses them)
 """
 A gene panel: one model per gene
 ================================
@@ -16,8 +17,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import KFold
 from sklearn.metrics import r2_score
+from sklearn.model_selection import KFold
 
 from ngep.datasets import make_neurons
 from ngep.multigene import GenePanelRegressor
@@ -35,12 +36,14 @@ Y = data.targets[genes].copy()
 # model only.
 Y.loc[:39, "Sst"] = np.nan
 
+
 # %%
 # One pipeline per gene on all 33 dendritic and soma features; parameters
 # route as ``<gene>__<step>__<param>``.
 def model():
-    return make_pipeline(extract=False, expand=False, max_iter=80, alpha=1e-2,
-                         random_state=0)
+    return make_pipeline(
+        extract=False, expand=False, max_iter=80, alpha=1e-2, random_state=0
+    )
 
 
 panel = GenePanelRegressor([(gene, model()) for gene in genes])
@@ -57,8 +60,13 @@ for train, test in KFold(5, shuffle=True, random_state=0).split(X):
 rows = []
 for j, gene in enumerate(genes):
     seen = Y[gene].notna().to_numpy()
-    rows.append({"gene": gene, "R² (CV)": r2_score(Y[gene][seen], pred[seen, j]),
-                 "best achievable": data.ceiling[gene]})
+    rows.append(
+        {
+            "gene": gene,
+            "R² (CV)": r2_score(Y[gene][seen], pred[seen, j]),
+            "best achievable": data.ceiling[gene],
+        }
+    )
 table = pd.DataFrame(rows).set_index("gene").round(3)
 table
 

@@ -1,3 +1,4 @@
+# ruff: noqa: E402  (sphinx-gallery: imports sit in the cell that uses them)
 """
 Quick start: predict Pvalb from a folder of SWC files
 =====================================================
@@ -81,12 +82,20 @@ print(f"best achievable R² on these neurons: {data.ceiling['Pvalb']:.2f}")
 import matplotlib.pyplot as plt
 
 fig, ax = plt.subplots(figsize=(4.5, 4.5))
-ax.scatter(pvalb, report.predictions, s=10,
-           c=table["class"].astype("category").cat.codes, cmap="tab10")
+ax.scatter(
+    pvalb,
+    report.predictions,
+    s=10,
+    c=table["class"].astype("category").cat.codes,
+    cmap="tab10",
+)
 lim = [pvalb.min(), pvalb.max()]
 ax.plot(lim, lim, color="grey", lw=1)
-ax.set(xlabel="measured Pvalb (log1p CPM)", ylabel="out-of-fold prediction",
-       title="ngep default pipeline, 5-fold CV")
+ax.set(
+    xlabel="measured Pvalb (log1p CPM)",
+    ylabel="out-of-fold prediction",
+    title="ngep default pipeline, 5-fold CV",
+)
 fig.tight_layout()
 
 # %%

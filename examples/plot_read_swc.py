@@ -1,3 +1,4 @@
+# ruff: noqa: E402  (sphinx-gallery: imports sit in the cell that uses them)
 """
 Reading SWC files: odd files, fragments and errors
 ==================================================
@@ -39,8 +40,10 @@ m = read_swc(odd)
 print(m)
 print("ids:", m.ids.tolist(), "parents (row index):", m.parent.tolist())
 print("tips:", int(m.is_tip.sum()), "branch points:", int(m.is_branch_point.sum()))
-print("dendritic length (µm):",
-      round(float(m.segment_length[m.compartment_mask("dendrite")].sum()), 1))
+print(
+    "dendritic length (µm):",
+    round(float(m.segment_length[m.compartment_mask("dendrite")].sum()), 1),
+)
 
 # %%
 # Detached fragments
@@ -96,7 +99,11 @@ for ax, cell, cls in zip(axes, cells.morphologies, cells.metadata["class"]):
     child = np.flatnonzero(cell.parent >= 0)
     for i in child:
         seg = cell.xyz[[cell.parent[i], i]]
-        ax.plot(seg[:, 0], seg[:, 1], lw=0.6,
-                color="tab:red" if cell.types[i] == 2 else "tab:blue")
+        ax.plot(
+            seg[:, 0],
+            seg[:, 1],
+            lw=0.6,
+            color="tab:red" if cell.types[i] == 2 else "tab:blue",
+        )
     ax.set(title=f"synthetic {cls}", aspect="equal", xlabel="x (µm)", ylabel="y (µm)")
 fig.tight_layout()

@@ -1,3 +1,4 @@
+# ruff: noqa: E402  (sphinx-gallery: imports sit in the cell that uses them)
 """
 Across species: size normalisation and group-wise models
 ========================================================
@@ -32,8 +33,13 @@ rat = make_neurons(150, species="rat", genes=["Pvalb"], random_state=1)
 X_mouse = extract.fit_transform(mouse.morphologies)
 X_rat = extract.transform(rat.morphologies)
 y_mouse, y_rat = mouse.targets["Pvalb"].to_numpy(), rat.targets["Pvalb"].to_numpy()
-pd.DataFrame({"mouse": X_mouse["dendrite__total_length"].describe(),
-              "rat": X_rat["dendrite__total_length"].describe()}).round(0)
+pd.DataFrame(
+    {
+        "mouse": X_mouse["dendrite__total_length"].describe(),
+        "rat": X_rat["dendrite__total_length"].describe(),
+    }
+).round(0)
+
 
 # %%
 # Train on mouse, test on rat
@@ -49,10 +55,15 @@ def normalised_neural():
     return sk_pipeline(SizeNormalizer("dendrite__max_path_distance"), neural())
 
 
-raw = transfer_report(neural(), X_mouse, y_mouse, X_rat, y_rat,
-                      names=("mouse", "rat")).assign(features="raw")
+raw = transfer_report(
+    neural(), X_mouse, y_mouse, X_rat, y_rat, names=("mouse", "rat")
+).assign(features="raw")
 normalised = transfer_report(
-    normalised_neural(), X_mouse, y_mouse, X_rat, y_rat,
+    normalised_neural(),
+    X_mouse,
+    y_mouse,
+    X_rat,
+    y_rat,
     names=("mouse", "rat"),
 ).assign(features="size-normalised")
 pd.concat([raw, normalised])[["features", "train", "test", "n_samples", "r2"]].round(3)
@@ -65,12 +76,14 @@ pd.concat([raw, normalised])[["features", "train", "test", "n_samples", "r2"]].r
 # answered by the global model, and ``predict_with_source`` says which.
 X = pd.concat([X_mouse, X_rat], ignore_index=True)
 y = pd.concat([mouse.targets["Pvalb"], rat.targets["Pvalb"]], ignore_index=True)
-species = pd.concat([mouse.metadata["species"], rat.metadata["species"]],
-                    ignore_index=True).to_numpy()
+species = pd.concat(
+    [mouse.metadata["species"], rat.metadata["species"]], ignore_index=True
+).to_numpy()
 model = GroupwiseRegressor(normalised_neural(), min_samples=100)
 model.fit(X, y, groups=species)
 
 human = make_neurons(3, species="human", genes=["Pvalb"], random_state=2)
-pred, source = model.predict_with_source(extract.transform(human.morphologies),
-                                         human.metadata["species"].to_numpy())
+pred, source = model.predict_with_source(
+    extract.transform(human.morphologies), human.metadata["species"].to_numpy()
+)
 pd.DataFrame({"prediction": pred.round(2), "answered by": source})

@@ -1,3 +1,4 @@
+# ruff: noqa: E402  (sphinx-gallery: imports sit in the cell that uses them)
 """
 How sure is a prediction? Intervals and the applicability domain
 ================================================================
@@ -23,7 +24,11 @@ from sklearn.exceptions import ConvergenceWarning
 from ngep.datasets import make_neurons
 from ngep.pipeline import make_pipeline
 from ngep.transformers import MorphologyExtractor
-from ngep.uncertainty import ApplicabilityDomain, ConformalRegressor, predict_with_domain
+from ngep.uncertainty import (
+    ApplicabilityDomain,
+    ConformalRegressor,
+    predict_with_domain,
+)
 
 warnings.filterwarnings("ignore", category=ConvergenceWarning)  # few epochs here
 
@@ -38,22 +43,31 @@ X_test, y_test = extract.transform(test.morphologies), test.targets["Pvalb"].to_
 # -------------------
 # ``cv=5``: the residuals that set the interval width come from cross-fitting, so
 # no neurons are set aside.
-model = ConformalRegressor(make_pipeline(extract=False, max_iter=60, random_state=0),
-                           coverage=0.9, cv=5)
+model = ConformalRegressor(
+    make_pipeline(extract=False, max_iter=60, random_state=0), coverage=0.9, cv=5
+)
 model.fit(X, y)
 pred, lower, upper = model.predict(X_test, return_interval=True)
 covered = (lower <= y_test) & (y_test <= upper)
-print(f"coverage on new neurons: {covered.mean():.2f} (asked for 0.90); "
-      f"mean width {np.mean(upper - lower):.2f} log1p CPM")
+print(
+    f"coverage on new neurons: {covered.mean():.2f} (asked for 0.90); "
+    f"mean width {np.mean(upper - lower):.2f} log1p CPM"
+)
 
 # %%
 order = np.argsort(pred)
 fig, ax = plt.subplots(figsize=(6, 3.5))
-ax.fill_between(np.arange(len(order)), lower[order], upper[order], alpha=0.3,
-                label="90 % interval")
+ax.fill_between(
+    np.arange(len(order)), lower[order], upper[order], alpha=0.3, label="90 % interval"
+)
 ax.plot(pred[order], lw=1, label="prediction")
-ax.scatter(np.arange(len(order)), y_test[order], s=6, c=np.where(covered[order], "k", "r"),
-           label="measured (red: outside)")
+ax.scatter(
+    np.arange(len(order)),
+    y_test[order],
+    s=6,
+    c=np.where(covered[order], "k", "r"),
+    label="measured (red: outside)",
+)
 ax.set(xlabel="test neurons, by prediction", ylabel="Pvalb (log1p CPM)")
 ax.legend(fontsize=8)
 fig.tight_layout()

@@ -31,7 +31,9 @@ def _api_sections():
 def test_every_public_module_has_an_api_section():
     sections = _api_sections()
     missing = [m for m in PUBLIC_MODULES if m not in sections]
-    assert not missing, f"add a section with '.. automodule:: <module>' to {API}: {missing}"
+    assert not missing, (
+        f"add a section with '.. automodule:: <module>' to {API}: {missing}"
+    )
 
 
 @pytest.mark.parametrize("module_name", PUBLIC_MODULES)
@@ -42,9 +44,11 @@ def test_every_public_name_is_in_the_api_reference(module_name):
     section = _api_sections().get(module_name, "")
     # A name counts when listed as a whole word (autosummary entry, or a
     # reference to where a re-exported name is documented).
-    missing = [n for n in names if not re.search(rf"(?<![\w.]){re.escape(n)}(?!\w)", section)]
+    missing = [
+        n for n in names if not re.search(rf"(?<![\w.]){re.escape(n)}(?!\w)", section)
+    ]
     assert not missing, (
-        f"{module_name}.__all__ names missing from its section of {API.name}: {missing}; "
+        f"{module_name}.__all__ names missing from its {API.name} section: {missing}; "
         "add them to an autosummary list there."
     )
 
@@ -67,20 +71,43 @@ def test_api_lists_only_existing_names():
 def test_benchmarks_page_is_up_to_date():
     result = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "collect.py"), "--check"],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
 
 
 @pytest.mark.slow
 def test_sphinx_build_has_no_warnings(tmp_path):
-    for module in ("sphinx", "numpydoc", "sphinx_gallery", "myst_parser",
-                   "pydata_sphinx_theme"):
+    for module in (
+        "sphinx",
+        "numpydoc",
+        "sphinx_gallery",
+        "myst_parser",
+        "pydata_sphinx_theme",
+    ):
         pytest.importorskip(module)
-    env = dict(os.environ, PYTHONPATH=str(ROOT), OMP_NUM_THREADS="1",
-               MPLBACKEND="Agg", NGEP_DOCS_OFFLINE="1")
-    cmd = [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-b", "html",
-           "-d", str(tmp_path / "doctrees"), str(DOCS), str(tmp_path / "html")]
+    env = dict(
+        os.environ,
+        PYTHONPATH=str(ROOT),
+        OMP_NUM_THREADS="1",
+        MPLBACKEND="Agg",
+        NGEP_DOCS_OFFLINE="1",
+    )
+    cmd = [
+        sys.executable,
+        "-m",
+        "sphinx",
+        "-W",
+        "--keep-going",
+        "-b",
+        "html",
+        "-d",
+        str(tmp_path / "doctrees"),
+        str(DOCS),
+        str(tmp_path / "html"),
+    ]
     result = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-6000:]
     html = tmp_path / "html"
