@@ -6,6 +6,7 @@ Build: ``sphinx-build -W -b html docs docs/_build/html``
 Examples in ``examples/`` are executed by sphinx-gallery during the build.
 """
 
+import inspect
 import os
 import re
 import socket
@@ -16,6 +17,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+from docutils import nodes  # noqa: E402
+from sphinx.util.docutils import SphinxDirective  # noqa: E402
 
 import ngep  # noqa: E402
 
@@ -169,6 +173,62 @@ def _escape_shape_names(app, what, name, obj, options, lines):
             lines[i] = head + sep + _SHAPE_NAME.sub(r"\1\\_", tail)
 
 
+def _plain(value):
+    """Mappings (read-only ones included) as plain dicts, for printing."""
+    from types import MappingProxyType
+
+    if isinstance(value, (dict, MappingProxyType)):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def _printable(value):
+    if isinstance(value, dict):
+        return all(map(_printable, value.values()))
+    if isinstance(value, (tuple, list, frozenset, set)):
+        return all(map(_printable, value))
+    return value is None or isinstance(value, (str, int, float, bool))
+
+
+class ConstantDirective(SphinxDirective):
+    """``.. ngep-constant:: module.NAME``: the constant's value, pretty-printed.
+
+    Module-level constants are re-exported from private modules, where autodoc
+    cannot find their comments and prints their repr on one line; this shows
+    the type and the value laid out for reading instead.
+    """
+
+    required_arguments = 1
+
+    def run(self):
+        import importlib
+        import pprint
+
+        module_name, _, name = self.arguments[0].rpartition(".")
+        value = getattr(importlib.import_module(module_name), name)
+        value = _plain(value)
+        kind = type(getattr(importlib.import_module(module_name), name)).__name__
+        if isinstance(value, dict) and not all(map(_printable, value.values())):
+            # e.g. FEATURES: objects holding functions, whose repr has addresses.
+            inner = {type(v).__name__ for v in value.values()}
+            what = f"{kind} of {len(value)} {', '.join(sorted(inner))} objects. Keys:"
+            value = list(value)
+        else:
+            what = f"{kind}. Value:"
+        text = pprint.pformat(value, width=82, sort_dicts=False, compact=True)
+        intro = nodes.paragraph(text=f"Type: {what}")
+        block = nodes.literal_block(text, text, language="python")
+        return [intro, block]
+
+
+def _drop_type_docstring(app, what, name, obj, options, lines):
+    # A constant without a documentation comment gets its *type's* docstring
+    # from autodoc ("int([x]) -> integer ..."); that says nothing about it.
+    doc = type(obj).__doc__
+    if what == "data" and doc and "\n".join(lines).strip() == inspect.cleandoc(doc):
+        lines.clear()
+
+
 def _skip_member(app, what, name, obj, skip, options):
     # scikit-learn generates ``set_<method>_request`` for metadata routing on
     # every estimator; their docstrings link into sklearn's own glossary.
@@ -178,6 +238,8 @@ def _skip_member(app, what, name, obj, skip, options):
 
 
 def setup(app):
+    app.add_directive("ngep-constant", ConstantDirective)
     app.connect("builder-inited", _generate)
     app.connect("autodoc-skip-member", _skip_member)
     app.connect("autodoc-process-docstring", _escape_shape_names, priority=100)
+    app.connect("autodoc-process-docstring", _drop_type_docstring, priority=100)
