@@ -38,9 +38,10 @@ def _extract(paths, args, *, features=None, compartment="dendrite", cache_dir=No
         progress=args.progress,
         cache_dir=cache_dir,
     ).set_output(transform="pandas")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", FeatureExtractionWarning)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         X = extractor.fit_transform([str(p) for p in paths])
+    _summarise_warnings(caught, FeatureExtractionWarning)
     failures = extractor.failures_
     if len(failures):
         print(
@@ -49,6 +50,21 @@ def _extract(paths, args, *, features=None, compartment="dendrite", cache_dir=No
             file=sys.stderr,
         )
     return extractor, X, failures
+
+
+def _summarise_warnings(caught, skip):
+    """One stderr line per kind of warning instead of one per file."""
+    from collections import Counter
+
+    kinds = Counter()
+    first = {}
+    for w in caught:
+        if issubclass(w.category, skip):
+            continue  # reported through the failure report
+        kinds[w.category.__name__] += 1
+        first.setdefault(w.category.__name__, str(w.message))
+    for name, count in kinds.items():
+        print(f"ngep: {count} {name}(s), e.g. {first[name]}", file=sys.stderr)
 
 
 def cmd_features(args):
@@ -235,5 +251,6 @@ def cmd_demo(args):
         quick=args.quick,
         n_jobs=args.n_jobs,
         progress=args.progress,
+        write_swc=args.write_swc,
     )
     return EXIT_OK

@@ -7,6 +7,17 @@ from pathlib import Path
 
 from ngep.cli._output import atomic_write_json, ensure_writable_dir
 
+_SAMPLE_FILES = 100
+
+
+def _write_sample(neurons, folder):
+    """Write neurons as SWC files, e.g. to try ``ngep predict`` on."""
+    from ngep.io import write_swc
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for m in neurons:
+        write_swc(m, folder / f"{m.name}.swc", header="ngep demo neuron (synthetic)")
+
 
 def run_demo(
     n_neurons=7500,
@@ -16,6 +27,7 @@ def run_demo(
     n_jobs=None,
     progress=True,
     target="Pvalb",
+    write_swc=False,
 ):
     """Generate neurons, extract features, cross-validate, fit, save and report.
 
@@ -24,7 +36,9 @@ def run_demo(
     n_neurons : int, default=7500
     seed : int, default=0
     out : path, default="ngep-demo"
-        Report folder: ``swc/`` (the generated neurons), ``features.csv``,
+        Report folder: ``swc/`` (generated neurons as SWC files),
+        ``neurons.csv`` (class, region, species and targets of each neuron),
+        ``features.csv``,
         ``metrics.json``, ``predictions.csv``, ``summary.txt``, PNG plots and
         ``model.ngep`` (the fitted SWC-to-prediction pipeline).
     quick : bool, default=False
@@ -33,6 +47,9 @@ def run_demo(
         Processes for generation, extraction and the folds; None uses all cores.
     progress : bool, default=True
     target : str, default="Pvalb"
+    write_swc : bool, default=False
+        Write every neuron as an SWC file (slower: SWC formatting dominates);
+        by default the first 100 are written, to try ``ngep predict`` on.
 
     Returns
     -------
@@ -54,14 +71,18 @@ def run_demo(
     if quick:
         n_neurons = min(n_neurons, 600)
     swc_dir = out / "swc"
-    print(
-        f"ngep demo: generating {n_neurons} synthetic neurons (seed {seed}) "
-        f"into {swc_dir}"
-    )
+    print(f"ngep demo: generating {n_neurons} synthetic neurons (seed {seed})")
     t0 = time.perf_counter()
-    data = make_neurons(n_neurons, random_state=seed, out_dir=swc_dir, n_jobs=n_jobs)
+    data = make_neurons(n_neurons, random_state=seed, n_jobs=n_jobs)
+    neurons = data.morphologies
+    n_files = len(neurons) if write_swc else min(len(neurons), _SAMPLE_FILES)
+    _write_sample(neurons[:n_files], swc_dir)
+    data.metadata.assign(**data.targets).to_csv(out / "neurons.csv", index=False)
     t_generate = time.perf_counter() - t0
-    paths = [str(p) for p in data.paths]
+    print(
+        f"ngep demo: wrote {n_files} of them as SWC files to {swc_dir}"
+        + ("" if write_swc else " (all with --write-swc)")
+    )
     y = data.targets[target]  # a named Series: the model records the target
 
     print("ngep demo: extracting morphometrics")
@@ -69,7 +90,7 @@ def run_demo(
     extractor = MorphologyExtractor(
         features="base", n_jobs=n_jobs, progress=progress
     ).set_output(transform="pandas")
-    X = extractor.fit_transform(paths)
+    X = extractor.fit_transform(neurons)
     t_extract = time.perf_counter() - t0
     X.assign(**{target: y}).to_csv(out / "features.csv", index_label="row")
 

@@ -187,6 +187,11 @@ def build_parser():
         action="store_true",
         help="a fast smoke run: 600 neurons, 5 folds, few epochs",
     )
+    demo.add_argument(
+        "--write-swc",
+        action="store_true",
+        help="write every neuron as an SWC file (default: the first 100)",
+    )
     _add_common(demo)
     return parser
 
