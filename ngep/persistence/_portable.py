@@ -33,6 +33,14 @@ _REGISTRY = {
         "data_range_",
     )
     + _SCALER_ATTRS,
+    "sklearn.impute.SimpleImputer": (
+        "statistics_",
+        "indicator_",
+        "_fit_dtype",
+        "_fill_dtype",
+        "n_features_in_",
+        "feature_names_in_",
+    ),
     "ngep.models.ExpressionRegressor": None,
     "ngep.models.MarkerClassifier": None,
     "ngep.transformers.FeatureExpander": None,
@@ -155,6 +163,8 @@ class _Encoder:
             return float(obj)
         if isinstance(obj, np.ndarray):
             return self.array(obj)
+        if isinstance(obj, np.dtype) and obj.kind in "biufcOUS":
+            return {"__dtype__": obj.str if obj.kind != "O" else "object"}
         if isinstance(obj, tuple):
             return {"__tuple__": [self(v) for v in obj]}
         if isinstance(obj, list):
@@ -239,6 +249,13 @@ def decode(tree, arrays):
         if "__strarray__" in node:
             dtype = object if node["dtype"] == "object" else str
             return np.asarray(node["__strarray__"], dtype=dtype).reshape(node["shape"])
+        if "__dtype__" in node:
+            if node["__dtype__"] == "object":
+                return np.dtype(object)
+            dtype = np.dtype(str(node["__dtype__"]))
+            if dtype.kind not in "biufcUS":
+                raise ModelFileError(f"unsupported dtype {node['__dtype__']!r}")
+            return dtype
         if "__tuple__" in node:
             return tuple(dec(v) for v in node["__tuple__"])
         if "__dict__" in node:
