@@ -66,7 +66,7 @@ def main(argv=None):
         print(rows[-1], flush=True)
     text = "\n".join(
         [
-            "## The main job: `ngep demo`",
+            "# The main job: `ngep demo`",
             "",
             f"Budget: the whole run within {BUDGET_S:.0f} s on 2 cores. Stages: "
             "generate (synthetic neurons, 100 written as SWC) / extract (5 base "

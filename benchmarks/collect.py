@@ -30,7 +30,7 @@ SECTIONS = ROOT / "docs" / "benchmarks"
 OUTPUT = ROOT / "docs" / "benchmarks.md"
 
 # Order of the page: the user's path through the library.
-ORDER = ("io", "extract", "datasets", "models", "accuracy")
+ORDER = ("demo", "io", "extract", "datasets", "models", "accuracy", "conventions")
 
 INTRO = """\
 # Benchmarks
