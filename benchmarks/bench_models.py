@@ -66,7 +66,7 @@ def fit_sklearn(X, y, args, device=None):
 
 
 def fit_torch(X, y, args, device="cpu"):
-    """The floor: a hand-written loop over the same module and optimizer."""
+    """Reference: a hand-written loop, same module, `torch.optim.Adam(fused=True)`."""
     import torch
 
     from ngep.models._torch_parts import FeedForward
@@ -159,7 +159,7 @@ def main(argv=None):
     contenders = [
         ("sklearn MLPRegressor (NumPy)", fit_sklearn, None),
         ("ngep ExpressionRegressor (skorch, batch-wise)", fit_ngep, "cpu"),
-        ("plain torch loop (floor)", fit_torch, "cpu"),
+        ("plain torch loop (torch.optim.Adam)", fit_torch, "cpu"),
     ]
     if not args.skip_skorch_default:
         contenders.append(("skorch default DataLoader", fit_skorch_default, "cpu"))
