@@ -44,9 +44,13 @@ def _best(fn, repeat):
 def five_measurements(m):
     """Dendritic length, branch points, stems, max path distance, soma radius."""
     d = m.compartment_mask("dendrite")
-    return [m.segment_length[d & m.neurite_segment].sum(),
-            np.count_nonzero(m.is_branch_point & d), np.count_nonzero(m.is_stem & d),
-            m.path_distance[d].max(), m.radius[0]]
+    return [
+        m.segment_length[d & m.neurite_segment].sum(),
+        np.count_nonzero(m.is_branch_point & d),
+        np.count_nonzero(m.is_stem & d),
+        m.path_distance[d].max(),
+        m.radius[0],
+    ]
 
 
 def calibration(n, random_state=0):
@@ -55,12 +59,18 @@ def calibration(n, random_state=0):
 
     data = make_neurons(n, random_state=random_state)
     X = np.array([five_measurements(m) for m in data.morphologies])
-    model = HistGradientBoostingRegressor(max_iter=200, learning_rate=0.05,
-                                          max_leaf_nodes=15, min_samples_leaf=40,
-                                          random_state=0)
+    model = HistGradientBoostingRegressor(
+        max_iter=200,
+        learning_rate=0.05,
+        max_leaf_nodes=15,
+        min_samples_leaf=40,
+        random_state=0,
+    )
     cv = KFold(5, shuffle=True, random_state=0)
-    print(f"make_neurons({n}, random_state={random_state}): 5-fold CV R² of "
-          "HistGradientBoostingRegressor on five dendritic measurements")
+    print(
+        f"make_neurons({n}, random_state={random_state}): 5-fold CV R² of "
+        "HistGradientBoostingRegressor on five dendritic measurements"
+    )
     for gene in data.targets:
         r2 = cross_val_score(model, X, data.targets[gene], cv=cv).mean()
         print(f"{gene:6s} ceiling {data.ceiling[gene]:.3f}   model R² {r2:.3f}")
@@ -70,19 +80,26 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=1024, help="neurons per call")
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--calibration", action="store_true",
-                        help="check the expression calibration instead of speed")
+    parser.add_argument(
+        "--calibration",
+        action="store_true",
+        help="check the expression calibration instead of speed",
+    )
     args = parser.parse_args(argv)
     n = args.n
     if args.calibration:
         calibration(n)
         return 0
-    print(f"make_neurons, n={n}, python {platform.python_version()}, "
-          f"{os.cpu_count()} CPUs, OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS')}")
+    print(
+        f"make_neurons, n={n}, python {platform.python_version()}, "
+        f"{os.cpu_count()} CPUs, OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS')}"
+    )
     settings = [
         ("Morphology objects", {}),
-        ("Morphology, random rotation + 3-point soma", {"rotation": "random",
-                                                        "soma": "three_point"}),
+        (
+            "Morphology, random rotation + 3-point soma",
+            {"rotation": "random", "soma": "three_point"},
+        ),
         ("Morphology, node_spacing=1 µm", {"node_spacing": 1.0}),
     ]
     for label, kw in settings:
@@ -90,12 +107,18 @@ def main(argv=None):
         print(f"{label:45s} {n / t:8.0f} neurons/s wall, {n / c:6.0f} per CPU-second")
     for n_jobs in (1, 2):
         with tempfile.TemporaryDirectory() as tmp:
-            t, c = _best(lambda tmp=tmp, n_jobs=n_jobs: make_neurons(
-                n, random_state=0, out_dir=tmp, n_jobs=n_jobs), args.repeat)
+            t, c = _best(
+                lambda tmp=tmp, n_jobs=n_jobs: make_neurons(
+                    n, random_state=0, out_dir=tmp, n_jobs=n_jobs
+                ),
+                args.repeat,
+            )
             size = sum(e.stat().st_size for e in os.scandir(tmp)) / n / 1024
         cpu = f"{n / c:6.0f} per CPU-second" if n_jobs == 1 else "(CPU in workers)"
-        print(f"{'SWC files, n_jobs=' + str(n_jobs):45s} {n / t:8.0f} neurons/s wall, "
-              f"{cpu}  ({size:.0f} KiB per file)")
+        print(
+            f"{'SWC files, n_jobs=' + str(n_jobs):45s} {n / t:8.0f} neurons/s wall, "
+            f"{cpu}  ({size:.0f} KiB per file)"
+        )
     return 0
 
 

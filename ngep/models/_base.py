@@ -129,7 +129,6 @@ class _BaseNetEstimator(BaseEstimator):
     def _make_net(self, n_features, n_outputs, n_samples, seed, device, criterion):
         """The configured (uninitialised) skorch net."""
         import skorch
-        import torch
         from skorch.callbacks import EarlyStopping
 
         from ngep.models import _torch_parts as tp
@@ -184,8 +183,7 @@ class _BaseNetEstimator(BaseEstimator):
             module__dropout=self.dropout,
             module__batch_norm=self.batch_norm,
             criterion=criterion_cls,
-            optimizer=torch.optim.Adam,
-            optimizer__fused=True,
+            optimizer=tp.FusedAdam,
             lr=self.learning_rate_init,
             max_epochs=self.max_iter,
             batch_size=batch_size,

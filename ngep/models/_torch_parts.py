@@ -11,7 +11,9 @@ which made fits about three times slower than scikit-learn's
 ``MLPRegressor``. :class:`TensorDataset` holds the whole design matrix as one
 tensor (already on the training device) and :class:`BatchIterator` yields
 contiguous slices of a once-per-epoch shuffled copy: one gather per epoch,
-zero per-sample Python calls.
+zero per-sample Python calls. :class:`FusedAdam` then trims the optimizer's
+own per-step Python bookkeeping, which at these network sizes costs as much
+as the arithmetic.
 """
 
 import contextlib
@@ -25,6 +27,7 @@ from torch import nn
 __all__ = [
     "BatchIterator",
     "FeedForward",
+    "FusedAdam",
     "HoldOutSplit",
     "TensorDataset",
     "check_device",
@@ -39,6 +42,10 @@ _ACTIVATIONS = {
     "gelu": nn.GELU,
     "identity": None,
 }
+
+
+# Parameter-free activation modules and their functional forms.
+_FUNCTIONAL = {nn.ReLU: torch.relu, nn.Tanh: torch.tanh, nn.Sigmoid: torch.sigmoid}
 
 
 class FeedForward(nn.Module):
@@ -84,7 +91,126 @@ class FeedForward(nn.Module):
                     module.bias.uniform_(-bound, bound)
 
     def forward(self, X):
-        return self.layers(X)
+        # Same result as ``self.layers(X)``, minus one ``Module.__call__`` per
+        # block: Linear and elementwise activations run as their functional
+        # forms (~4% of a 64-64 training step). Hooks registered on these
+        # inner blocks therefore do not run; hooks on this module do.
+        for layer in self.layers:
+            kind = type(layer)
+            if kind is nn.Linear:
+                X = nn.functional.linear(X, layer.weight, layer.bias)
+            elif kind in _FUNCTIONAL:
+                X = _FUNCTIONAL[kind](X)
+            else:  # batch normalisation, dropout, GELU
+                X = layer(X)
+        return X
+
+    def train(self, mode=True):
+        """Set training mode; a no-op (by reads only) when already in ``mode``.
+
+        skorch calls ``train(True)`` before every mini-batch; the default
+        recursion writes every submodule's flag each time (~20 us, 3% of a
+        64-64 step). Reading the flags first is exact (the blocks in
+        ``layers`` are leaf modules) and several times cheaper.
+        """
+        mode = bool(mode)
+        if (
+            self.training is mode
+            and self.layers.training is mode
+            and all(m.training is mode for m in self.layers)
+        ):
+            return self
+        return super().train(mode)
+
+
+class FusedAdam(torch.optim.Adam):
+    """:class:`torch.optim.Adam` (``fused=True``) with a lean ``step``/``zero_grad``.
+
+    Same update, state layout and ``state_dict`` as ``torch.optim.Adam(...,
+    fused=True)``, bit for bit; only the Python around the fused kernel is
+    shorter. ``Optimizer.step`` wraps every call in profiler records, hook
+    dispatch and device/dtype grouping; for the 6 small tensors of a 64-64
+    network that took about as long as the forward pass (~0.1 ms of a
+    ~0.6 ms step on one CPU thread). Here one call per parameter group goes
+    straight to the fused kernel. Optimizer step hooks are not run.
+
+    Parameters
+    ----------
+    params : iterable of Tensor or dict
+        Parameters or parameter groups, as for ``torch.optim.Adam``.
+    lr : float, default=1e-3
+    betas : tuple of float, default=(0.9, 0.999)
+    eps : float, default=1e-8
+    weight_decay : float, default=0.0
+        L2 penalty added to the gradient (Adam's, not AdamW's, decay).
+    """
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
+        super().__init__(
+            params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, fused=True
+        )
+
+    def _state_of(self, param):
+        state = self.state[param]
+        if not state:  # torch.optim.Adam's initial state for fused=True
+            state["step"] = torch.zeros((), dtype=torch.float32, device=param.device)
+            state["exp_avg"] = torch.zeros_like(
+                param, memory_format=torch.preserve_format
+            )
+            state["exp_avg_sq"] = torch.zeros_like(
+                param, memory_format=torch.preserve_format
+            )
+        return state
+
+    def step(self, closure=None):
+        """One Adam update; ``closure`` (re)computes the loss, as in torch."""
+        loss = None
+        if closure is not None:
+            with torch.enable_grad():
+                loss = closure()
+        with torch.no_grad():
+            for group in self.param_groups:
+                params = [p for p in group["params"] if p.grad is not None]
+                if not params:
+                    continue
+                states = [self._state_of(p) for p in params]
+                steps = [s["step"] for s in states]
+                beta1, beta2 = group["betas"]
+                torch._foreach_add_(steps, 1)
+                torch._fused_adam_(
+                    params,
+                    [p.grad for p in params],
+                    [s["exp_avg"] for s in states],
+                    [s["exp_avg_sq"] for s in states],
+                    [],
+                    steps,
+                    amsgrad=False,
+                    lr=group["lr"],
+                    beta1=beta1,
+                    beta2=beta2,
+                    weight_decay=group["weight_decay"],
+                    eps=group["eps"],
+                    maximize=False,
+                )
+        return loss
+
+    def zero_grad(self, set_to_none=True):
+        """Drop (default) or zero the gradients, without profiler records."""
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                if set_to_none:
+                    p.grad = None
+                else:
+                    p.grad.detach_().zero_()
+
+
+# torch.optim.Optimizer wraps each class's ``step`` in a profiler/hook wrapper
+# unless it is marked as already wrapped; that wrapper is the overhead this
+# class exists to avoid. (If torch renames the flag, the wrapper comes back:
+# slower, never wrong.)
+FusedAdam.step.hooked = True
 
 
 class TensorDataset(torch.utils.data.Dataset):
