@@ -123,6 +123,11 @@ class FeedForward(nn.Module):
         return super().train(mode)
 
 
+# The private fused-Adam kernel that torch.optim.Adam(fused=True) itself calls.
+# If a torch release renames or drops it, FusedAdam falls back to Adam's step.
+_FUSED_KERNEL = hasattr(torch, "_fused_adam_") and hasattr(torch, "_foreach_add_")
+
+
 class FusedAdam(torch.optim.Adam):
     """:class:`torch.optim.Adam` (``fused=True``) with a lean ``step``/``zero_grad``.
 
@@ -164,6 +169,8 @@ class FusedAdam(torch.optim.Adam):
 
     def step(self, closure=None):
         """One Adam update; ``closure`` (re)computes the loss, as in torch."""
+        if not _FUSED_KERNEL:  # pragma: no cover - depends on the torch release
+            return super().step(closure)
         loss = None
         if closure is not None:
             with torch.enable_grad():
