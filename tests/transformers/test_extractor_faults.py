@@ -13,27 +13,32 @@ from ngep.io import write_swc
 from ngep.transformers import MorphologyExtractor, _batch
 
 CORRUPTIONS = {
-    "wrong_columns": lambda text: text.replace("\n3 ", "\n3 3 ", 1).replace(
-        "\n5 3", "\n5 3 1 2", 1),
+    # a line broken in two: "3" alone, then 6 columns (extra columns would be legal)
+    "wrong_columns": lambda text: text.replace("\n3 ", "\n3\n", 1),
     "missing_parent": lambda text: text.rstrip("\n").rsplit(" ", 1)[0] + " 99999\n",
     "garbage": lambda text: "\x00\xff not an swc file \x01\n" * 5,
     "empty": lambda text: "",
     "decimal_comma": lambda text: text.replace(".", ",", 40),
-    "truncated": lambda text: text[: len(text) // 2] + "7 3 1.5",
+    # cut mid-file, ending in a short line (a cut that happens to end on a whole
+    # line leaves a valid, smaller SWC file: no reader can tell)
+    "truncated": lambda text: text[: len(text) // 2] + "\n7 3 1.5",
 }
+
+
+N_FILES = 1000
 
 
 @pytest.fixture
 def corpus(tmp_path, request, make_neuron):
-    """200 files: 5 % corrupted, 2 missing, 2 unreadable; returns (paths, bad)."""
+    """1,000 files: 5 % corrupted, 2 missing, 2 unreadable; returns (paths, bad)."""
     random_neuron = make_neuron
 
     rng = np.random.default_rng(0)
     paths, bad = [], {}
     kinds = list(CORRUPTIONS)
-    corrupt = set(rng.choice(200, size=10, replace=False).tolist())
-    for i in range(200):
-        path = tmp_path / f"n{i:03d}.swc"
+    corrupt = set(rng.choice(N_FILES, size=N_FILES // 20, replace=False).tolist())
+    for i in range(N_FILES):
+        path = tmp_path / f"n{i:04d}.swc"
         write_swc(random_neuron(i % 17, n_sections=4), path)
         if i in corrupt:
             kind = kinds[len(bad) % len(kinds)]
@@ -41,10 +46,10 @@ def corpus(tmp_path, request, make_neuron):
             path.write_bytes(CORRUPTIONS[kind](text).encode("latin-1"))
             bad[i] = kind
         paths.append(str(path))
-    for i in (17, 150):  # missing
+    for i in (17, 750):  # missing
         os.remove(paths[i])
         bad[i] = "missing"
-    for i in (33, 99):  # unreadable: chmod 000, or a folder when root reads all
+    for i in (33, 999):  # unreadable: chmod 000, or a folder when root reads all
         os.remove(paths[i])
         if os.geteuid() == 0:
             os.mkdir(paths[i])
@@ -71,7 +76,7 @@ def test_corrupted_batch(corpus):
     good = [i for i in range(len(paths)) if i not in bad]
     clean = MorphologyExtractor().fit_transform([paths[i] for i in good])
     X, report, messages = _extract_with_warnings(paths, n_jobs=1)
-    assert X.shape == (200, clean.shape[1])  # no row dropped
+    assert X.shape == (N_FILES, clean.shape[1])  # no row dropped
     assert_array_equal(X[good], clean)  # good rows exactly as in a clean run
     assert np.isnan(X[sorted(bad)]).all()
     assert report["index"].tolist() == sorted(bad)
