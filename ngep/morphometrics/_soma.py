@@ -12,7 +12,9 @@
   frustums between points consecutive *in the file*, which differs when the
   file lists soma points out of tree order or as a star. For a contour traced
   with thin points this gives a small radius (NeuroM does the same; MorphIO and
-  TMD differ, see the user guide).
+  TMD differ, see the user guide). A contour whose points all have radius 0
+  (no frustum area at all) takes the mean distance of its points from their
+  centroid as its radius, as MorphIO does for contours, instead of NaN.
 
 No soma, or a radius of 0, gives NaN (a soma of size 0 is a missing value, not
 a measurement).
@@ -40,7 +42,14 @@ def _soma_area(m):
         child = idx[1:]  # every other soma node has a soma parent: sum its edges
         r0, r1 = m.radius[m.parent[child]], m.radius[child]
         h = m.segment_length[child]
-        return float(np.sum(np.pi * (r0 + r1) * np.sqrt((r0 - r1) ** 2 + h**2)))
+        area = float(np.sum(np.pi * (r0 + r1) * np.sqrt((r0 - r1) ** 2 + h**2)))
+        if area == 0.0 and idx.size >= 3:
+            # A contour of zero-radius points has no frustum area: use the mean
+            # distance of the points from their centroid (MorphIO's contour radius).
+            xyz = m.xyz[idx]
+            r = float(np.mean(np.linalg.norm(xyz - xyz.mean(axis=0), axis=1)))
+            return 4.0 * np.pi * r**2
+        return area
 
     return cached(m, "soma_area", compute)
 
