@@ -27,8 +27,8 @@ from ngep.io import Morphology, write_swc
 distributed = pytest.importorskip("distributed")
 
 # Starting two worker processes that import scikit-learn takes ~10 s on an idle
-# 2-core machine and up to a minute on a loaded one.
-pytestmark = pytest.mark.slow
+# 2-core machine and up to a minute on a loaded one; it runs in the default suite
+# because distributed runs are a promise of the package.
 
 
 @pytest.fixture(scope="module")
