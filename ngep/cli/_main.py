@@ -19,6 +19,18 @@ class CLIError(Exception):
     """A user error: printed as one line on stderr, exit code 2."""
 
 
+def _coverage(text):
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(
+            f"must be a fraction strictly between 0 and 1, e.g. 0.9; got {text!r}"
+        )
+    return value
+
+
 def _add_common(parser):
     parser.add_argument(
         "--n-jobs",
@@ -134,6 +146,26 @@ def build_parser():
     fit.add_argument("-o", "--output", type=Path, required=True, help="model file")
     fit.add_argument(
         "--portable", action="store_true", help="save in the pickle-free format"
+    )
+    fit.add_argument(
+        "--interval",
+        type=_coverage,
+        default=None,
+        metavar="COVERAGE",
+        help="regression: add conformal prediction intervals holding the true "
+        "value for this fraction of new neurons, e.g. 0.9 ('ngep predict' then "
+        "writes lower/upper columns)",
+    )
+    fit.add_argument(
+        "--domain",
+        type=_coverage,
+        nargs="?",
+        const=0.99,
+        default=None,
+        metavar="QUANTILE",
+        help="also learn the applicability domain of the training neurons, "
+        "holding this fraction of them (default 0.99); 'ngep predict' then "
+        "writes an out_of_domain column",
     )
     _add_common(fit)
 
