@@ -321,6 +321,12 @@ def cmd_importance(args):
     return EXIT_OK
 
 
+def cmd_fetch(args):
+    from ngep.cli._fetch import run_fetch
+
+    return run_fetch(args)
+
+
 def cmd_demo(args):
     from ngep.cli._demo import run_demo
 
