@@ -130,14 +130,71 @@ def cmd_fit(args):
 
     from ngep.persistence import save
 
+    if args.portable and (args.interval is not None or args.domain is not None):
+        raise CLIError(
+            "--interval and --domain models cannot be saved with --portable (the "
+            "pickle-free format does not cover them); drop --portable"
+        )
     ensure_writable_dir(args.output.parent)
     extractor, X, y, frame, task = _load_labelled(args)
     model = _model_pipeline(args, task, extractor.features)
+    if args.interval is not None:
+        model = _conformal(args, task, model, frame)
     model.fit(X, y)
-    full = Pipeline([("extract", extractor.set_params(errors="raise"))] + model.steps)
+    if args.interval is not None:
+        # ConformalRegressor fits on a 1-D array, which drops the gene name
+        # that 'ngep predict' uses for its predicted_<gene> column.
+        model[-1].target_names_ = np.asarray(args.target, dtype=object)
+    steps = [("extract", extractor.set_params(errors="raise"))]
+    if args.domain is not None:
+        from ngep.cli._domain import DomainCheck
+        from ngep.uncertainty import ApplicabilityDomain
+
+        domain = ApplicabilityDomain(quantile=args.domain, robust=False)
+        steps.append(("domain", DomainCheck(domain).fit(X)))
+        inside = steps[-1][1].in_domain(X)
+        print(
+            f"ngep: applicability domain learnt; {int((~inside).sum())} of "
+            f"{len(X)} training neurons fall outside it"
+        )
+    full = Pipeline(steps + model.steps)
     save(full, args.output, format="portable" if args.portable else "joblib")
-    print(f"ngep: fitted a {task} model on {len(X)} neurons; saved to {args.output}")
+    extra = f" with {args.interval:.0%} intervals" if args.interval else ""
+    print(
+        f"ngep: fitted a {task} model{extra} on {len(X)} neurons; "
+        f"saved to {args.output}"
+    )
     return EXIT_OK
+
+
+def _conformal(args, task, model, frame):
+    """Wrap the feature-table pipeline in a ConformalRegressor (one ``model`` step)."""
+    from sklearn.model_selection import GroupKFold, KFold
+    from sklearn.pipeline import Pipeline
+
+    from ngep.uncertainty import ConformalRegressor
+
+    if task != "regression":
+        raise CLIError(
+            "--interval is for regression targets; for a marker, 'ngep predict' "
+            "already writes class probabilities"
+        )
+    if len(args.target) > 1:
+        raise CLIError("--interval takes one --target; fit one model per gene")
+    n_splits = min(5, len(frame))
+    if args.groups_column:
+        groups = frame[args.groups_column].to_numpy()
+        n_splits = min(n_splits, len(np.unique(groups)))
+        if n_splits < 2:
+            raise CLIError(
+                f"--interval with --groups-column needs 2 or more groups in "
+                f"{args.groups_column!r}"
+            )
+        cv = list(GroupKFold(n_splits).split(np.zeros(len(frame)), groups=groups))
+    else:
+        cv = KFold(n_splits, shuffle=True, random_state=args.seed)
+    conformal = ConformalRegressor(Pipeline(model.steps), coverage=args.interval, cv=cv)
+    return Pipeline([("model", conformal)])
 
 
 def cmd_predict(args):
@@ -167,7 +224,15 @@ def cmd_predict(args):
             "failed: " + failures["reason"].astype(str)
         ).to_numpy()
     if ok.any():
-        pred = np.asarray(rest.predict(X.loc[ok]))
+        Xok = X.loc[ok]
+        from ngep.uncertainty import ConformalRegressor
+
+        has_interval = isinstance(rest[-1], ConformalRegressor)
+        if has_interval:
+            Xt = rest[:-1].transform(Xok) if len(rest) > 1 else Xok
+            pred, lower, upper = rest[-1].predict(Xt, return_interval=True)
+        else:
+            pred = np.asarray(rest.predict(Xok))
         columns = _prediction_columns(model, pred)
         pred2 = pred.reshape(len(pred), -1) if pred.dtype != object else pred[:, None]
         for j, name in enumerate(columns):
@@ -176,12 +241,27 @@ def cmd_predict(args):
             )
             col[ok] = pred2[:, j]
             out[name] = col
+        if has_interval:
+            for name, values in (("lower", lower), ("upper", upper)):
+                out[name] = np.nan
+                out.loc[ok, name] = values
         if hasattr(rest, "predict_proba"):
-            proba = rest.predict_proba(X.loc[ok])
+            proba = rest.predict_proba(Xok)
             for j, cls in enumerate(rest.classes_):
                 col = np.full(len(paths), np.nan)
                 col[ok] = proba[:, j]
                 out[f"proba_{cls}"] = col
+        if "domain" in model.named_steps:
+            flag = pd.Series([pd.NA] * len(paths), dtype="boolean")
+            flag[ok] = ~model.named_steps["domain"].in_domain(Xok)
+            out["out_of_domain"] = flag
+            n_out = int(flag.sum())
+            if n_out:
+                print(
+                    f"ngep: {n_out} neuron(s) lie outside the training domain "
+                    "(out_of_domain); treat their predictions with caution",
+                    file=sys.stderr,
+                )
     atomic_write_csv(out, args.output, index=False)
     print(
         f"ngep: wrote {int(ok.sum())} predictions ({int((~ok).sum())} failed files "
@@ -239,6 +319,12 @@ def cmd_importance(args):
         save_importance_plot(table, args.plot)
     print(table.to_string(index=False))
     return EXIT_OK
+
+
+def cmd_fetch(args):
+    from ngep.cli._fetch import run_fetch
+
+    return run_fetch(args)
 
 
 def cmd_demo(args):

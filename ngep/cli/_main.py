@@ -19,6 +19,18 @@ class CLIError(Exception):
     """A user error: printed as one line on stderr, exit code 2."""
 
 
+def _coverage(text):
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(
+            f"must be a fraction strictly between 0 and 1, e.g. 0.9; got {text!r}"
+        )
+    return value
+
+
 def _add_common(parser):
     parser.add_argument(
         "--n-jobs",
@@ -87,9 +99,79 @@ def _add_model(parser):
     parser.add_argument("--seed", type=int, default=0, help="random seed")
 
 
+def _add_fetch(sub):
+    fetch = sub.add_parser(
+        "fetch",
+        help="download public reconstructions (NeuroMorpho.org, Allen Cell Types)",
+        description="Download SWC files and their metadata into a local cache "
+        "(a rerun downloads only what is missing) and write DIR/metadata.csv "
+        "with one row per neuron and its local SWC path.",
+    )
+    source = fetch.add_subparsers(dest="source", required=True, metavar="SOURCE")
+    nm = source.add_parser("neuromorpho", help="NeuroMorpho.org (CC-BY)")
+    nm.add_argument("--species", default=None, help="e.g. mouse")
+    nm.add_argument("--brain-region", default=None, help="e.g. neocortex")
+    nm.add_argument("--cell-type", default=None, help="e.g. pyramidal")
+    allen = source.add_parser("allen", help="Allen Cell Types Database")
+    allen.add_argument(
+        "--species",
+        default="Mus musculus",
+        help="'Mus musculus' (default) or 'Homo Sapiens'",
+    )
+    allen.add_argument(
+        "--cre-line",
+        action="append",
+        default=None,
+        help="transgenic line, e.g. Pvalb-IRES-Cre (repeat for several)",
+    )
+    for parser, url in (
+        (nm, "https://neuromorpho.org"),
+        (allen, "https://api.brain-map.org"),
+    ):
+        parser.add_argument(
+            "--max-neurons",
+            type=int,
+            default=100,
+            help="at most this many neurons (default 100; 0 for all matches)",
+        )
+        parser.add_argument(
+            "--out",
+            type=Path,
+            required=True,
+            help="folder for metadata.csv (and the SWC files without --cache-dir)",
+        )
+        parser.add_argument(
+            "--cache-dir",
+            type=Path,
+            default=None,
+            help="where the SWC files are kept (default: <out>/cache)",
+        )
+        parser.add_argument(
+            "--retries",
+            type=int,
+            default=4,
+            help="extra attempts after a network error (default 4)",
+        )
+        parser.add_argument(
+            "--base-url", default=url, help=f"root of the service (default {url})"
+        )
+        parser.add_argument(
+            "--rate-limit", type=float, default=0.5, help=argparse.SUPPRESS
+        )
+        parser.add_argument(
+            "--no-progress",
+            dest="progress",
+            action="store_false",
+            help="hide progress bars",
+        )
+        parser.add_argument(
+            "--debug", action="store_true", help="show full tracebacks on errors"
+        )
+
+
 def build_parser():
     """The ``ngep`` argument parser (sub-commands: features, fit, predict, cv,
-    importance, demo)."""
+    importance, fetch, demo)."""
     parser = argparse.ArgumentParser(
         prog="ngep",
         description="Predict gene expression of neurons from their 3D morphology.",
@@ -135,6 +217,26 @@ def build_parser():
     fit.add_argument(
         "--portable", action="store_true", help="save in the pickle-free format"
     )
+    fit.add_argument(
+        "--interval",
+        type=_coverage,
+        default=None,
+        metavar="COVERAGE",
+        help="regression: add conformal prediction intervals holding the true "
+        "value for this fraction of new neurons, e.g. 0.9 ('ngep predict' then "
+        "writes lower/upper columns)",
+    )
+    fit.add_argument(
+        "--domain",
+        type=_coverage,
+        nargs="?",
+        const=0.99,
+        default=None,
+        metavar="QUANTILE",
+        help="also learn the applicability domain of the training neurons, "
+        "holding this fraction of them (default 0.99); 'ngep predict' then "
+        "writes an out_of_domain column",
+    )
     _add_common(fit)
 
     pred = sub.add_parser("predict", help="apply a saved model to SWC files -> CSV")
@@ -172,6 +274,8 @@ def build_parser():
     imp.add_argument("-o", "--output", type=Path, required=True, help="output CSV")
     imp.add_argument("--plot", type=Path, default=None, help="also write a PNG plot")
     _add_common(imp)
+
+    _add_fetch(sub)
 
     demo = sub.add_parser("demo", help="the main job on built-in synthetic neurons")
     demo.add_argument("--n-neurons", type=int, default=7500)

@@ -188,3 +188,79 @@ def test_fit_predict_report_on_real_allen_neurons(tmp_path):
     metrics = json.loads((report / "metrics.json").read_text())
     assert metrics["task"] == "classification" and metrics["cv"] == "grouped stratified"
     assert 0.5 < metrics["model"]["metrics"]["roc_auc"]["mean"] <= 1
+
+
+def test_fit_interval_and_domain_predict(labelled, tmp_path, capsys):
+    from ngep.io import read_swc
+    from ngep.persistence import load
+    from ngep.uncertainty import ConformalRegressor
+
+    model = tmp_path / "pvalb.ngep"
+    args = _fit_args(labelled, "--target", "Pvalb", "--interval", "0.8", "--domain")
+    assert main([*args, "-o", str(model)]) == 0
+    pipe = load(model)
+    assert [name for name, _ in pipe.steps] == ["extract", "domain", "model"]
+    assert isinstance(pipe[-1], ConformalRegressor) and pipe[-1].coverage == 0.8
+    # the largest training neuron, twice as large: nothing like it was seen
+    swc = sorted((labelled / "swc").glob("*.swc"))
+    largest = max(map(read_swc, swc), key=lambda m: m.segment_length.sum())
+    big = tmp_path / "big"
+    big.mkdir()
+    write_swc(largest.transformed(scale=2.0), big / "twice.swc")
+    out = tmp_path / "pred.csv"
+    argv = ["predict", str(model), str(labelled / "swc"), str(big / "twice.swc")]
+    assert main([*argv, "-o", str(out), "--no-progress"]) == 0
+    pred = pd.read_csv(out)
+    assert len(pred) == 61 and (pred["status"] == "ok").all()
+    assert (pred["lower"] <= pred["predicted_Pvalb"]).all()
+    assert (pred["predicted_Pvalb"] <= pred["upper"]).all()
+    assert (pred["upper"] - pred["lower"] > 0).all()
+    assert pred["out_of_domain"].iloc[-1]
+    assert pred["out_of_domain"].iloc[:60].mean() < 0.1
+    assert "outside the training domain" in capsys.readouterr().err
+
+
+def test_fit_interval_only_and_classifier_domain(labelled, tmp_path):
+    model = tmp_path / "i.ngep"
+    args = _fit_args(labelled, "--target", "Pvalb", "--interval", "0.9")
+    assert main([*args, "-o", str(model)]) == 0
+    out = tmp_path / "pred.csv"
+    argv = ["predict", str(model), str(labelled / "swc"), "-o", str(out)]
+    assert main([*argv, "--no-progress"]) == 0
+    pred = pd.read_csv(out)
+    assert {"lower", "upper"} <= set(pred) and "out_of_domain" not in pred
+    # a classifier with a domain: probabilities and flags, no interval columns
+    model = tmp_path / "c.ngep"
+    args = _fit_args(labelled, "--target", "pv_positive", "--domain")
+    assert main([*args, "-o", str(model)]) == 0
+    argv = ["predict", str(model), str(labelled / "swc"), "-o", str(out)]
+    assert main([*argv, "--no-progress"]) == 0
+    pred = pd.read_csv(out)
+    assert "out_of_domain" in pred and "lower" not in pred
+    assert pred["proba_1"].between(0, 1).all()
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        (["--target", "pv_positive", "--interval", "0.9"], "for regression"),
+        (["--target", "Pvalb", "--target", "Sst", "--interval", "0.9"], "one --target"),
+        (["--target", "Pvalb", "--domain", "--portable"], "--portable"),
+    ],
+)
+def test_interval_domain_user_errors(labelled, tmp_path, capsys, extra, message):
+    argv = [*_fit_args(labelled, *extra), "-o", str(tmp_path / "m.ngep")]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and message in err[0], err
+
+
+def test_interval_coverage_is_validated(labelled, tmp_path, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main([*_fit_args(labelled, "--target", "Pvalb", "--interval", "90"), "-o",
+              str(tmp_path / "m")])  # fmt: skip
+    assert exc.value.code == 2
+    assert "between 0 and 1" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main([*_fit_args(labelled, "--target", "Pvalb", "--domain", "1.5"), "-o",
+              str(tmp_path / "m")])  # fmt: skip

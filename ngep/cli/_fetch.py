@@ -1,0 +1,100 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""``ngep fetch``: public reconstructions and their metadata, ready for ``ngep fit``."""
+
+import sys
+import warnings
+from pathlib import Path
+
+from ngep.cli._main import EXIT_OK, CLIError
+from ngep.cli._output import atomic_write_csv, ensure_writable_dir
+
+_SOURCES = {"neuromorpho": "NeuroMorpho.org", "allen": "the Allen Cell Types Database"}
+
+
+def _flatten(frame):
+    """List cells (NeuroMorpho's brain_region, cell_type) as 'a; b' strings."""
+    frame = frame.copy()
+    for column in frame.columns:
+        if frame[column].map(lambda v: isinstance(v, (list, tuple))).any():
+            frame[column] = frame[column].map(
+                lambda v: "; ".join(map(str, v)) if isinstance(v, (list, tuple)) else v
+            )
+    return frame
+
+
+def _stem(path):
+    name = Path(path).name
+    return name[: -len(".swc")] if name.lower().endswith(".swc") else name
+
+
+def run_fetch(args):
+    """Download, write ``<out>/metadata.csv`` and say where the SWC files are."""
+    from ngep.datasets import fetch_allen_cell_types, fetch_neuromorpho
+    from ngep.exceptions import NgepWarning
+
+    if args.max_neurons < 0:
+        raise CLIError("--max-neurons must be 0 (all matches) or a positive number")
+    if args.retries < 0:
+        raise CLIError("--retries must be 0 or more")
+    out = ensure_writable_dir(args.out)
+    cache = ensure_writable_dir(args.cache_dir or out / "cache")
+    common = dict(
+        max_neurons=args.max_neurons or None,
+        cache_dir=cache,
+        base_url=args.base_url,
+        retries=args.retries,
+        rate_limit=args.rate_limit,
+        errors="warn",
+        progress=args.progress,
+    )
+    label = _SOURCES[args.source]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", NgepWarning)
+        if args.source == "neuromorpho":
+            data = fetch_neuromorpho(
+                species=args.species,
+                brain_region=args.brain_region,
+                cell_type=args.cell_type,
+                **common,
+            )
+        else:
+            cre = args.cre_line
+            data = fetch_allen_cell_types(
+                species=args.species,
+                cre_line=cre[0] if cre and len(cre) == 1 else cre,
+                **common,
+            )
+    for w in caught:
+        if not issubclass(w.category, NgepWarning):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    meta = _flatten(data.metadata)
+    meta.insert(0, "swc_id", [_stem(p) for p in data.paths])
+    atomic_write_csv(meta, out / "metadata.csv", index=False)
+    (out / "DESCR.rst").write_text(data.DESCR, encoding="utf-8")
+    if len(data.failed):
+        atomic_write_csv(data.failed, out / "failed.csv", index=False)
+        first = data.failed.iloc[0]
+        print(
+            f"ngep fetch: {len(data.failed)} file(s) could not be downloaded "
+            f"(first: {first['url']}: {first['error']}); listed in "
+            f"{out / 'failed.csv'}",
+            file=sys.stderr,
+        )
+    if not data.paths:
+        print(f"ngep: no neurons of {label} match these filters", file=sys.stderr)
+    folders = sorted({str(Path(p).parent) for p in data.paths})
+    table = out / "metadata.csv"
+    print(f"ngep: {len(data.paths)} neurons from {label}; metadata: {table}")
+    if len(folders) == 1:
+        print(
+            f"ngep: SWC files in {folders[0]}; e.g. ngep fit --swc-dir "
+            f"{folders[0]} --table {table} --id-column swc_id ..."
+        )
+    elif folders:
+        shown = ", ".join(folders[:3]) + (" ..." if len(folders) > 3 else "")
+        print(
+            f"ngep: SWC files in {len(folders)} folders ({shown}); "
+            "their paths are in the 'path' column"
+        )
+    print(f"ngep: licence and how to cite: {out / 'DESCR.rst'}")
+    return EXIT_OK
