@@ -128,6 +128,28 @@ class FeedForward(nn.Module):
 _FUSED_KERNEL = hasattr(torch, "_fused_adam_") and hasattr(torch, "_foreach_add_")
 
 
+def _shared_step(states):
+    """Advance the step count of a parameter group; return the per-param list.
+
+    Every parameter of a group takes each step together, so their step
+    counters hold the same value. Sharing one 0-d tensor per group turns the
+    per-step ``_foreach_add_`` over all counters (about 17 µs, more than the
+    fused kernel itself) into one in-place add. Counters that differ (a state
+    loaded from elsewhere) are advanced one by one, as torch does.
+    """
+    first = states[0]["step"]
+    if any(s["step"] is not first for s in states):
+        if all(bool(torch.equal(s["step"], first)) for s in states):
+            for s in states:
+                s["step"] = first
+        else:
+            steps = [s["step"] for s in states]
+            torch._foreach_add_(steps, 1)
+            return steps
+    first.add_(1)
+    return [first] * len(states)
+
+
 class FusedAdam(torch.optim.Adam):
     """:class:`torch.optim.Adam` (``fused=True``) with a lean ``step``/``zero_grad``.
 
@@ -181,9 +203,8 @@ class FusedAdam(torch.optim.Adam):
                 if not params:
                     continue
                 states = [self._state_of(p) for p in params]
-                steps = [s["step"] for s in states]
+                steps = _shared_step(states)
                 beta1, beta2 = group["betas"]
-                torch._foreach_add_(steps, 1)
                 torch._fused_adam_(
                     params,
                     [p.grad for p in params],
