@@ -50,7 +50,7 @@ class _BaseNetEstimator(BaseEstimator):
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
-        "early_stopping": ["boolean"],
+        "early_stopping": ["boolean", StrOptions({"auto"})],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
@@ -126,6 +126,15 @@ class _BaseNetEstimator(BaseEstimator):
             return max(1, min(200, n_samples))
         return max(1, min(int(self.batch_size), n_samples))
 
+    #: With ``early_stopping="auto"``: stop early from this many training samples
+    #: on (the validation split then holds >= 100 samples at the default 0.1).
+    _AUTO_EARLY_STOPPING_MIN_SAMPLES = 1000
+
+    def _resolve_early_stopping(self, n_samples):
+        if self.early_stopping == "auto":
+            return bool(n_samples >= self._AUTO_EARLY_STOPPING_MIN_SAMPLES)
+        return bool(self.early_stopping)
+
     def _make_net(self, n_features, n_outputs, n_samples, seed, device, criterion):
         """The configured (uninitialised) skorch net."""
         import skorch
@@ -134,7 +143,8 @@ class _BaseNetEstimator(BaseEstimator):
         from ngep.models import _torch_parts as tp
 
         batch_size = self._effective_batch_size(n_samples)
-        if self.early_stopping:
+        self.early_stopping_ = self._resolve_early_stopping(n_samples)
+        if self.early_stopping_:
             stopper = EarlyStopping(
                 monitor="valid_loss",
                 patience=self.n_iter_no_change,
@@ -171,7 +181,7 @@ class _BaseNetEstimator(BaseEstimator):
             # few batches per epoch of a 200-cell data set that dominated fits.
             kwargs["callbacks__print_log"] = None
             kwargs["callbacks__epoch_timer"] = None  # feeds only PrintLog's "dur"
-        if not self.early_stopping:
+        if not self.early_stopping_:
             kwargs["callbacks__valid_loss"] = None  # no validation data
         net_cls = getattr(skorch, self._skorch_class)
         return net_cls(
@@ -234,7 +244,7 @@ class _BaseNetEstimator(BaseEstimator):
         self.loss_curve_ = np.asarray(history[:, "train_loss"], dtype=np.float64)
         self.validation_loss_curve_ = None
         self.best_epoch_ = self.n_iter_
-        if self.early_stopping:
+        if self.early_stopping_:
             valid = np.asarray(history[:, "valid_loss"], dtype=np.float64)
             self.validation_loss_curve_ = valid
             self.best_epoch_ = (
@@ -251,7 +261,7 @@ class _BaseNetEstimator(BaseEstimator):
 
     def _converged(self, history):
         # Converged if the last n_iter_no_change epochs did not improve by tol.
-        key = "valid_loss" if self.early_stopping else "train_loss"
+        key = "valid_loss" if self.early_stopping_ else "train_loss"
         curve = np.asarray(history[:, key], dtype=np.float64)
         k = self.n_iter_no_change
         if len(curve) <= k:

@@ -47,9 +47,11 @@ class MarkerClassifier(ClassifierMixin, _BaseNetEstimator):
     tol : float, default=1e-4
         Stop when the monitored loss has not improved by ``tol`` for
         ``n_iter_no_change`` consecutive epochs.
-    early_stopping : bool, default=False
+    early_stopping : bool or "auto", default=False
         Hold out a stratified ``validation_fraction`` of the ``fit`` data, stop
         on its cross-entropy and restore the best epoch's weights.
+        ``"auto"`` does so only when ``fit`` gets at least 1,000 samples: on
+        smaller sets the validation split is too small to choose an epoch.
     validation_fraction : float in (0, 1), default=0.1
         Fraction held out when ``early_stopping=True``.
     n_iter_no_change : int, default=10
@@ -69,6 +71,8 @@ class MarkerClassifier(ClassifierMixin, _BaseNetEstimator):
 
     Attributes
     ----------
+    early_stopping_ : bool
+        Whether the last ``fit`` stopped early (``early_stopping`` resolved).
     net_ : skorch.NeuralNetClassifier
         The trained skorch net.
     classes_ : ndarray of shape (n_classes,)

@@ -49,10 +49,12 @@ class ExpressionRegressor(RegressorMixin, _BaseNetEstimator):
         Training stops when the monitored loss (training loss, or the internal
         validation loss with ``early_stopping=True``) has not improved by at
         least ``tol`` for ``n_iter_no_change`` consecutive epochs.
-    early_stopping : bool, default=False
+    early_stopping : bool or "auto", default=False
         Hold out ``validation_fraction`` of the data given to ``fit`` (a seeded
         random split, never an outer test fold), stop when its loss stops
         improving and restore the weights of the best epoch.
+        ``"auto"`` does so only when ``fit`` gets at least 1,000 samples: on
+        smaller sets the validation split is too small to choose an epoch.
     validation_fraction : float in (0, 1), default=0.1
         Fraction of the training data held out when ``early_stopping=True``.
     n_iter_no_change : int, default=10
@@ -72,6 +74,8 @@ class ExpressionRegressor(RegressorMixin, _BaseNetEstimator):
 
     Attributes
     ----------
+    early_stopping_ : bool
+        Whether the last ``fit`` stopped early (``early_stopping`` resolved).
     net_ : skorch.NeuralNetRegressor
         The trained skorch net (``net_.module_`` is the torch module,
         ``net_.history`` the per-epoch history).

@@ -232,3 +232,23 @@ def test_import_does_not_import_torch():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "False"
+
+
+def test_early_stopping_auto_depends_on_training_size():
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(1200, 3))
+    y = X[:, 0] + 0.1 * rng.normal(size=1200)
+    params = dict(early_stopping="auto", max_iter=2, hidden_layer_sizes=(4,),
+                  random_state=0)  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        small = ExpressionRegressor(**params).fit(X[:200], y[:200])
+        large = ExpressionRegressor(**params).fit(X, y)
+        clf = MarkerClassifier(**params).fit(X[:200], y[:200] > 0)
+    assert small.early_stopping_ is False and small.validation_loss_curve_ is None
+    assert large.early_stopping_ is True and len(large.validation_loss_curve_) == 2
+    assert clf.early_stopping_ is False
