@@ -32,7 +32,7 @@ def test_steps_and_param_routing():
         "scale",
         "model",
     ]
-    assert pipe.get_params()["model__early_stopping"] == "auto"
+    assert pipe.get_params()["model__early_stopping"] is True
     assert (
         make_pipeline(early_stopping=False).get_params()["model__early_stopping"]
         is False
