@@ -44,6 +44,13 @@ def _pearson(a, b):
     return float((a * b).sum() / den) if den > 0 else float("nan")
 
 
+def _r2(a, b):
+    """R²; NaN when the target is constant (R² is undefined there)."""
+    if a.size < 2 or np.all(a == a[0]):
+        return float("nan")
+    return float(r2_score(a, b))
+
+
 def regression_report(y_true, y_pred):
     """R², Pearson r, RMSE and MAE of predictions of a continuous target.
 
@@ -59,7 +66,7 @@ def regression_report(y_true, y_pred):
     dict
         ``{"r2", "pearson_r", "rmse", "mae"}`` as floats. For several outputs each
         score is the unweighted mean over outputs. Pearson r is NaN when the
-        predictions or the targets are constant.
+        predictions or the targets are constant; R² is NaN when the targets are.
 
     Examples
     --------
@@ -78,7 +85,7 @@ def regression_report(y_true, y_pred):
     t = y_true.reshape(len(y_true), -1)
     p = y_pred.reshape(len(y_pred), -1)
     return {
-        "r2": float(r2_score(t, p)),
+        "r2": float(np.mean([_r2(t[:, k], p[:, k]) for k in range(t.shape[1])])),
         "pearson_r": float(
             np.mean([_pearson(t[:, k], p[:, k]) for k in range(t.shape[1])])
         ),

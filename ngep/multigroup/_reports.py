@@ -6,11 +6,16 @@ import pandas as pd
 from sklearn.base import clone
 from sklearn.utils import _safe_indexing
 
+from ngep.model_selection import regression_report
+
 _METRICS = ["r2", "pearson_r", "rmse", "mae"]
 
 
 def regression_metrics(y_true, y_pred):
-    """R², Pearson r, RMSE and MAE of one target.
+    """R², Pearson r, RMSE and MAE of one target, missing observations left out.
+
+    :func:`ngep.model_selection.regression_report` on the observed pairs, plus
+    their count.
 
     Parameters
     ----------
@@ -33,17 +38,12 @@ def regression_metrics(y_true, y_pred):
     y_true = np.asarray(y_true, dtype=np.float64)
     y_pred = np.asarray(y_pred, dtype=np.float64)
     keep = ~np.isnan(y_true)
-    y_true, y_pred = y_true[keep], y_pred[keep]
-    err = y_pred - y_true
-    ss_tot = np.sum((y_true - y_true.mean()) ** 2) if len(y_true) else 0.0
-    dt, dp = y_true - y_true.mean(), y_pred - y_pred.mean()
-    denom = np.sqrt(np.sum(dt**2) * np.sum(dp**2)) if len(y_true) else 0.0
+    if not keep.any():
+        nan = float("nan")
+        return {"r2": nan, "pearson_r": nan, "rmse": nan, "mae": nan, "n_samples": 0}
     return {
-        "r2": float(1.0 - np.sum(err**2) / ss_tot) if ss_tot > 0 else np.nan,
-        "pearson_r": float(np.sum(dt * dp) / denom) if denom > 0 else np.nan,
-        "rmse": float(np.sqrt(np.mean(err**2))) if len(err) else np.nan,
-        "mae": float(np.mean(np.abs(err))) if len(err) else np.nan,
-        "n_samples": int(len(y_true)),
+        **regression_report(y_true[keep], y_pred[keep]),
+        "n_samples": int(keep.sum()),
     }
 
 
