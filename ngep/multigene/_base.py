@@ -222,6 +222,21 @@ class _BaseGenePanel(_BaseComposition):
         columns = {gene: np.asarray(v).ravel() for gene, v in zip(self.genes_, values)}
         return pd.DataFrame(columns, index=index)
 
+    def predict_frame(self, X):
+        """Predict every gene as a DataFrame with one column per gene.
+
+        Parameters
+        ----------
+        X : array-like or list of paths
+            Inputs; a DataFrame's index is kept.
+
+        Returns
+        -------
+        DataFrame of shape (n_samples, n_genes)
+            Columns are ``genes_``: values (regressor) or labels (classifier).
+        """
+        return self._frame(self._per_gene("predict", X), X)
+
     # -- scores --------------------------------------------------------------------
     def per_gene_scores(self, X, y, *, scoring=None):
         """Score each gene's model on its own targets.

@@ -121,21 +121,6 @@ class GenePanelRegressor(RegressorMixin, _BaseGenePanel):
             return cols[0].ravel()
         return np.column_stack(cols)
 
-    def predict_frame(self, X):
-        """Predict every gene as a DataFrame with one column per gene.
-
-        Parameters
-        ----------
-        X : array-like or list of paths
-            Inputs; a DataFrame's index is kept.
-
-        Returns
-        -------
-        DataFrame of shape (n_samples, n_genes)
-            Columns are ``genes_``.
-        """
-        return self._frame(self._per_gene("predict", X), X)
-
     def score(self, X, y, sample_weight=None):
         """Mean over genes of the per-gene R², missing targets left out.
 
@@ -270,21 +255,6 @@ class GenePanelClassifier(ClassifierMixin, _BaseGenePanel):
         if self._y_ndim == 1:
             return cols[0].ravel()
         return np.column_stack(cols)
-
-    def predict_frame(self, X):
-        """Predict every gene's label as a DataFrame with gene-named columns.
-
-        Parameters
-        ----------
-        X : array-like or list of paths
-            Inputs; a DataFrame's index is kept.
-
-        Returns
-        -------
-        DataFrame of shape (n_samples, n_genes)
-            Columns are ``genes_``.
-        """
-        return self._frame(self._per_gene("predict", X), X)
 
     @available_if(_all_have("predict_proba"))
     def predict_proba(self, X):
