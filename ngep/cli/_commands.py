@@ -147,8 +147,7 @@ def cmd_fit(args):
         model[-1].target_names_ = np.asarray(args.target, dtype=object)
     steps = [("extract", extractor.set_params(errors="raise"))]
     if args.domain is not None:
-        from ngep.cli._domain import DomainCheck
-        from ngep.uncertainty import ApplicabilityDomain
+        from ngep.uncertainty import ApplicabilityDomain, DomainCheck
 
         domain = ApplicabilityDomain(quantile=args.domain, robust=False)
         steps.append(("domain", DomainCheck(domain).fit(X)))

@@ -1,10 +1,12 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""A pipeline step that carries an applicability domain through ``ngep fit``."""
+"""A pass-through pipeline step that carries an applicability domain."""
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context, clone
 from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ngep.uncertainty._domain import ApplicabilityDomain
 
 
 def _signed_log(X):
@@ -15,11 +17,13 @@ def _signed_log(X):
 class DomainCheck(TransformerMixin, BaseEstimator):
     """Pass features through unchanged, remembering which neurons are typical.
 
-    ``ngep fit --domain`` puts this step right after feature extraction, so
-    the saved model stays one scikit-learn :class:`~sklearn.pipeline.Pipeline`
-    and ``ngep predict`` can mark neurons outside the training domain (an
-    ``out_of_domain`` column). It fits ``domain`` on the signed log
-    (``sign(x) * log1p(|x|)``) of the base feature table, with missing values
+    Put it right after feature extraction and the model stays one
+    scikit-learn :class:`~sklearn.pipeline.Pipeline` that can still say which
+    neurons lie outside the training domain
+    (``pipe.named_steps["domain"].in_domain(X)``); ``ngep fit --domain`` builds
+    such a pipeline and ``ngep predict`` writes an ``out_of_domain`` column.
+    It fits ``domain`` on the signed log (``sign(x) * log1p(|x|)``) of the
+    feature table, with missing values
     replaced by the training medians; :meth:`transform` returns its input, so
     the model downstream sees exactly what it would see without this step.
 
@@ -87,8 +91,6 @@ class DomainCheck(TransformerMixin, BaseEstimator):
         medians = np.nanmedian(np.where(np.isfinite(X), X, np.nan), axis=0)
         self.medians_ = np.where(np.isnan(medians), 0.0, medians)
         if self.domain is None:
-            from ngep.uncertainty import ApplicabilityDomain
-
             domain = ApplicabilityDomain(robust=False, random_state=0)
         else:
             domain = clone(self.domain)
