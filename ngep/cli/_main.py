@@ -31,13 +31,14 @@ def _coverage(text):
     return value
 
 
-def _add_common(parser):
-    parser.add_argument(
-        "--n-jobs",
-        type=int,
-        default=None,
-        help="parallel jobs for feature extraction (default: 1)",
-    )
+def _add_common(parser, *, jobs=True):
+    if jobs:
+        parser.add_argument(
+            "--n-jobs",
+            type=int,
+            default=None,
+            help="parallel jobs for feature extraction (default: 1)",
+        )
     parser.add_argument(
         "--no-progress",
         dest="progress",
@@ -158,15 +159,7 @@ def _add_fetch(sub):
         parser.add_argument(
             "--rate-limit", type=float, default=0.5, help=argparse.SUPPRESS
         )
-        parser.add_argument(
-            "--no-progress",
-            dest="progress",
-            action="store_false",
-            help="hide progress bars",
-        )
-        parser.add_argument(
-            "--debug", action="store_true", help="show full tracebacks on errors"
-        )
+        _add_common(parser, jobs=False)
 
 
 def build_parser():
