@@ -111,11 +111,6 @@ def grow_sections(n_stems, n_branch, split_fraction, rng, *, max_levels=200):
     }
 
 
-def _random_unit(rng, n):
-    v = rng.standard_normal((n, 3))
-    return v / np.linalg.norm(v, axis=1, keepdims=True)
-
-
 def lay_out_nodes(sections, section_length, stem_direction, bias, spread, rng, *,
                   step=5.0, wiggle=0.14):
     """Coordinates of the nodes of every section, relative to its stem origin.

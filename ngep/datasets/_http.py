@@ -250,11 +250,12 @@ class _CacheIndex:
             return False
         return _sha256(path) == entry.get("sha256")
 
-    def record(self, path, url):
+    def record(self, path, url, data):
+        """Index a file just written with ``data`` (hashed in memory, not re-read)."""
         self.entries[self._key(path)] = {
             "url": url,
-            "bytes": Path(path).stat().st_size,
-            "sha256": _sha256(path),
+            "bytes": len(data),
+            "sha256": hashlib.sha256(data).hexdigest(),
         }
         self._dirty = True
         if time.monotonic() - self._written >= self.flush_interval:
@@ -300,7 +301,7 @@ def _fetch_file(client, index, url, path, validate):
             Path(tmp).unlink(missing_ok=True)
             raise
         os.replace(tmp, path)
-        index.record(path, url)
+        index.record(path, url, data)
         return path, True
     raise DownloadError(
         f"{url}: downloaded {client.retries + 1} time(s) but the content is invalid "

@@ -203,9 +203,7 @@ def _check_soma(ids, types, parent, lines, path):
             path=path,
             line=lines(row),
         )
-    root = int(np.flatnonzero(~nonroot)[0])
-    if not is_soma[root]:  # pragma: no cover - implied by the check above
-        raise SWCFormatError("the root is not a soma node", path=path)
+    root = int(np.flatnonzero(~nonroot)[0])  # a soma node: checked above
     soma_parents = parent[is_soma & nonroot]
     counts = np.bincount(soma_parents, minlength=ids.size)
     n_soma = int(is_soma.sum())

@@ -42,7 +42,6 @@ class Result:
     row: np.ndarray
     failure: tuple = None  # (exception type name, message)
     warnings: list = None  # [(category name, message)]
-    cached: bool = False
 
 
 def label_of(item, index):
@@ -83,7 +82,7 @@ def extract_one(item, frame, index, plan, cache=None):
         key = cache.key(item, repr(frame))
         hit = cache.get(key)
         if hit is not None:
-            return Result(np.asarray(hit[0], dtype=np.float64), None, hit[1], True)
+            return Result(np.asarray(hit[0], dtype=np.float64), None, hit[1])
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:

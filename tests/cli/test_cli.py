@@ -48,7 +48,7 @@ def test_help_is_fast_and_imports_no_torch():
     assert "features" in out.stdout and "demo" in out.stdout
 
 
-def test_features_writes_csv_and_failure_report(labelled, tmp_path, capsys):
+def test_features_writes_csv_and_failure_report(labelled, tmp_path):
     bad = tmp_path / "bad.swc"
     bad.write_text("1 1 0 0 0 1 -1\n2 3 0 1 0 1 7\n")
     out = tmp_path / "features.csv"

@@ -311,11 +311,6 @@ def test_real_files_read_or_raise(tmp_path_factory, data, gz):
     assert m.name == "fuzz"
 
 
-def test_example_budget():
-    """The ci profile runs at least 10,000 examples in total."""
-    assert N_VALID + N_MUTATED + N_FAST + N_BYTES + N_TEXT + N_FILES >= 10_000
-
-
 # ---------------------------------------------------------------------------
 # long profile (pytest -m slow)
 # ---------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""Huge neurons: no recursion, results exact, linear work (timed in benchmarks/)."""
+"""Huge neurons: no recursion and exact results (time and memory: benchmarks/)."""
 
 import numpy as np
 import pytest

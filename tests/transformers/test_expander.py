@@ -290,7 +290,7 @@ def test_sklearn_api(estimator, check):
     check(estimator)
 
 
-def test_contract_on_five_column_data(tmp_path):
+def test_contract_on_five_column_data():
     X = _cells(30)
     ex = FeatureExpander()
     with pytest.raises(NotFittedError):
