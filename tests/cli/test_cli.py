@@ -8,7 +8,6 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import shared_path
 
 from ngep.cli import main
 from ngep.datasets import make_neurons
@@ -166,8 +165,8 @@ def test_debug_shows_traceback(tmp_path):
               "--debug"])  # fmt: skip
 
 
-def test_fit_predict_report_on_real_allen_neurons(tmp_path):
-    allen = shared_path("data", "allen-v1-mouse")
+def test_fit_predict_report_on_real_allen_neurons(tmp_path, allen_dir):
+    allen = allen_dir
     model = tmp_path / "allen.ngep"
     common = [
         "--swc-dir", str(allen / "swc"), "--table", str(allen / "cells.csv"),

@@ -2,9 +2,11 @@
 """Every ``>>>`` snippet of the panel, group, importance and uncertainty pages runs."""
 
 import doctest
+from pathlib import Path
 
 import pytest
-from conftest import REPO
+
+REPO = Path(__file__).resolve().parents[2]
 
 PAGES = ["gene_panels.rst", "groups.rst", "importance.rst", "uncertainty.rst"]
 
