@@ -27,6 +27,7 @@ __all__ = ["read_swc", "write_swc"]
 
 _MAX_INT = 2**53  # integers beyond this are not exactly representable as float64
 _MAX_COORD = 1e12  # |x|, |y|, |z|, radius beyond this are not measurements
+_UTF8_BOM = b"\xef\xbb\xbf"
 _SMALL_FILE = 2048  # bytes; below this the pure-Python parser is faster than pandas
 
 
@@ -294,6 +295,8 @@ def _parse_bytes(data, *, path=None, on_fragments="warn", careful_below=_SMALL_F
     hold SWC text in memory. Inputs shorter than ``careful_below`` bytes go
     straight to the line-by-line parser, which beats pandas' fixed cost there.
     """
+    if data.startswith(_UTF8_BOM):  # written by some Windows editors
+        data = data[len(_UTF8_BOM):]
     table = None if len(data) < careful_below else _parse_fast(data)
     if table is None:
         table, linenos = _parse_careful(data, path)
