@@ -229,11 +229,10 @@ class Morphology:
     @cached_property
     def is_stem(self):
         """Neurite nodes whose parent is a soma node: the first point of a stem."""
-        p = self.parent
-        has_soma_parent = np.zeros(self.n_nodes, dtype=bool)
-        nonroot = p >= 0
-        has_soma_parent[nonroot] = self.is_soma[p[nonroot]]
-        return has_soma_parent & ~self.is_soma
+        soma = self.is_soma
+        out = soma[self._parent_or_self] & ~soma
+        out[0] = False  # the root has no parent
+        return out
 
     def compartment_mask(self, compartment):
         """Boolean mask of the neurite nodes in a compartment.
@@ -258,18 +257,22 @@ class Morphology:
             ) from None
         if codes is None:
             return ~self.is_soma
-        return np.isin(self.types, codes)
+        mask = self.types == codes[0]
+        for code in codes[1:]:  # one or two codes: cheaper than np.isin
+            mask |= self.types == code
+        return mask
 
     # -- geometry -----------------------------------------------------------------
     @cached_property
+    def _parent_or_self(self):
+        """Parent index of each node, the root's own index for the root."""
+        return np.maximum(self.parent, 0)  # the root is node 0
+
+    @cached_property
     def segment_length(self):
         """Euclidean length of the segment from each node to its parent (0 at root)."""
-        p = self.parent
-        out = np.zeros(self.n_nodes)
-        nonroot = p >= 0
-        d = self.xyz[nonroot] - self.xyz[p[nonroot]]
-        out[nonroot] = np.sqrt(np.einsum("ij,ij->i", d, d))
-        return out
+        d = self.xyz - self.xyz[self._parent_or_self]  # the root: its own point, 0
+        return np.sqrt(np.einsum("ij,ij->i", d, d))
 
     @cached_property
     def neurite_segment(self):
@@ -280,10 +283,9 @@ class Morphology:
         the soma to the first point of a stem does not count (as in NeuroM,
         MorphIO and TMD). Its compartment is the type of the child node.
         """
-        p = self.parent
-        out = np.zeros(self.n_nodes, dtype=bool)
-        nonroot = p >= 0
-        out[nonroot] = ~self.is_soma[nonroot] & ~self.is_soma[p[nonroot]]
+        soma = self.is_soma
+        out = ~soma & ~soma[self._parent_or_self]
+        out[0] = False  # the root has no segment
         return out
 
     @cached_property

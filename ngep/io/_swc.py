@@ -47,16 +47,20 @@ class _Lines:
 
 
 def _check_integral(table, lines, path):
-    """Integer ids, types and parents; finite-range coordinates; radii >= 0."""
-    ints = table[:, [0, 1, 6]]
+    """Integer ids, types and parents; finite-range coordinates; radii >= 0.
+
+    Returns the (n, 3) int64 array of ids, types and parents.
+    """
+    ints = table[:, (0, 1, 6)]
+    lo, hi = table.min(axis=0), table.max(axis=0)  # two passes cover the ranges
     if (
-        np.array_equal(ints, np.rint(ints))
-        and np.abs(ints).max() <= _MAX_INT
-        and np.abs(table[:, 2:5]).max() <= _MAX_COORD
-        and 0 <= table[:, 5].min()
-        and table[:, 5].max() <= _MAX_COORD
+        max(-lo[[0, 1, 6]].min(), hi[[0, 1, 6]].max()) <= _MAX_INT
+        and max(-lo[2:5].min(), hi[2:6].max()) <= _MAX_COORD
+        and lo[5] >= 0
     ):
-        return  # the common case, in a few passes; details below only on failure
+        as_int = ints.astype(np.int64)
+        if np.array_equal(ints, as_int):
+            return as_int  # the common case; details below only on failure
     for col in (0, 1, 6):
         values = table[:, col]
         bad = np.flatnonzero((values != np.round(values)) | (np.abs(values) > _MAX_INT))
@@ -83,32 +87,40 @@ def _check_integral(table, lines, path):
             path=path,
             line=lines(bad[0]),
         )
+    raise AssertionError("unreachable: a check above must have failed")
 
 
 def _parent_indices(ids, parent_ids, lines, path):
     """Map parent SWC ids to row indices; -1 for roots."""
     n = ids.size
-    if np.all(ids[1:] > ids[:-1]):  # the common case: no sort, no duplicates
-        order = np.arange(n)
-        sorted_ids = ids
-        dup = ids[:0]
-    else:
-        order = np.argsort(ids, kind="stable")
-        sorted_ids = ids[order]
-        dup = np.flatnonzero(sorted_ids[1:] == sorted_ids[:-1])
-    if dup.size:
-        first, second = sorted(order[dup[0] : dup[0] + 2])
-        raise SWCFormatError(
-            f"duplicate id {ids[second]} (first used on line {lines(first)}); ids "
-            "must be unique: renumber the node",
-            path=path,
-            line=lines(second),
-        )
     is_root = parent_ids < 0
-    pos = np.searchsorted(sorted_ids, parent_ids)
-    pos_clipped = np.minimum(pos, n - 1)
-    found = sorted_ids[pos_clipped] == parent_ids
-    missing = np.flatnonzero(~is_root & ~found)
+    if ids[-1] - ids[0] == n - 1 and np.all(ids[1:] > ids[:-1]):
+        # the common case: ids are consecutive and sorted, the row is id - ids[0]
+        pos = parent_ids - ids[0]
+        found = (pos >= 0) & (pos < n)
+        missing = np.flatnonzero(~is_root & ~found)
+        order = None
+    else:
+        if np.all(ids[1:] > ids[:-1]):  # sorted with gaps: no sort, no duplicates
+            order = np.arange(n)
+            sorted_ids = ids
+            dup = ids[:0]
+        else:
+            order = np.argsort(ids, kind="stable")
+            sorted_ids = ids[order]
+            dup = np.flatnonzero(sorted_ids[1:] == sorted_ids[:-1])
+        if dup.size:
+            first, second = sorted(order[dup[0] : dup[0] + 2])
+            raise SWCFormatError(
+                f"duplicate id {ids[second]} (first used on line {lines(first)}); "
+                "ids must be unique: renumber the node",
+                path=path,
+                line=lines(second),
+            )
+        pos = np.searchsorted(sorted_ids, parent_ids)
+        pos_clipped = np.minimum(pos, n - 1)
+        found = sorted_ids[pos_clipped] == parent_ids
+        missing = np.flatnonzero(~is_root & ~found)
     if missing.size:
         row = missing[0]
         raise SWCFormatError(
@@ -117,7 +129,10 @@ def _parent_indices(ids, parent_ids, lines, path):
             path=path,
             line=lines(row),
         )
-    parent = np.where(is_root, -1, order[pos_clipped])
+    if order is None:
+        parent = np.where(is_root, -1, pos)
+    else:
+        parent = np.where(is_root, -1, order[pos_clipped])
     selfloop = np.flatnonzero(parent == np.arange(n))
     if selfloop.size:
         row = selfloop[0]
@@ -192,8 +207,9 @@ def _select_tree(ids, types, parent, lines, path, on_fragments):
 def _check_soma(ids, types, parent, lines, path):
     """Soma nodes must form a chain (or a 3-point soma) at the root."""
     is_soma = types == 1
-    if not is_soma.any():
-        return
+    n_soma = int(np.count_nonzero(is_soma))
+    if n_soma == 0 or (n_soma == 1 and is_soma[0] and parent[0] < 0):
+        return  # no soma, or a one-point soma at the root of a sorted tree
     nonroot = parent >= 0
     bad = np.flatnonzero(is_soma & nonroot & ~is_soma[np.maximum(parent, 0)])
     if bad.size:
@@ -207,7 +223,6 @@ def _check_soma(ids, types, parent, lines, path):
     root = int(np.flatnonzero(~nonroot)[0])  # a soma node: checked above
     soma_parents = parent[is_soma & nonroot]
     counts = np.bincount(soma_parents, minlength=ids.size)
-    n_soma = int(is_soma.sum())
     three_point = n_soma == 3 and counts[root] == 2
     forks = np.flatnonzero(counts >= 2)
     if forks.size and not three_point:
@@ -307,10 +322,8 @@ def _parse_bytes(data, *, path=None, on_fragments="warn", careful_below=_SMALL_F
 
 
 def _build(table, lines, path, on_fragments):
-    _check_integral(table, lines, path)
-    ids = table[:, 0].astype(np.int64)
-    types = table[:, 1].astype(np.int64)
-    parent_ids = table[:, 6].astype(np.int64)
+    ints = _check_integral(table, lines, path)
+    ids, types, parent_ids = ints[:, 0], ints[:, 1], ints[:, 2]
     parent = _parent_indices(ids, parent_ids, lines, path)
     keep, dropped = _select_tree(ids, types, parent, lines, path, on_fragments)
     _check_soma(ids, types, parent, lines, path)
