@@ -271,8 +271,12 @@ class Morphology:
     @cached_property
     def segment_length(self):
         """Euclidean length of the segment from each node to its parent (0 at root)."""
-        d = self.xyz - self.xyz[self._parent_or_self]  # the root: its own point, 0
-        return np.sqrt(np.einsum("ij,ij->i", d, d))
+        p = self._parent_or_self  # the root is its own parent: length 0
+        squared = np.zeros(self.n_nodes)
+        for coord in self.xyz.T:  # contiguous rows when xyz is column-major
+            step = coord - coord[p]
+            squared += step * step
+        return np.sqrt(squared)
 
     @cached_property
     def neurite_segment(self):
@@ -296,7 +300,7 @@ class Morphology:
         (NeuroM's convention). Soma nodes are at 0.
         """
         w = np.where(self.neurite_segment, self.segment_length, 0.0)
-        return _tree.path_sum(self.parent, w)
+        return _tree.path_sum(self.parent, w, topological=True)
 
     @cached_property
     def depth(self):
@@ -311,7 +315,8 @@ class Morphology:
         (or multifurcation) passed on the way from the soma adds one.
         """
         return _tree.path_sum(
-            self.parent, self.is_branch_point.astype(np.float64), inclusive=False
+            self.parent, self.is_branch_point.astype(np.float64), inclusive=False,
+            topological=True,
         ).astype(np.int64)
 
     def accumulate(self, values, *, inclusive=True):
@@ -330,7 +335,9 @@ class Morphology:
         values = np.asarray(values, dtype=np.float64)
         if values.shape != (self.n_nodes,):
             raise ValueError(f"values must have shape ({self.n_nodes},).")
-        return _tree.path_sum(self.parent, values, inclusive=inclusive)
+        return _tree.path_sum(
+            self.parent, values, inclusive=inclusive, topological=True
+        )
 
     # -- transforms ---------------------------------------------------------------
     def transformed(self, matrix=None, offset=None, *, scale=None):
