@@ -184,9 +184,14 @@ def child(spec):
 
         rows = _ngep_rows(paths, tool.split("-")[1], procs)
         elapsed = time.perf_counter() - start
+        # again, now that joblib's loky workers are running (as for every call
+        # after the first in a Python session)
+        start = time.perf_counter()
+        _ngep_rows(paths, tool.split("-")[1], procs)
+        warm = time.perf_counter() - start
         # the loky workers are reused: ask each for its own peak RSS
         rss = Parallel(n_jobs=procs)(delayed(_worker_rss)(i) for i in range(4 * procs))
-        print(json.dumps({"seconds": elapsed, "n": len(rows),
+        print(json.dumps({"seconds": elapsed, "warm_seconds": warm, "n": len(rows),
                           "failed": sum(r is None for r in rows),
                           "rss_mb": max(rss), "parent_rss_mb": _rss_mb()}))
         return
@@ -258,6 +263,16 @@ def _table(results, tools, procs_list):
                     + (f"{speedup:.2f}x" if procs > 1 else "-")
                     + f" | {r['rss_mb']:.0f} | {r['failed']} |"
                 )
+                if "warm_seconds" in r and one:
+                    warm = r["n"] / r["warm_seconds"]
+                    ratio = {t: (warm / (v["n"] / v["seconds"]) if v else float("nan"))
+                             for t, v in ref.items()}
+                    lines.append(
+                        f"| {corpus} | {tool} | {procs}, warm | {warm:.1f} | "
+                        f"{ratio['neurom']:.2f}x | {ratio['morphio-numpy']:.2f}x | "
+                        f"{warm / (one['n'] / one['seconds']):.2f}x | "
+                        f"{r['rss_mb']:.0f} | {r['failed']} |"
+                    )
     return "\n".join(lines)
 
 
@@ -303,8 +318,10 @@ def main(argv=None):
                              for _ in range(args.repeat)),
                             key=lambda m: m["seconds"])
                     results[corpus][(tool, procs)] = r
+                    warm = (f", warm {r['n'] / r['warm_seconds']:8.1f}"
+                            if "warm_seconds" in r else "")
                     print(f"{corpus:>14} {tool:>14} x{procs}: "
-                          f"{r['n'] / r['seconds']:8.1f} neurons/s, "
+                          f"{r['n'] / r['seconds']:8.1f} neurons/s{warm}, "
                           f"{r['rss_mb']:6.0f} MB, {r['failed']} failed",
                           file=sys.stderr, flush=True)
     table = _table(results, args.tools, args.procs)

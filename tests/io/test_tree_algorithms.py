@@ -51,3 +51,18 @@ def test_path_sum_matches_loop(seed):
     pos[order] = np.arange(order.size)
     has_parent = shuffled >= 0
     assert np.all(pos[shuffled[has_parent]] < pos[has_parent])
+
+
+@pytest.mark.parametrize("few_runs", [0, 10**9])  # run tree by doubling / by loop
+@pytest.mark.parametrize("seed", range(10))
+def test_path_sum_runs_both_ways_of_summing_the_run_tree(monkeypatch, seed, few_runs):
+    monkeypatch.setattr(_tree, "_FEW_RUNS", few_runs)
+    rng = np.random.default_rng(100 + seed)
+    parent = _random_sorted_forest(rng, int(rng.integers(65, 3000)))
+    values = rng.normal(size=parent.size)
+    expected = _loop_path_sum(parent, values)
+    np.testing.assert_allclose(
+        _tree.path_sum(parent, values, topological=True), expected, atol=1e-9
+    )
+    np.testing.assert_allclose(_tree._path_sum_sorted(parent, values), expected,
+                               atol=1e-9)

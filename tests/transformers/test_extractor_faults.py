@@ -152,3 +152,21 @@ def test_corrupt_cache_entry_is_a_miss(swc_paths, tmp_path):
     for entry in cache.rglob("*.json"):
         entry.write_text("{truncated")
     assert_array_equal(est.transform(swc_paths), expected)
+
+
+def test_a_batch_keeps_its_rows_in_one_array(tmp_path, make_neuron):
+    """Per-file row arrays kept alive between parses fragment the C heap."""
+    paths = []
+    for i in range(5):
+        paths.append(tmp_path / f"n{i}.swc")
+        write_swc(make_neuron(i), paths[-1])
+    paths.insert(2, tmp_path / "missing.swc")
+    ext = MorphologyExtractor("base", errors="warn").fit(paths)
+    results = _batch.extract_batch(paths, [None] * 6, 0, ext._plan())
+    base = results[0].row.base
+    assert base is not None and base.shape == (6, 5)
+    assert all(r.row.base is base for r in results)
+    assert np.isnan(results[2].row).all() and results[2].failure is not None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FeatureExtractionWarning)
+        assert_array_equal(np.vstack([r.row for r in results]), ext.transform(paths))
