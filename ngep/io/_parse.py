@@ -1,10 +1,12 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """SWC bytes -> a (n_nodes, 7) float table, with line-numbered errors.
 
-Two parsers. The careful one (line by line, pure Python) defines what a valid
-file is; the fast one (pandas' C parser) is used on larger files and only where
-it returns exactly what the careful one would (``tests/io/test_fuzz_swc.py``
-checks that it does).
+Three parsers, tried in turn. The careful one (line by line, pure Python)
+defines what a valid file is and has the final word. The native one (C,
+``ngep/io/_cswc.c``, built when a compiler is present) and the pandas one (its C
+parser, used on larger files when the native one is missing or declines) are
+used only where they return exactly what the careful one would;
+``tests/io/test_fuzz_swc.py`` checks that they do, bit for bit.
 """
 
 import csv
@@ -17,6 +19,11 @@ import zlib
 import numpy as np
 
 from ngep.exceptions import SWCFormatError
+
+try:
+    from ngep.io import _cswc
+except ImportError:  # built without a C compiler: the Python parsers serve alone
+    _cswc = None
 
 _COLUMNS = ("id", "type", "x", "y", "z", "radius", "parent")
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -54,6 +61,24 @@ _READ_CSV = dict(
     low_memory=False,
     engine="c",
 )
+
+
+def _parse_native(data):
+    """Parse with the C extension; a (n, 7) column-major float array, or None.
+
+    None where the extension is not built, or where it declines: anything the
+    careful parser would reject, and numbers it cannot convert exactly (more
+    than about 15 significant digits, exponents beyond 22), which it leaves to
+    the other parsers. Where it returns a table, that table is the careful
+    parser's, bit for bit.
+    """
+    if _cswc is None:
+        return None
+    parsed = _cswc.parse_table(data)
+    if parsed is None:
+        return None
+    buffer, n = parsed
+    return np.frombuffer(buffer, dtype=np.float64).reshape(len(_COLUMNS), n).T
 
 
 def _pandas_table(data, sep):

@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Reading and writing SWC files.
 
-Bytes are parsed into a table by :mod:`ngep.io._parse` (a fast pandas parser
-and a careful line-by-line one with the final word); this module checks the
+Bytes are parsed into a table by :mod:`ngep.io._parse` (a C parser, a pandas
+one and a careful line-by-line one with the final word); this module checks the
 structure (ids, parents, cycles, fragments, soma) with vectorised numpy code,
 raising :class:`SWCFormatError` with the file, the line, the problem and a fix.
 """
@@ -20,6 +20,7 @@ from ngep.io._parse import (
     _COLUMNS,
     _parse_careful,
     _parse_fast,
+    _parse_native,
     _read_bytes,
 )
 
@@ -303,16 +304,22 @@ def read_swc(path, *, on_fragments="warn"):
     return _parse_bytes(_read_bytes(path), path=path, on_fragments=on_fragments)
 
 
-def _parse_bytes(data, *, path=None, on_fragments="warn", careful_below=_SMALL_FILE):
+def _parse_bytes(data, *, path=None, on_fragments="warn", native=True,
+                 careful_below=_SMALL_FILE):
     """Parse the (decompressed) bytes of an SWC file; ``path`` only labels errors.
 
     ``read_swc`` without the disk: used by the fuzz tests and by callers that
-    hold SWC text in memory. Inputs shorter than ``careful_below`` bytes go
-    straight to the line-by-line parser, which beats pandas' fixed cost there.
+    hold SWC text in memory. The C parser goes first (unless ``native`` is
+    False, or it is not built); where it declines, inputs of at least
+    ``careful_below`` bytes go to pandas' parser, and the rest (or what pandas
+    declines) to the line-by-line parser, which beats pandas' fixed cost on
+    small inputs.
     """
     if data.startswith(_UTF8_BOM):  # written by some Windows editors
         data = data[len(_UTF8_BOM):]
-    table = None if len(data) < careful_below else _parse_fast(data)
+    table = _parse_native(data) if native else None
+    if table is None and len(data) >= careful_below:
+        table = _parse_fast(data)
     if table is None:
         table, linenos = _parse_careful(data, path)
         lines = _Lines(data, path, linenos)

@@ -28,9 +28,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ngep.exceptions import FragmentWarning, SWCFormatError
-from ngep.io import read_swc
-from ngep.io._parse import _parse_careful, _parse_fast
+from ngep.io import _parse, read_swc
+from ngep.io._parse import _parse_careful, _parse_fast, _parse_native
 from ngep.io._swc import _parse_bytes
+
+# how _parse_bytes is told to take each parser's path (the careful one decides
+# wherever the chosen fast parser declines)
+PATHS = {
+    "native": dict(native=True),
+    "pandas": dict(native=False, careful_below=0),
+    "careful": dict(native=False, careful_below=float("inf")),
+}
 
 _COMMON = dict(
     database=None,
@@ -213,13 +221,12 @@ def check_morphology(m):
         assert m.is_soma[0]
 
 
-def read_or_reject(data, on_fragments="ignore", careful_below=None):
+def read_or_reject(data, on_fragments="ignore", path="native"):
     """Read bytes; return the Morphology, or None for an SWCFormatError."""
-    kwargs = {} if careful_below is None else {"careful_below": careful_below}
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", FragmentWarning)
-            m = _parse_bytes(data, on_fragments=on_fragments, **kwargs)
+            m = _parse_bytes(data, on_fragments=on_fragments, **PATHS[path])
     except SWCFormatError as err:
         assert str(err).startswith("<swc>")
         assert err.line is None or err.line >= 1
@@ -228,18 +235,43 @@ def read_or_reject(data, on_fragments="ignore", careful_below=None):
     return m
 
 
+def _outcome(data, path):
+    """What the reader makes of ``data`` along one parser's path."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FragmentWarning)
+            m = _parse_bytes(data, on_fragments="ignore", **PATHS[path])
+    except SWCFormatError as err:
+        return ("error", str(err))
+    return ("ok", m.ids.tolist(), m.parent.tolist(), m.types.tolist(),
+            m.xyz.view(np.int64).tolist(), m.radius.view(np.int64).tolist())
+
+
+def _bits(table):
+    return np.ascontiguousarray(table).view(np.int64)
+
+
 def check_fast_parser_agrees(data):
-    """Where the fast (pandas) parser returns a table, the careful one agrees."""
-    fast = _parse_fast(data)
-    if fast is not None:
+    """Where a fast parser (C or pandas) returns a table, the careful one agrees.
+
+    Tables must be equal bit for bit (``-0.0`` is not ``0.0``), and the whole
+    reader must give the same Morphology, or the same error with the same line,
+    whichever parser it starts with.
+    """
+    for name, parse in (("native", _parse_native), ("pandas", _parse_fast)):
+        fast = parse(data)
+        if fast is None:
+            continue
         try:
             careful, _ = _parse_careful(data, None)
         except SWCFormatError as err:
-            raise AssertionError(f"fast parser accepted what the careful one "
-                                 f"rejects: {err}") from None
-        np.testing.assert_array_equal(fast, careful)
-    # the whole reader through the fast path (line numbers come lazily)
-    read_or_reject(data, careful_below=0)
+            raise AssertionError(f"the {name} parser accepted what the careful "
+                                 f"one rejects: {err}") from None
+        assert fast.shape == careful.shape and fast.flags.f_contiguous
+        np.testing.assert_array_equal(_bits(fast), _bits(careful), err_msg=name)
+    reference = _outcome(data, "careful")
+    for path in ("native", "pandas"):
+        assert _outcome(data, path) == reference, path
 
 
 def _check_valid_tree(tree, sep, eol):
@@ -275,8 +307,54 @@ def test_damaged_files_read_or_raise_swcformaterror(data, on_fragments):
 
 @settings(CI, max_examples=N_FAST)
 @given(mutated_swc() | st.binary(max_size=200))
-def test_fast_parser_agrees_with_careful_parser(data):
+def test_fast_parsers_agree_with_careful_parser(data):
     check_fast_parser_agrees(data)
+
+
+# decimal literals as SWC files hold them, and the corners of the C parser's
+# exact fast path: up to 2**53 as the digits' integer, powers of ten up to 22
+_DIGITS = st.text("0123456789", min_size=0, max_size=20)
+_LITERALS = st.builds(
+    lambda sign, whole, dot, frac, exp: sign + whole + dot + frac + exp,
+    st.sampled_from(["", "", "-", "+"]),
+    _DIGITS,
+    st.sampled_from([".", "", "."]),
+    _DIGITS,
+    st.sampled_from(["", "", "e", "E"]).flatmap(
+        lambda e: st.just("") if not e else st.builds(
+            lambda s, d: e + s + d, st.sampled_from(["", "-", "+"]),
+            st.text("0123456789", min_size=0, max_size=4))),
+) | st.floats(allow_nan=False, allow_infinity=False).map(repr) | st.sampled_from(
+    ["9007199254740992", "9007199254740993", "1e22", "1e23", "1e-22", "1e-23",
+     "4.35", "0.1", "-0", "-0.0", ".5", "5.", "00000000000000000000001",
+     "1.00000000000000000000", "123456789012345.6", "1234567890123456.7"])
+
+
+@settings(CI, max_examples=N_FAST // 2)
+@given(st.lists(st.tuples(st.floats(-1e6, 1e6), st.integers(0, 8)), min_size=7,
+                max_size=7), _SEP)
+def test_native_parser_takes_the_decimals_swc_files_hold(values, sep):
+    """Fixed-point numbers of up to 8 decimals (what tracing tools write)."""
+    if _parse._cswc is None:
+        pytest.skip("the C extension ngep.io._cswc is not built")
+    fields = [f"{v:.{d}f}" for v, d in values]
+    table = _parse_native((sep.join(fields) + "\n").encode())
+    assert table is not None, fields
+    expected = np.array([float(f) for f in fields])
+    np.testing.assert_array_equal(table[0].view(np.int64), expected.view(np.int64))
+
+
+@settings(CI, max_examples=N_FAST)
+@given(st.lists(_LITERALS, min_size=7, max_size=7), _SEP)
+def test_native_parser_converts_literals_as_python_does(fields, sep):
+    """Each literal: the C parser declines, or returns exactly ``float(literal)``."""
+    line = sep.join(fields).encode()
+    table = _parse_native(line + b"\n" + line)
+    if table is None:
+        return
+    expected = np.array([float(f) for f in fields])
+    for row in table:
+        np.testing.assert_array_equal(row.view(np.int64), expected.view(np.int64))
 
 
 @settings(CI, max_examples=N_BYTES)

@@ -1,16 +1,26 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""The two SWC parsers on bytes that text editors and other tools produce.
+"""The SWC parsers on bytes that text editors and other tools produce.
 
-The fast parser (pandas) must return exactly what the careful one does, or
-decline; these cases are enumerated rather than left to the fuzzer's luck.
+The fast parsers (C and pandas) must return exactly what the careful one does,
+or decline; these cases are enumerated rather than left to the fuzzer's luck.
 """
+
+import os
 
 import numpy as np
 import pytest
 
 from ngep.exceptions import SWCFormatError
-from ngep.io._parse import _parse_careful, _parse_fast
+from ngep.io import _parse
+from ngep.io._parse import _parse_careful, _parse_fast, _parse_native
 from ngep.io._swc import _parse_bytes
+
+# _parse_bytes arguments that send the bytes down each parser's path
+PATHS = {
+    "native": dict(native=True),
+    "pandas": dict(native=False, careful_below=0),
+    "careful": dict(native=False, careful_below=float("inf")),
+}
 
 GOOD = b"1 1 0 0 0 1 -1\n2 3 1 2 3 1 1\n3 3 1 1 1 1 2\n"
 
@@ -31,9 +41,10 @@ def _placements(ch):
 
 @pytest.mark.parametrize("code", [*range(0x00, 0x09), 0x0B, 0x0C,
                                   *range(0x0E, 0x20), 0x7F])
-def test_fast_parser_agrees_on_every_control_byte(code):
+@pytest.mark.parametrize("parse", [_parse_native, _parse_fast])
+def test_fast_parsers_agree_on_every_control_byte(code, parse):
     for data in _placements(bytes([code])):
-        fast = _parse_fast(data)
+        fast = parse(data)
         try:
             careful = _parse_careful(data, None)[0]
         except SWCFormatError:
@@ -43,27 +54,108 @@ def test_fast_parser_agrees_on_every_control_byte(code):
             np.testing.assert_array_equal(fast, careful)
 
 
-@pytest.mark.parametrize("careful_below", [0, 10**9])  # fast path / careful path
-def test_utf8_byte_order_mark_is_ignored(careful_below):
+@pytest.mark.parametrize("path", sorted(PATHS))
+def test_utf8_byte_order_mark_is_ignored(path):
     plain = b"# exported on Windows\r\n" + GOOD.replace(b"\n", b"\r\n")
-    m = _parse_bytes(b"\xef\xbb\xbf" + plain, careful_below=careful_below)
-    ref = _parse_bytes(plain, careful_below=careful_below)
+    m = _parse_bytes(b"\xef\xbb\xbf" + plain, **PATHS[path])
+    ref = _parse_bytes(plain, **PATHS[path])
     np.testing.assert_array_equal(m.xyz, ref.xyz)
     assert m.ids.tolist() == [1, 2, 3]
 
 
-@pytest.mark.parametrize("careful_below", [0, 10**9])
-def test_non_utf8_comments_are_fine(careful_below):
+@pytest.mark.parametrize("path", sorted(PATHS))
+def test_non_utf8_comments_are_fine(path):
     data = b"# Universit\xe9 de Gen\xe8ve \xff\n" + GOOD + b"# fin \xe9\n"
-    m = _parse_bytes(data, careful_below=careful_below)
+    m = _parse_bytes(data, **PATHS[path])
     assert m.n_nodes == 3
 
 
-@pytest.mark.parametrize("careful_below", [0, 10**9])
-def test_non_utf8_byte_in_a_number_names_the_line(careful_below):
+@pytest.mark.parametrize("path", sorted(PATHS))
+def test_non_utf8_byte_in_a_number_names_the_line(path):
     data = GOOD.replace(b"2 3 1 2", b"2 3 1\xe9 2")
     with pytest.raises(SWCFormatError, match=r"line 2: non-numeric x field"):
-        _parse_bytes(data, careful_below=careful_below)
+        _parse_bytes(data, **PATHS[path])
+
+
+# ---------------------------------------------------------------------------
+# the C parser (ngep/io/_cswc.c)
+# ---------------------------------------------------------------------------
+needs_native = pytest.mark.skipif(
+    _parse._cswc is None, reason="the C extension ngep.io._cswc is not built"
+)
+
+
+@pytest.mark.skipif(os.environ.get("CI", "").lower() not in ("1", "true"),
+                    reason="a user's install may lack a C compiler; CI must not")
+def test_c_extension_is_built_in_ci():
+    """The speed-up is optional for users, not for CI: a build that silently
+    dropped it would leave every native-parser test skipped."""
+    assert _parse._cswc is not None
+
+
+def test_reader_without_the_extension_reads_the_same(monkeypatch):
+    """An install without a C compiler: the Python parsers give the same tree."""
+    rows = [f"{i} 3 {i * 0.25:.2f} {i % 7}.5 -{i % 3} 0.5 {i - 1}"
+            for i in range(2, 999)]
+    data = ("# header\n1 1 0 0 0 5 -1\n" + "\n".join(rows) + "\n").encode()
+    with_native = _parse_bytes(data)
+    monkeypatch.setattr(_parse, "_cswc", None)
+    assert _parse_native(data) is None
+    without = _parse_bytes(data)
+    np.testing.assert_array_equal(with_native.xyz, without.xyz)
+    np.testing.assert_array_equal(with_native.parent, without.parent)
+
+
+@needs_native
+@pytest.mark.parametrize("data", [
+    GOOD,
+    GOOD.rstrip(b"\n"),  # no final line end
+    GOOD.replace(b"\n", b"\r\n"),
+    GOOD.replace(b"\n", b"\r"),  # classic Mac OS line ends
+    GOOD.replace(b" ", b" \t  "),
+    b"  # header\n\n\t\n" + GOOD.replace(b"\n", b"   # note\n"),
+    GOOD.replace(b"\n", b"#x\n"),  # a comment right after a number
+    GOOD.replace(b" -1\n", b" -1 0.5 extra,col \xe9\x00 x\n"),  # ignored columns
+    GOOD.replace(b" 2 3 1 ", b" +2 3.0 1. "),
+    b"1 1 .5 -.5 +0.25e+01 1E-2 -1\n",
+])
+def test_native_parser_reads_what_the_careful_parser_reads(data):
+    table = _parse_native(data)
+    careful = _parse_careful(data, None)[0]
+    assert table is not None and table.flags.f_contiguous
+    np.testing.assert_array_equal(table.view(np.int64), careful.view(np.int64))
+
+
+@needs_native
+@pytest.mark.parametrize("data", [
+    b"",
+    b"# only a comment\n\n",
+    GOOD.replace(b" -1\n", b"\n"),  # 6 columns
+    GOOD.replace(b"1 2 3 1 1", b"1 2 3,5 1 1"),  # decimal comma
+    GOOD.replace(b"0 0 0", b"0 nan 0"),
+    GOOD.replace(b"0 0 0", b"0 1e400 0"),  # overflows: the careful parser says so
+    GOOD.replace(b"0 0 0", b"0 1e23 0"),  # exact but beyond the fast path
+    GOOD.replace(b"0 0 0", b"0 0.12345678901234567 0"),  # 17 digits
+    GOOD.replace(b"0 0 0", b"0 0x10 0"),
+    GOOD.replace(b"0 0 0", b"0 1e 0"),
+    GOOD.replace(b"0 0 0", b"0 . 0"),
+    GOOD.replace(b"0 0 0", b"0 1_0 0"),
+    GOOD.replace(b"0 0 0", b"0\x0b0 0"),  # vertical tab is not a separator
+    GOOD.replace(b"0 0 0", b"0 \xd9\xa1 0"),  # an Arabic-Indic digit
+])
+def test_native_parser_declines_what_it_must_not_decide(data):
+    assert _parse_native(data) is None
+
+
+@needs_native
+def test_native_parser_takes_bytes_like_objects_only():
+    from ngep.io import _cswc
+
+    for obj in (GOOD, bytearray(GOOD), memoryview(GOOD)):
+        buf, n = _cswc.parse_table(obj)
+        assert n == 3 and len(buf) == 3 * 7 * 8
+    with pytest.raises(TypeError):
+        _cswc.parse_table("1 1 0 0 0 1 -1")  # text, not bytes
 
 
 @pytest.mark.parametrize("data", [
