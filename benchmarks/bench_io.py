@@ -7,7 +7,8 @@ Two parts, each run once (the machine is shared; keep it small):
     Median milliseconds per file to read, and to read and compute the base
     topology (``n_children``, ``path_distance``, ``branch_order``), over the Allen
     Cell Types SWC files, with MorphIO's load time on the same files in the same
-    process.
+    process; also ngep's read without its C parser (pandas and the line parser
+    only, as in an install without a C compiler).
 ``scaling``
     Random deep trees (seeded) of 10^2 .. 10^6 nodes are written as SWC; each size
     is read and featurised in a fresh subprocess that reports wall time and the
@@ -129,6 +130,8 @@ def bench_allen(folder, n_files=60, repeats=5, clock=time.process_time):
     """Median over files of the best of ``repeats`` timings (CPU time by default:
     every step is single-threaded, and CPU time is robust to a shared machine)."""
     from ngep.io import read_swc
+    from ngep.io._parse import _read_bytes
+    from ngep.io._swc import _parse_bytes
 
     files = sorted(glob.glob(os.path.join(folder, "*.swc")))[:n_files]
     if not files:
@@ -145,7 +148,11 @@ def bench_allen(folder, n_files=60, repeats=5, clock=time.process_time):
         m = read_swc(f)
         m.n_children, m.path_distance, m.branch_order
 
-    tools = {"ngep read": read_swc, "ngep read + topology": topo}
+    def python_parsers(f):
+        return _parse_bytes(_read_bytes(f), path=f, native=False)
+
+    tools = {"ngep read": read_swc, "ngep read + topology": topo,
+             "ngep read without the C parser": python_parsers}
     if morphio is not None:
         tools["MorphIO load"] = functools.partial(
             morphio.Morphology, options=morphio.Option.allow_unifurcated_section_change)

@@ -54,48 +54,51 @@ static inline int ends_field(const unsigned char *p, const unsigned char *end)
 }
 
 /* Parse one decimal literal at *pp; 1 and *out on success (the field consumed),
- * 0 if the field is not a literal of the grammar or is outside the fast path. */
+ * 0 if the field is not a literal of the grammar or is outside the fast path.
+ * The data end with a NUL byte (a sentinel at `end`): the loops over digits
+ * stop there without comparing with `end`, as at any other non-digit. */
 static int parse_number(const unsigned char **pp, const unsigned char *end,
                         double *out)
 {
     const unsigned char *p = *pp;
     int negative = 0;
     uint64_t mantissa = 0;
-    long n_digits = 0, n_fraction = 0, exponent = 0;
+    long n_digits, n_fraction = 0, exponent = 0;
 
-    if (p < end && (*p == '+' || *p == '-')) {
+    if (*p == '+' || *p == '-') {
         negative = (*p == '-');
         p++;
     }
-    for (; p < end && is_digit(*p); p++, n_digits++) {
+    const unsigned char *first = p;
+    for (; is_digit(*p); p++)
         mantissa = mantissa * 10 + (uint64_t)(*p - '0');
-        if (mantissa > MAX_MANTISSA)
-            return 0;
-    }
-    if (p < end && *p == '.') {
-        p++;
-        for (; p < end && is_digit(*p); p++, n_digits++, n_fraction++) {
+    n_digits = (long)(p - first);
+    if (*p == '.') {
+        const unsigned char *dot = ++p;
+        for (; is_digit(*p); p++)
             mantissa = mantissa * 10 + (uint64_t)(*p - '0');
-            if (mantissa > MAX_MANTISSA)
-                return 0;
-        }
+        n_fraction = (long)(p - dot);
+        n_digits += n_fraction;
     }
     if (n_digits == 0)
         return 0; /* "", "+", ".", "-.", "e5": not a number */
-    if (p < end && (*p == 'e' || *p == 'E')) {
+    /* at most 19 digits cannot overflow 64 bits; beyond 2**53, not exact */
+    if (n_digits > 19 || mantissa > MAX_MANTISSA)
+        return 0;
+    if (*p == 'e' || *p == 'E') {
         int exp_negative = 0;
-        long n_exp_digits = 0;
         p++;
-        if (p < end && (*p == '+' || *p == '-')) {
+        if (*p == '+' || *p == '-') {
             exp_negative = (*p == '-');
             p++;
         }
-        for (; p < end && is_digit(*p); p++, n_exp_digits++) {
-            if (n_exp_digits >= MAX_EXPONENT_DIGITS)
+        const unsigned char *exp_first = p;
+        for (; is_digit(*p); p++) {
+            if (p - exp_first >= MAX_EXPONENT_DIGITS)
                 return 0;
             exponent = exponent * 10 + (*p - '0');
         }
-        if (n_exp_digits == 0)
+        if (p == exp_first)
             return 0; /* "1e", "1e+" */
         if (exp_negative)
             exponent = -exponent;
@@ -159,9 +162,22 @@ static Py_ssize_t parse_rows(const unsigned char *p, const unsigned char *end,
 
 static PyObject *parse_table(PyObject *module, PyObject *arg)
 {
+    /* bytes and bytearray keep a NUL byte after their data, the sentinel that
+     * parse_number relies on; other buffers are copied into a bytes object */
+    PyObject *owned;
+    if (PyBytes_Check(arg) || PyByteArray_Check(arg)) {
+        owned = arg;
+        Py_INCREF(owned);
+    } else {
+        owned = PyBytes_FromObject(arg);
+        if (owned == NULL)
+            return NULL;
+    }
     Py_buffer view;
-    if (PyObject_GetBuffer(arg, &view, PyBUF_SIMPLE) < 0)
+    if (PyObject_GetBuffer(owned, &view, PyBUF_SIMPLE) < 0) {
+        Py_DECREF(owned);
         return NULL;
+    }
     const unsigned char *data = (const unsigned char *)view.buf;
     const unsigned char *end = data + view.len;
 
@@ -170,12 +186,14 @@ static PyObject *parse_table(PyObject *module, PyObject *arg)
         cap += is_eol(*q);
     if (cap > PY_SSIZE_T_MAX / (Py_ssize_t)(N_COLUMNS * sizeof(double))) {
         PyBuffer_Release(&view);
+        Py_DECREF(owned);
         return PyErr_NoMemory();
     }
     PyObject *out = PyByteArray_FromStringAndSize(
         NULL, cap * (Py_ssize_t)(N_COLUMNS * sizeof(double)));
     if (out == NULL) {
         PyBuffer_Release(&view);
+        Py_DECREF(owned);
         return NULL;
     }
     double *table = (double *)PyByteArray_AS_STRING(out);
@@ -188,6 +206,7 @@ static PyObject *parse_table(PyObject *module, PyObject *arg)
             memmove(table + col * n, table + col * cap, (size_t)n * sizeof(double));
     Py_END_ALLOW_THREADS
     PyBuffer_Release(&view);
+    Py_DECREF(owned);
 
     if (n <= 0) { /* declined, or no rows: the Python parsers decide */
         Py_DECREF(out);
