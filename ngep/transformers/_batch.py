@@ -19,7 +19,9 @@ from ngep.morphometrics import compute_features
 from ngep.morphometrics._frame import to_frame, unit_problem
 from ngep.transformers._cache import FileCache
 
-__all__ = ["Plan", "Result", "extract_batch", "extract_one", "label_of", "reemit"]
+__all__ = [
+    "Batch", "Plan", "Result", "extract_batch", "extract_one", "label_of", "reemit",
+]
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,20 @@ class Result:
     row: np.ndarray
     failure: tuple = None  # (exception type name, message)
     warnings: list = None  # [(category name, message)]
+
+
+@dataclass
+class Batch:
+    """The rows of inputs ``start, start + 1, ...`` and what went wrong with them.
+
+    One array and a short list cross the process boundary per batch, instead of
+    one object per file: the parent unpickles and copies less while its
+    workers are busy.
+    """
+
+    start: int
+    rows: np.ndarray  # (n_items, n_features), NaN where the file failed
+    notes: list  # [(index in X, failure or None, warnings)], rows with either
 
 
 def label_of(item, index):
@@ -103,19 +119,19 @@ def extract_one(item, frame, index, plan, cache=None):
 
 
 def extract_batch(items, frames, start, plan):
-    """Featurise ``items`` (indices ``start, start + 1, ...``); list of Result."""
+    """Featurise ``items`` (indices ``start, start + 1, ...``); a :class:`Batch`."""
     cache = FileCache(plan.cache_dir, plan.token) if plan.cache_dir else None
     # Rows live in one array per batch: thousands of small per-file arrays kept
     # alive between the parser's large temporary buffers fragment the C heap
     # (peak memory grew ~25 kB per file without this).
     rows = np.empty((len(items), plan.n_features))
-    results = []
+    notes = []
     for i, (item, frame) in enumerate(zip(items, frames)):
         result = extract_one(item, frame, start + i, plan, cache)
         rows[i] = result.row
-        result.row = rows[i]
-        results.append(result)
-    return results
+        if result.failure is not None or result.warnings:
+            notes.append((start + i, result.failure, result.warnings or []))
+    return Batch(start, rows, notes)
 
 
 def reemit(record, stacklevel=4):

@@ -369,24 +369,22 @@ class MorphologyExtractor(TransformerMixin, BaseEstimator):
             chunks = Parallel(n_jobs=n_jobs, return_as="generator")(
                 delayed(extract_batch)(*task) for task in tasks
             )
-        results = []
-        with tqdm(total=n, disable=not self.progress, unit="file",
-                  desc="extracting") as bar:
-            for chunk in chunks:
-                results.extend(chunk)
-                bar.update(len(chunk))
         out = np.full((n, self.n_features_out_), np.nan)
         failures = []
-        for i, res in enumerate(results):
-            reemit(res.warnings or [], stacklevel=3)
-            out[i] = res.row
-            if res.failure is not None:
-                failures.append((i, label_of(items[i], i), *res.failure))
-                warnings.warn(
-                    f"Row {i} is NaN: {res.failure[1]} ({res.failure[0]})",
-                    FeatureExtractionWarning,
-                    stacklevel=2,
-                )
+        with tqdm(total=n, disable=not self.progress, unit="file",
+                  desc="extracting") as bar:
+            for batch in chunks:
+                out[batch.start : batch.start + len(batch.rows)] = batch.rows
+                for i, failure, record in batch.notes:
+                    reemit(record, stacklevel=3)
+                    if failure is not None:
+                        failures.append((i, label_of(items[i], i), *failure))
+                        warnings.warn(
+                            f"Row {i} is NaN: {failure[1]} ({failure[0]})",
+                            FeatureExtractionWarning,
+                            stacklevel=2,
+                        )
+                bar.update(len(batch.rows))
         self.failures_ = pd.DataFrame(
             failures, columns=["index", "path", "error", "reason"]
         ).astype({"index": np.int64})

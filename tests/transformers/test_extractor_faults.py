@@ -162,11 +162,13 @@ def test_a_batch_keeps_its_rows_in_one_array(tmp_path, make_neuron):
         write_swc(make_neuron(i), paths[-1])
     paths.insert(2, tmp_path / "missing.swc")
     ext = MorphologyExtractor("base", errors="warn").fit(paths)
-    results = _batch.extract_batch(paths, [None] * 6, 0, ext._plan())
-    base = results[0].row.base
-    assert base is not None and base.shape == (6, 5)
-    assert all(r.row.base is base for r in results)
-    assert np.isnan(results[2].row).all() and results[2].failure is not None
+    batch = _batch.extract_batch(paths, [None] * 6, 10, ext._plan())
+    assert batch.start == 10 and batch.rows.shape == (6, 5)
+    assert np.isnan(batch.rows[2]).all()
+    assert not np.isnan(np.delete(batch.rows, 2, axis=0)).any()
+    # only the failed file has a note (no warnings from the good ones)
+    notes = [(i, failure[0]) for i, failure, _ in batch.notes]
+    assert notes == [(12, "FileNotFoundError")]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FeatureExtractionWarning)
-        assert_array_equal(np.vstack([r.row for r in results]), ext.transform(paths))
+        assert_array_equal(batch.rows, ext.transform(paths))
