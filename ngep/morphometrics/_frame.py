@@ -146,8 +146,9 @@ def _oriented(axis, a, b, w, mean):
     """Flip ``axis`` so the segment points have positive skewness along it."""
     t = (a - mean) @ axis
     s = (b - mean) @ axis
-    var = w @ ((t**2 + t * s + s**2) / 3.0)
-    third = w @ ((t**3 + t**2 * s + t * s**2 + s**3) / 4.0)
+    tt, ts, ss = t * t, t * s, s * s  # products, not np.power: ~10x cheaper
+    var = w @ ((tt + ts + ss) / 3.0)
+    third = w @ ((tt + ss) * (t + s) / 4.0)  # t^3 + t^2 s + t s^2 + s^3
     total = w.sum()
     skew = (third / total) / max(var / total, _EPS) ** 1.5
     if abs(skew) < 1e-8:
