@@ -149,7 +149,7 @@ def bench_allen(folder, n_files=60, repeats=5, clock=time.process_time):
         m.n_children, m.path_distance, m.branch_order
 
     def python_parsers(f):
-        return _parse_bytes(_read_bytes(f), path=f, native=False)
+        return _parse_bytes(_read_bytes(f), path=f, parser="python")
 
     tools = {"ngep read": read_swc, "ngep read + topology": topo,
              "ngep read without the C parser": python_parsers}

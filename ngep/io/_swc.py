@@ -304,22 +304,37 @@ def read_swc(path, *, on_fragments="warn"):
     return _parse_bytes(_read_bytes(path), path=path, on_fragments=on_fragments)
 
 
-def _parse_bytes(data, *, path=None, on_fragments="warn", native=True,
-                 careful_below=_SMALL_FILE):
+# _parse_bytes(parser=...): the fast parsers tried, in order, before the careful
+# one; "auto" and "python" skip pandas below _SMALL_FILE bytes, where the line
+# parser beats its fixed cost
+_PARSER_CHAINS = {
+    "auto": ("native", "pandas-large"),
+    "python": ("pandas-large",),  # what an install without the C extension does
+    "native": ("native",),
+    "pandas": ("pandas",),
+    "careful": (),
+}
+
+
+def _parse_bytes(data, *, path=None, on_fragments="warn", parser="auto"):
     """Parse the (decompressed) bytes of an SWC file; ``path`` only labels errors.
 
     ``read_swc`` without the disk: used by the fuzz tests and by callers that
-    hold SWC text in memory. The C parser goes first (unless ``native`` is
-    False, or it is not built); where it declines, inputs of at least
-    ``careful_below`` bytes go to pandas' parser, and the rest (or what pandas
-    declines) to the line-by-line parser, which beats pandas' fixed cost on
-    small inputs.
+    hold SWC text in memory. ``parser`` picks the fast parsers tried before the
+    careful line parser, which takes whatever they decline (see
+    ``_PARSER_CHAINS``): ``"auto"`` is the C parser, then pandas' on inputs of
+    2 kB or more; the others force one path, for tests and benchmarks.
     """
     if data.startswith(_UTF8_BOM):  # written by some Windows editors
         data = data[len(_UTF8_BOM):]
-    table = _parse_native(data) if native else None
-    if table is None and len(data) >= careful_below:
-        table = _parse_fast(data)
+    table = None
+    for name in _PARSER_CHAINS[parser]:
+        if name == "native":
+            table = _parse_native(data)
+        elif name == "pandas" or len(data) >= _SMALL_FILE:
+            table = _parse_fast(data)
+        if table is not None:
+            break
     if table is None:
         table, linenos = _parse_careful(data, path)
         lines = _Lines(data, path, linenos)

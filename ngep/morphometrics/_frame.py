@@ -146,7 +146,7 @@ def _oriented(axis, a, b, w, mean):
     """Flip ``axis`` so the segment points have positive skewness along it."""
     t = (a - mean) @ axis
     s = (b - mean) @ axis
-    tt, ts, ss = t * t, t * s, s * s  # products, not np.power: ~10x cheaper
+    tt, ts, ss = t * t, t * s, s * s  # products: np.power calls pow() per element
     var = w @ ((tt + ts + ss) / 3.0)
     third = w @ ((tt + ss) * (t + s) / 4.0)  # t^3 + t^2 s + t s^2 + s^3
     total = w.sum()

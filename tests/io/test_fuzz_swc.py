@@ -32,14 +32,6 @@ from ngep.io import _parse, read_swc
 from ngep.io._parse import _parse_careful, _parse_fast, _parse_native
 from ngep.io._swc import _parse_bytes
 
-# how _parse_bytes is told to take each parser's path (the careful one decides
-# wherever the chosen fast parser declines)
-PATHS = {
-    "native": dict(native=True),
-    "pandas": dict(native=False, careful_below=0),
-    "careful": dict(native=False, careful_below=float("inf")),
-}
-
 _COMMON = dict(
     database=None,
     deadline=5000,  # ms per example: generous for a loaded 2-core CI machine
@@ -221,12 +213,12 @@ def check_morphology(m):
         assert m.is_soma[0]
 
 
-def read_or_reject(data, on_fragments="ignore", path="native"):
+def read_or_reject(data, on_fragments="ignore", parser="auto"):
     """Read bytes; return the Morphology, or None for an SWCFormatError."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", FragmentWarning)
-            m = _parse_bytes(data, on_fragments=on_fragments, **PATHS[path])
+            m = _parse_bytes(data, on_fragments=on_fragments, parser=parser)
     except SWCFormatError as err:
         assert str(err).startswith("<swc>")
         assert err.line is None or err.line >= 1
@@ -235,12 +227,12 @@ def read_or_reject(data, on_fragments="ignore", path="native"):
     return m
 
 
-def _outcome(data, path):
+def _outcome(data, parser):
     """What the reader makes of ``data`` along one parser's path."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", FragmentWarning)
-            m = _parse_bytes(data, on_fragments="ignore", **PATHS[path])
+            m = _parse_bytes(data, on_fragments="ignore", parser=parser)
     except SWCFormatError as err:
         return ("error", str(err))
     return ("ok", m.ids.tolist(), m.parent.tolist(), m.types.tolist(),
@@ -270,8 +262,8 @@ def check_fast_parser_agrees(data):
         assert fast.shape == careful.shape and fast.flags.f_contiguous
         np.testing.assert_array_equal(_bits(fast), _bits(careful), err_msg=name)
     reference = _outcome(data, "careful")
-    for path in ("native", "pandas"):
-        assert _outcome(data, path) == reference, path
+    for parser in ("native", "pandas", "auto"):
+        assert _outcome(data, parser) == reference, parser
 
 
 def _check_valid_tree(tree, sep, eol):

@@ -15,12 +15,8 @@ from ngep.io import _parse
 from ngep.io._parse import _parse_careful, _parse_fast, _parse_native
 from ngep.io._swc import _parse_bytes
 
-# _parse_bytes arguments that send the bytes down each parser's path
-PATHS = {
-    "native": dict(native=True),
-    "pandas": dict(native=False, careful_below=0),
-    "careful": dict(native=False, careful_below=float("inf")),
-}
+PARSERS = ["native", "pandas", "careful"]  # each path of _parse_bytes
+
 
 GOOD = b"1 1 0 0 0 1 -1\n2 3 1 2 3 1 1\n3 3 1 1 1 1 2\n"
 
@@ -54,27 +50,27 @@ def test_fast_parsers_agree_on_every_control_byte(code, parse):
             np.testing.assert_array_equal(fast, careful)
 
 
-@pytest.mark.parametrize("path", sorted(PATHS))
-def test_utf8_byte_order_mark_is_ignored(path):
+@pytest.mark.parametrize("parser", PARSERS)
+def test_utf8_byte_order_mark_is_ignored(parser):
     plain = b"# exported on Windows\r\n" + GOOD.replace(b"\n", b"\r\n")
-    m = _parse_bytes(b"\xef\xbb\xbf" + plain, **PATHS[path])
-    ref = _parse_bytes(plain, **PATHS[path])
+    m = _parse_bytes(b"\xef\xbb\xbf" + plain, parser=parser)
+    ref = _parse_bytes(plain, parser=parser)
     np.testing.assert_array_equal(m.xyz, ref.xyz)
     assert m.ids.tolist() == [1, 2, 3]
 
 
-@pytest.mark.parametrize("path", sorted(PATHS))
-def test_non_utf8_comments_are_fine(path):
+@pytest.mark.parametrize("parser", PARSERS)
+def test_non_utf8_comments_are_fine(parser):
     data = b"# Universit\xe9 de Gen\xe8ve \xff\n" + GOOD + b"# fin \xe9\n"
-    m = _parse_bytes(data, **PATHS[path])
+    m = _parse_bytes(data, parser=parser)
     assert m.n_nodes == 3
 
 
-@pytest.mark.parametrize("path", sorted(PATHS))
-def test_non_utf8_byte_in_a_number_names_the_line(path):
+@pytest.mark.parametrize("parser", PARSERS)
+def test_non_utf8_byte_in_a_number_names_the_line(parser):
     data = GOOD.replace(b"2 3 1 2", b"2 3 1\xe9 2")
     with pytest.raises(SWCFormatError, match=r"line 2: non-numeric x field"):
-        _parse_bytes(data, **PATHS[path])
+        _parse_bytes(data, parser=parser)
 
 
 # ---------------------------------------------------------------------------
