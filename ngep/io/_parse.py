@@ -67,10 +67,11 @@ def _parse_native(data):
     """Parse with the C extension; a (n, 7) column-major float array, or None.
 
     None where the extension is not built, or where it declines: anything the
-    careful parser would reject, and numbers it cannot convert exactly (more
-    than about 15 significant digits, exponents beyond 22), which it leaves to
-    the other parsers. Where it returns a table, that table is the careful
-    parser's, bit for bit.
+    careful parser would reject (which the careful parser then names). It
+    converts every decimal literal exactly as ``float()`` does, whatever its
+    number of digits or exponent (see the notes at the top of ``_cswc.c``), so
+    a well-formed file is read here alone. Where it returns a table, that table
+    is the careful parser's, bit for bit.
     """
     if _cswc is None:
         return None
