@@ -40,6 +40,9 @@ import re
 
 import numpy as np
 
+from ngep.io import Morphology
+from ngep.morphometrics._core import segment_mask, share_topology, xyz_rows
+
 __all__ = ["FRAMES", "frame_transform", "parse_frame", "to_frame", "unit_problem"]
 
 #: The named frames; ``"pia:<axis>"`` and 3-vectors are accepted too.
@@ -117,35 +120,46 @@ def _soma_centre(morphology):
 
 
 def _segments(morphology, compartment):
-    """End points (a, b) and lengths of the neurite segments of a compartment."""
-    seg = morphology.neurite_segment & (morphology.segment_length > 0)
+    """End points (a, b) and lengths of the neurite segments of a compartment.
+
+    ``a`` and ``b`` are (3, n): one contiguous row per axis, where numpy's
+    element-wise operations run several times faster than on (n, 3) rows.
+    """
+    positive = morphology.segment_length > 0
+    seg = None
     if compartment is not None:
-        in_comp = seg & morphology.compartment_mask(compartment)
-        if in_comp.any():
-            seg = in_comp
+        seg = segment_mask(morphology, compartment) & positive
+        if not seg.any():
+            seg = None
+    if seg is None:
+        seg = morphology.neurite_segment & positive
     child = np.flatnonzero(seg)
-    a = morphology.xyz[morphology.parent[child]]
-    b = morphology.xyz[child]
-    return a, b, morphology.segment_length[child]
+    xyz = xyz_rows(morphology)
+    # np.take: a C-contiguous result, ~10x faster than xyz[:, index]
+    a = np.take(xyz, morphology.parent[child], axis=1)
+    return a, np.take(xyz, child, axis=1), morphology.segment_length[child]
 
 
 def _moments(a, b, w):
-    """Mean and covariance of points uniform along the segments (exact)."""
+    """Mean and covariance of points uniform along the segments (exact).
+
+    A point uniform on the segment from ``a`` to ``b`` has second moment
+    ``(a a' + b b') / 3 + (a b' + b a') / 6 = a (a / 3 + b / 6)' + b (b / 3 +
+    a / 6)'``: two (3, n) x (n, 3) products, weighted by length. ``a`` and ``b``
+    are (3, n).
+    """
     total = w.sum()
-    mean = (w @ (a + b)) / (2.0 * total)
-    a, b = a - mean, b - mean
-    second = (
-        np.einsum("n,ni,nj->ij", w, a, a) + np.einsum("n,ni,nj->ij", w, b, b)
-    ) / 3.0 + (
-        np.einsum("n,ni,nj->ij", w, a, b) + np.einsum("n,ni,nj->ij", w, b, a)
-    ) / 6.0
+    mean = ((a + b) @ w) / (2.0 * total)
+    a, b = a - mean[:, None], b - mean[:, None]
+    second = (a * w) @ (a / 3.0 + b / 6.0).T + (b * w) @ (b / 3.0 + a / 6.0).T
+    second = (second + second.T) / 2.0  # symmetric to the last bit
     return mean, second / total
 
 
 def _oriented(axis, a, b, w, mean):
     """Flip ``axis`` so the segment points have positive skewness along it."""
-    t = (a - mean) @ axis
-    s = (b - mean) @ axis
+    t = axis @ (a - mean[:, None])
+    s = axis @ (b - mean[:, None])
     tt, ts, ss = t * t, t * s, s * s  # products: np.power calls pow() per element
     var = w @ ((tt + ts + ss) / 3.0)
     third = w @ ((tt + ss) * (t + s) / 4.0)  # t^3 + t^2 s + t s^2 + s^3
@@ -250,7 +264,16 @@ def to_frame(morphology, frame="principal", compartment="dendrite"):
     if spec == "native":
         return morphology
     matrix, offset = frame_transform(morphology, spec, compartment)
-    return morphology.transformed(matrix, offset)
+    # morphology.transformed(matrix, offset), without checking the tree again
+    # and keeping what depends on the tree only (masks, children, orders)
+    xyz = (matrix @ xyz_rows(morphology) + offset[:, None]).T  # (n, 3), F order
+    out = Morphology._from_checked(
+        xyz, morphology.radius, morphology.types, morphology.parent,
+        ids=morphology.ids, name=morphology.name, source=morphology.source,
+        dropped_ids=morphology.dropped_ids,
+    )
+    share_topology(morphology, out)
+    return out
 
 
 def unit_problem(morphology):
