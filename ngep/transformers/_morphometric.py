@@ -120,6 +120,26 @@ def _check_X(X):
     return items
 
 
+class _NoProgress:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def update(self, n):
+        pass
+
+
+def _progress(n, show):
+    """A tqdm bar on stderr, or a stand-in (importing tqdm costs ~10 ms)."""
+    if not show:
+        return _NoProgress()
+    from tqdm.auto import tqdm
+
+    return tqdm(total=n, unit="file", desc="extracting")
+
+
 def _batches(n, n_jobs):
     size = max(1, min(_MAX_BATCH, math.ceil(n / (4 * n_jobs))))
     return [(start, min(n, start + size)) for start in range(0, n, size)]
@@ -397,12 +417,17 @@ class MorphologyExtractor(TransformerMixin, BaseEstimator):
         >>> failures["error"].tolist()
         ['FileNotFoundError']
         """
-        return self._extract(X, stacklevel=3)
+        import pandas as pd
+
+        out, failures = self._extract(X, stacklevel=3)
+        failures = pd.DataFrame(
+            failures, columns=["index", "path", "error", "reason"]
+        ).astype({"index": np.int64})
+        return out, failures
 
     def _extract(self, X, stacklevel):
+        """The matrix and a list of (index, path, error, reason) of failed files."""
         check_is_fitted(self)
-        import pandas as pd
-        from tqdm.auto import tqdm
 
         items = _check_X(X)
         frames = self._frames_for(items)
@@ -421,8 +446,7 @@ class MorphologyExtractor(TransformerMixin, BaseEstimator):
             )
         out = np.full((n, self.n_features_out_), np.nan)
         failures = []
-        with tqdm(total=n, disable=not self.progress, unit="file",
-                  desc="extracting") as bar:
+        with _progress(n, self.progress) as bar:
             for batch in chunks:
                 out[batch.start : batch.start + len(batch.rows)] = batch.rows
                 for i, failure, record in batch.notes:
@@ -435,9 +459,6 @@ class MorphologyExtractor(TransformerMixin, BaseEstimator):
                             stacklevel=stacklevel,
                         )
                 bar.update(len(batch.rows))
-        failures = pd.DataFrame(
-            failures, columns=["index", "path", "error", "reason"]
-        ).astype({"index": np.int64})
         return out, failures
 
     @property
