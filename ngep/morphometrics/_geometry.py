@@ -170,8 +170,9 @@ def _length_above(m, compartment):
     def compute():
         child = np.flatnonzero(segment_mask(m, compartment))
         y0 = centre(m)[1]
-        ya = m.xyz[m.parent[child], 1] - y0
-        yb = m.xyz[child, 1] - y0
+        y = xyz_rows(m)[1]
+        ya = y[m.parent[child]] - y0
+        yb = y[child] - y0
         length = m.segment_length[child]
         lo, hi = np.minimum(ya, yb), np.maximum(ya, yb)
         span = hi - lo
