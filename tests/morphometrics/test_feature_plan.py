@@ -71,3 +71,14 @@ def test_plan_validates_once():
         feature_plan(["total_lenght"])
     with pytest.raises(ValueError, match="Unknown compartment"):
         feature_plan(["total_length"], "dendrites")
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 7, 40, 41, 1000])
+def test_percentiles_are_numpys(n):
+    from ngep.morphometrics._geometry import _percentiles
+
+    rows = np.random.default_rng(n).normal(size=(3, n)) * 100
+    rows[:, ::3] = np.round(rows[:, ::3])  # ties
+    for percents in [(2.5, 97.5), (0, 100), (50,), (25, 75)]:
+        assert_array_equal(_percentiles(rows, percents),
+                           np.percentile(rows, percents, axis=1))
