@@ -307,8 +307,8 @@ def unit_problem(morphology):
     >>> unit_problem(m.transformed(scale=1000)) is None
     True
     """
-    xyz = morphology.xyz
-    extent = float(np.linalg.norm(xyz.max(axis=0) - xyz.min(axis=0)))
+    xyz = xyz_rows(morphology)  # (3, n): reductions along rows are ~10x faster
+    extent = float(np.linalg.norm(xyz.max(axis=1) - xyz.min(axis=1)))
     length = float(
         np.sum(morphology.segment_length[morphology.neurite_segment])
     )
