@@ -74,6 +74,19 @@ class Feature:
             )
         object.__setattr__(self, "compartments", comps)
 
+    def _key(self):
+        empty = "nan" if self.empty != self.empty else self.empty  # NaN == NaN here
+        return (self.name, self.func, self.unit, self.description, self.reference,
+                self.compartments, self.invariant, empty)
+
+    def __eq__(self, other):
+        if not isinstance(other, Feature):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self):
+        return hash(self._key())
+
     @property
     def is_soma(self):
         """Whether this is a soma feature (computed once, not per compartment)."""

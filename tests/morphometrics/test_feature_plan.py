@@ -82,3 +82,13 @@ def test_percentiles_are_numpys(n):
     for percents in [(2.5, 97.5), (0, 100), (50,), (25, 75)]:
         assert_array_equal(_percentiles(rows, percents),
                            np.percentile(rows, percents, axis=1))
+
+
+def test_features_and_plans_compare_equal_after_pickling():
+    """A NaN empty value must not make a feature unequal to its copy."""
+    import pickle
+
+    plan = feature_plan(EXTENDED_FEATURES, ["all", "axon"])
+    copy = pickle.loads(pickle.dumps(plan))
+    assert copy == plan and hash(copy.columns) == hash(plan.columns)
+    assert FEATURES["mean_diameter"] != FEATURES["total_length"]
