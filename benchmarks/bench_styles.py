@@ -232,7 +232,12 @@ def measure(styles, tools, repeat):
 def _nodes(paths):
     from ngep.io import read_swc
 
-    sizes = [read_swc(p, on_fragments="ignore").n_nodes for p in paths]
+    sizes = []
+    for path in paths:
+        try:
+            sizes.append(read_swc(path, on_fragments="ignore").n_nodes)
+        except Exception:  # noqa: BLE001 - a failed file, counted in the table
+            pass
     kb = [os.path.getsize(p) / 1e3 for p in paths]
     return int(np.median(sizes)), float(np.median(kb))
 
