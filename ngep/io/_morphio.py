@@ -61,6 +61,8 @@ _HINTS = (
     (r"soma is already defined",
      "keep one CellBody per file: merge the contours or split the neurons "
      "into separate files"),
+    (r"iterate past the end",
+     "the file ends before a neuron does: is it empty or cut short?"),
     (r"unexpected token|expected:",
      "fix the Neurolucida syntax at that line"),
 )
@@ -92,8 +94,8 @@ def _clean(text, path):
     message = " ".join(kept)
     for label in (f": {path}", f"in {path}", path):
         message = message.replace(label, "")
-    message = re.sub(r"\s+", " ", message)
-    message = re.sub(r"^Error\s*", "", message.replace(" :", ":")).strip(" :")
+    message = re.sub(r"\s+", " ", message).replace(" :", ":")
+    message = re.sub(r"^(Error|Warning)\b:?\s*", "", message).strip(" :")
     return message or "MorphIO could not read the file", line
 
 
@@ -143,6 +145,9 @@ def _stderr_to_warnings(path):
 
 def _load(morphio, path, fmt):
     handler = morphio.WarningHandlerCollector()
+    # A neuron without a soma is read silently, as in SWC (has_soma is False);
+    # any fragments that follow from it are reported by _select_tree.
+    handler.set_ignored_warning(morphio.Warning.no_soma_found, True)
     capture = _stderr_to_warnings(path) if fmt == "h5" else contextlib.nullcontext()
     try:
         with capture:
