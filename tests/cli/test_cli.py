@@ -125,7 +125,7 @@ def test_demo_quick(tmp_path):
     [
         ("missing_path", "no such file or folder"),
         ("missing_column", "not in"),
-        ("unmatched_ids", "have no SWC file"),
+        ("unmatched_ids", "have no morphology file"),
         ("malformed_table", "table not found"),
         ("unwritable", "not writable|cannot create"),
     ],
