@@ -254,16 +254,20 @@ default="compartment"
     if title is not None:
         ax.set_title(title, fontsize=9)
     if legend and color_by == "compartment":
-        from matplotlib.lines import Line2D
-
         present = set(m.types[child].tolist())
         if soma and m.has_soma:
             present.add(1)
-        handles = [
-            Line2D([], [], color=COMPARTMENT_COLORS.get(t, _OTHER_COLOR),
-                   lw=3 if t == 1 else 1.5, label=_LABELS.get(t, f"type {t}"))
-            for t in sorted(present)
-        ]
-        ax.legend(handles=handles, fontsize=7, frameon=False, loc="upper left",
-                  bbox_to_anchor=(1.0, 1.0))
+        ax.legend(handles=_legend_handles(present), fontsize=7, frameon=False,
+                  loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return ax
+
+
+def _legend_handles(types):
+    """One legend entry per SWC type code drawn, in code order."""
+    from matplotlib.lines import Line2D
+
+    return [
+        Line2D([], [], color=COMPARTMENT_COLORS.get(t, _OTHER_COLOR),
+               lw=3 if t == 1 else 1.5, label=_LABELS.get(t, f"type {t}"))
+        for t in sorted(types)
+    ]

@@ -143,3 +143,26 @@ def test_plot_bad_options(mixed, tmp_path, args, match, capsys):
     args = [a if a not in ("x.jpg", "x.png") else str(tmp_path / a) for a in args]
     assert main(["plot", str(mixed), *args]) == 2
     assert match in capsys.readouterr().err
+
+
+def test_demo_gallery_shows_the_most_and_least_target_like(tmp_path, monkeypatch):
+    import matplotlib.pyplot as plt
+
+    from ngep.cli import _report
+
+    cells = make_neurons(6, random_state=1).morphologies
+    pred = pd.DataFrame({"predicted": [0.5, 3.0, 1.0, 2.0, -1.0, 0.0],
+                         "observed": [0.4, 2.5, 1.1, 1.0, 0.0, 0.2]})
+    labels = [f"cell{i}" for i in range(6)]
+    drawn = {}
+    real_close = plt.close
+    monkeypatch.setattr(plt, "close", lambda fig: drawn.setdefault("fig", fig))
+    path = _report.save_neuron_gallery(cells, pred, labels, tmp_path / "n.png",
+                                       "Pvalb", k=2)
+    assert path.read_bytes().startswith(b"\x89PNG")
+    fig = drawn["fig"]
+    titles = [ax.get_title().split("\n")[0] for ax in fig.axes]
+    assert titles == ["cell1", "cell3", "cell4", "cell5"]  # top 2, then bottom 2
+    assert "predicted 3.00, observed 2.50" in fig.axes[0].get_title()
+    assert "Pvalb-like" in fig._suptitle.get_text()
+    real_close(fig)

@@ -196,3 +196,11 @@ def test_missing_matplotlib_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
     with pytest.raises(MissingDependencyError, match=r"ngep\[plot\]"):
         morphology(_cell())
+
+
+def test_gallery_legend_lists_the_compartments_drawn():
+    fig = gallery([_cell(), _cell()])
+    (legend,) = fig.legends
+    assert [t.get_text() for t in legend.get_texts()] == [
+        "soma", "axon", "basal dendrite", "apical dendrite"]
+    assert not gallery([_cell()], color_by="branch_order").legends
