@@ -166,3 +166,19 @@ def test_demo_gallery_shows_the_most_and_least_target_like(tmp_path, monkeypatch
     assert "predicted 3.00, observed 2.50" in fig.axes[0].get_title()
     assert "Pvalb-like" in fig._suptitle.get_text()
     real_close(fig)
+
+
+def test_help_imports_neither_matplotlib_nor_morphio():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\nfrom ngep.cli import main\n"
+        "for argv in (['--help'], ['plot', '--help']):\n"
+        "    try:\n        main(argv)\n    except SystemExit:\n        pass\n"
+        "assert 'matplotlib' not in sys.modules, 'matplotlib'\n"
+        "assert 'morphio' not in sys.modules, 'morphio'\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert "plot" in out.stdout
