@@ -7,6 +7,7 @@ import numpy as np
 
 from ngep.plot._morphology import (
     _as_morphology,
+    _extent,
     _legend_handles,
     _projection_axes,
     _pyplot,
@@ -102,8 +103,7 @@ default="compartment"
         squeeze=False,
     )
     axes = axes.ravel()
-    boxes = [(m.xyz[:, [i, j]].min(axis=0), m.xyz[:, [i, j]].max(axis=0))
-             for m in cells]
+    boxes = [_extent(m, i, j) for m in cells]
     span = max(float(np.max(hi - lo)) for lo, hi in boxes)
     span = span if span > 0 else 1.0
     for k, (m, title) in enumerate(zip(cells, titles)):

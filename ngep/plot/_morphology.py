@@ -112,6 +112,17 @@ def _soma_patch(m, i, j, color):
                   edgecolor=color, zorder=3, gid="soma")
 
 
+def _extent(m, i, j):
+    """Lower-left and upper-right corners of the drawing, soma disc included."""
+    xy = m.xyz[:, [i, j]]
+    lo, hi = xy.min(axis=0), xy.max(axis=0)
+    if m.has_soma:  # the soma disc may reach beyond the points
+        r = float(np.nanmax(m.radius[m.is_soma]))
+        centre = xy[m.is_soma].mean(axis=0)
+        lo, hi = np.minimum(lo, centre - r), np.maximum(hi, centre + r)
+    return lo, hi
+
+
 def _segment_values(m, child, color_by, cmap):
     import matplotlib as mpl
 
@@ -238,11 +249,7 @@ default="compartment"
         patch = _soma_patch(m, i, j, color)
         if patch is not None:
             ax.add_patch(patch)
-    lo, hi = xy.min(axis=0), xy.max(axis=0)
-    if m.has_soma:  # the soma disc may reach beyond the points
-        r = float(np.nanmax(m.radius[m.is_soma]))
-        centre = xy[m.is_soma].mean(axis=0)
-        lo, hi = np.minimum(lo, centre - r), np.maximum(hi, centre + r)
+    lo, hi = _extent(m, i, j)
     bottom = lo[1]
     if scale_bar:
         bottom = _scale_bar(ax, lo, hi, nice_length(max(hi - lo)), color)
