@@ -5,11 +5,13 @@ A random tree (a soma contour of 3-6 points, neurites of mixed and custom types,
 multifurcations, type changes along a branch, zero-length segments) is written
 as SWC by :func:`ngep.io.write_swc` and as HDF5 by MorphIO's own writer
 (``morphio.mut``); both files read with :func:`ngep.io.read_morphology` must
-give the same tree and every catalogue feature must agree. Coordinates are
+give the same tree and every catalogue feature must agree. The same holds for
+Neurolucida files written by MorphIO, on trees whose neurites each have one
+type among axon, basal and apical dendrite (all that format can say). Coordinates are
 multiples of 1/4 so that MorphIO's float32 storage holds them exactly.
 
-The default profile runs 60 examples (a few seconds); ``pytest -m slow`` runs
-1,000 with a random seed.
+The default profile runs 60 examples per format (a few seconds); ``pytest -m
+slow`` runs 1,000 per format with a random seed.
 """
 
 import warnings
@@ -36,12 +38,15 @@ _QUARTERS = st.integers(-800, 800).map(lambda v: v / 4.0)
 
 
 @st.composite
-def neurons(draw):
+def neurons(draw, one_type_per_neurite=False):
     """A Morphology whose neurites all hang from its first soma point.
 
     MorphIO cannot write a root section of one point, so the first node of a
-    stem always has exactly one child, of its own type.
+    stem always has exactly one child, of its own type. Neurolucida files give
+    a type to a whole neurite (axon, dendrite, apical) and nothing else:
+    ``one_type_per_neurite`` draws such neurons.
     """
+    stem_types = [2, 3, 4] if one_type_per_neurite else [2, 3, 4, 5, 7]
     n_soma = draw(st.integers(3, 6))
     n_neurite = draw(st.integers(2, 60))
     n = n_soma + n_neurite
@@ -55,14 +60,16 @@ def neurons(draw):
     node = n_soma
     while node < n:
         if not open_nodes or (node + 1 < n and draw(st.integers(0, 4)) == 0):
-            t = draw(st.sampled_from([2, 3, 4, 5, 7]))  # a new stem: two nodes
+            t = draw(st.sampled_from(stem_types))  # a new stem: two nodes
             parent += [0, node]
             types += [t, t]
             open_nodes.append(node + 1)
             node += 2
             continue
         p = draw(st.sampled_from(open_nodes))
-        t = types[p] if draw(st.integers(0, 4)) else draw(st.sampled_from([2, 3, 4]))
+        t = types[p]
+        if not one_type_per_neurite and not draw(st.integers(0, 4)):
+            t = draw(st.sampled_from([2, 3, 4]))  # the type changes on the way
         if draw(st.integers(0, 9)) == 0:  # a zero-length segment
             xyz[node] = xyz[p]
         parent.append(p)
@@ -93,9 +100,9 @@ def _sections(m):
     return kids, starts_section, chain
 
 
-def write_h5(m, path):
-    """Write ``m`` with MorphIO's writer (each child section repeats its parent's
-    last point, MorphIO's convention)."""
+def write_morphio(m, path):
+    """Write ``m`` with MorphIO's writer, as ``.h5`` or ``.asc`` by the suffix
+    (each child section repeats its parent's last point, MorphIO's convention)."""
     kids, _, chain = _sections(m)
     mut = morphio.mut.Morphology()
     soma = np.flatnonzero(m.is_soma)
@@ -123,11 +130,11 @@ def write_h5(m, path):
         mut.write(str(path))
 
 
-def _check(m, tmp_path):
-    swc, h5 = tmp_path / "cell.swc", tmp_path / "cell.h5"
+def _check(m, tmp_path, suffix=".h5"):
+    swc, other = tmp_path / "cell.swc", tmp_path / f"cell{suffix}"
     write_swc(m, swc)
-    write_h5(m, h5)
-    a, b = read_morphology(swc), read_morphology(h5)
+    write_morphio(m, other)
+    a, b = read_morphology(swc), read_morphology(other)
     assert a.n_nodes == b.n_nodes == m.n_nodes
     # the same tree up to node order: compare sorted (xyz, type, parent xyz) rows
     def rows(x):
@@ -146,8 +153,21 @@ def test_swc_and_h5_give_the_same_neuron(m, tmp_path):
     _check(m, tmp_path)
 
 
+@FAST
+@given(m=neurons(one_type_per_neurite=True))
+def test_swc_and_asc_give_the_same_neuron(m, tmp_path):
+    _check(m, tmp_path, ".asc")
+
+
 @pytest.mark.slow
 @LONG
 @given(m=neurons())
 def test_swc_and_h5_give_the_same_neuron_long(m, tmp_path):
     _check(m, tmp_path)
+
+
+@pytest.mark.slow
+@LONG
+@given(m=neurons(one_type_per_neurite=True))
+def test_swc_and_asc_give_the_same_neuron_long(m, tmp_path):
+    _check(m, tmp_path, ".asc")
