@@ -5,7 +5,6 @@ import sys
 import warnings
 from pathlib import Path
 
-from ngep.cli._args import add_common
 from ngep.cli._data import collect_morphologies
 from ngep.cli._errors import EXIT_FAILURES, EXIT_OK, CLIError
 from ngep.cli._output import ensure_writable_dir
@@ -54,7 +53,9 @@ def add_parser(sub):
         "--strict", action="store_true",
         help="exit 1 when any file cannot be read (it is skipped either way)",
     )
-    add_common(parser, jobs=False)
+    parser.add_argument(
+        "--debug", action="store_true", help="show full tracebacks on errors"
+    )
     return parser
 
 

@@ -92,7 +92,7 @@ def _soma_patch(m, i, j, color):
     """A polygon through a contour's points, else a circle of the soma radius."""
     from matplotlib.patches import Circle, Polygon
 
-    from ngep.morphometrics._soma import soma_radius
+    from ngep.morphometrics import FEATURES
 
     idx = np.flatnonzero(m.is_soma)
     if idx.size == 0:
@@ -105,7 +105,7 @@ def _soma_patch(m, i, j, color):
         if np.ptp(outline[:, 0]) > 0 and np.ptp(outline[:, 1]) > 0:
             return Polygon(outline, closed=True, facecolor=color, edgecolor=color,
                            zorder=3, gid="soma")
-    radius = soma_radius(m)
+    radius = FEATURES["soma_radius"].func(m, None)  # as the soma__radius feature
     if not math.isfinite(radius):
         radius = float(m.radius[idx].max())
     return Circle(m.xyz[idx].mean(axis=0)[[i, j]], radius, facecolor=color,
