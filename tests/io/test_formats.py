@@ -434,3 +434,14 @@ def test_morphio_warnings_and_stderr_become_python_warnings(capfd):
     assert messages == ["cell.h5: something else from C++",
                         "cell.h5: zero diameter in section 3"]
     assert capfd.readouterr().err == ""
+
+
+def test_sections_in_any_order_are_walked_parents_first():
+    from ngep.io._morphio import _parents_first
+
+    assert list(_parents_first(np.array([-1, 0, 0, 1]))) == [0, 1, 2, 3]
+    parent = np.array([2, -1, 3, 1, -1, 4])  # 1 -> 3 -> 2 -> 0 and 4 -> 5
+    order = list(_parents_first(parent))
+    assert sorted(order) == list(range(6))
+    position = {s: k for k, s in enumerate(order)}
+    assert all(position[p] < position[s] for s, p in enumerate(parent) if p >= 0)
