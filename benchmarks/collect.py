@@ -30,8 +30,10 @@ SECTIONS = ROOT / "docs" / "benchmarks"
 OUTPUT = ROOT / "docs" / "benchmarks.md"
 
 # Order of the page: the user's path through the library.
-ORDER = ("demo", "io", "extract", "styles", "datasets", "models", "accuracy",
-         "conventions")
+ORDER = (
+    "demo", "io", "formats", "extract", "styles", "datasets", "models", "accuracy",
+    "conventions",
+)
 
 INTRO = """\
 # Benchmarks

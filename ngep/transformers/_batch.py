@@ -14,7 +14,7 @@ import numpy as np
 
 from ngep import exceptions
 from ngep.exceptions import SWCFormatError, SWCWarning
-from ngep.io import Morphology, read_swc
+from ngep.io import Morphology, read_morphology
 from ngep.morphometrics import FeaturePlan
 from ngep.morphometrics._frame import to_frame, unit_problem
 from ngep.transformers._cache import FileCache
@@ -102,7 +102,7 @@ def _featurise(item, frame, index, plan, cache, caught):
             return Result(np.asarray(hit[0], dtype=np.float64), None, hit[1])
     seen = len(caught)
     try:
-        morphology = item if isinstance(item, Morphology) else read_swc(item)
+        morphology = item if isinstance(item, Morphology) else read_morphology(item)
         row = _compute(morphology, frame, plan, label)
     except Exception as exc:  # noqa: BLE001 - per-file failure, reported
         if plan.errors == "raise":
