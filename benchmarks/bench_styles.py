@@ -342,22 +342,25 @@ WHY = """\
   styles): the extended set is 33 features per compartment, each a few numpy
   calls of a few µs whatever the neuron's size, plus a rotation into the
   principal frame for the 8 frame-dependent ones: ~1.0 ms per Allen neuron on
-  top of reading it (~0.45 ms), measured quietly as the best of 7 calls
-  (`ngep 0.1` took ~2 ms). MorphIO + numpy computes 5 features. Closing the gap
-  needs the per-compartment features fused into a few passes (or a compiled
-  kernel), not a faster parser.
+  top of reading it (~0.45 ms), measured quietly as the best of 7 calls per
+  feature (ngep 0.1: ~1.7 ms by the same measure, ~2 ms through the
+  extractor). MorphIO + numpy computes 5 features. Closing the gap needs the
+  per-compartment features fused into a few passes (or a compiled kernel), not
+  a faster parser: ngep's `read_swc` alone is 4-5x MorphIO + numpy.
 - **gzip styles**: ngep decompresses with zlib in the same call (NeuroM and
-  MorphIO read decompressed copies), which is up to half of ngep's time on the
-  small BBP files; one BBP cell has a negative radius, which ngep rejects
-  with its line number (the careful Python parser reads that file to find
-  it), while NeuroM and MorphIO load it.
+  MorphIO read decompressed copies): on `allen-gzip` that halves `read_swc`'s
+  rate. On the BBP cells, one file has a negative radius, which ngep rejects
+  with its line number: to find the line, the careful Python parser reads that
+  (large) file, which shows as `_parse_careful`/`_number` in the profile;
+  NeuroM and MorphIO load it.
 - **0.2 µm resampled files**: each holds ~6x the nodes and bytes of its
   Allen original but the same sections. ngep's time (its C parser, numpy's
   checks of ids and parents) grows with nodes and bytes; NeuroM's is mostly
-  per section (Python objects), so it grows less: the ratio to NeuroM falls
-  to ~8x while the ratio to MorphIO's load stays ~3x.
-- On every style the base set is well above 2x MorphIO's load alone except
-  the gzip ones, and above 10x NeuroM except gzip and resampled files.
+  per section (Python objects), so it grows less: the ratio to NeuroM falls to
+  ~6x while the ratio to MorphIO's load stays ~3x.
+- The base set is above 2x MorphIO's load alone on every style but the gzip
+  ones, and above 10x NeuroM on every style but `allen-gzip` and the resampled
+  files.
 """
 
 
