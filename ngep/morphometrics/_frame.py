@@ -170,9 +170,16 @@ def _oriented(axes, ends, w):
     axes = np.atleast_2d(axes)
     t = axes @ ends[:3]
     s = axes @ ends[3:]
-    tt, ts, ss = t * t, t * s, s * s  # products: np.power calls pow() per element
-    var = ((tt + ts + ss) / 3.0) @ w
-    third = ((tt + ss) * (t + s) / 4.0) @ w  # t^3 + t^2 s + t s^2 + s^3
+    # products, not np.power (a pow() call per element); in place where possible
+    both = t + s
+    tt = t * t
+    ss = s * s
+    ts = np.multiply(t, s, out=t)
+    tt += ss
+    ts += tt
+    var = (ts @ w) / 3.0  # (t^2 + t s + s^2) / 3
+    tt *= both
+    third = (tt @ w) / 4.0  # (t^3 + t^2 s + t s^2 + s^3) / 4
     total = w.sum()
     out = axes.copy()
     for i, axis in enumerate(axes):
