@@ -76,13 +76,14 @@ def resample(m, spacing):
     the original polyline, radii interpolated linearly.
     """
     secs = sections(m)
-    xyz, radius, types, parent = (list(m.xyz[m.is_soma]), list(m.radius[m.is_soma]),
-                                  list(m.types[m.is_soma]), [])
+    xyz, radius, types = (list(m.xyz[m.is_soma]), list(m.radius[m.is_soma]),
+                          list(m.types[m.is_soma]))
     soma_index = np.flatnonzero(m.is_soma)
     new_of = {int(old): i for i, old in enumerate(soma_index)}
     parent = [new_of.get(int(p), -1) if p >= 0 else -1 for p in m.parent[soma_index]]
     nodes_of = np.argsort(secs.node_section, kind="stable")
-    bounds = np.searchsorted(secs.node_section[nodes_of], np.arange(secs.start.size + 1))
+    bounds = np.searchsorted(secs.node_section[nodes_of],
+                             np.arange(secs.start.size + 1))
     for s in np.argsort(secs.depth, kind="stable"):
         nodes = nodes_of[bounds[s]:bounds[s + 1]]
         nodes = nodes[np.argsort(m.depth[nodes], kind="stable")]

@@ -26,6 +26,9 @@ __all__ = [
     "EXTENDED_FEATURES",
     "FEATURES",
     "Feature",
+    "PRESETS",
+    "ROBUST_FEATURES",
+    "SCALE_FREE_FEATURES",
 ]
 
 #: The neurite compartments a feature can be computed on.
@@ -252,3 +255,59 @@ BASE_FEATURES = (
 
 #: Every catalogue feature, in catalogue order.
 EXTENDED_FEATURES = tuple(FEATURES)
+
+#: The convention-robust preset: what another lab's reconstruction of the same
+#: cell should give, in output order. Kept out, with the reason (documented
+#: feature by feature in the user guide, "Features that travel between labs"):
+#:
+#: * radius-dependent (``radius_free=False``): ``total_surface_area``,
+#:   ``total_volume``, ``mean_diameter``, ``soma_radius``, ``soma_surface_area``;
+#: * frame-dependent (``invariant=False``): extents along axes and the length
+#:   above/below the soma depend on the slicing axis and on shrinkage across the
+#:   slice;
+#: * node-spacing dependent: ``mean_contraction``, ``mean_local_bifurcation_angle``
+#:   and ``tip_tortuosity`` read the tracing's jitter between nearby points
+#:   (resampling to 5 µm moves them by 0.4-1.1 training SDs);
+#: * redundant or coarse: ``n_bifurcations`` and ``n_sections`` (given by the branch
+#:   points and stems), ``mean_section_length`` (length over sections: the most
+#:   sensitive to untraced short terminal branches), ``sholl_peak_radius`` (10 µm
+#:   bins that move with the soma-centre convention; ``sholl_peak_fraction``
+#:   replaces it).
+ROBUST_FEATURES = (
+    "total_length",
+    "n_stems",
+    "n_branch_points",
+    "n_tips",
+    "max_branch_order",
+    "mean_tip_branch_order",
+    "max_section_length",
+    "max_path_distance",
+    "mean_tip_path_distance",
+    "max_radial_distance",
+    "mean_tip_radial_distance",
+    "mean_remote_bifurcation_angle",
+    "mean_partition_asymmetry",
+    "sholl_peak_intersections",
+    "sholl_peak_fraction",
+    "sholl_centroid_fraction",
+    "sholl_spread_fraction",
+    "sholl_entropy",
+    "length_fraction_within_25",
+    "length_fraction_within_50",
+    "length_fraction_within_75",
+    "tip_path_distance_cv",
+    "tip_path_distance_median_max",
+)
+
+#: The scale-free part of :data:`ROBUST_FEATURES` (``scale_free=True``): for a
+#: model that must not read size as class, e.g. across species.
+SCALE_FREE_FEATURES = tuple(k for k in ROBUST_FEATURES if FEATURES[k].scale_free)
+
+#: Feature presets by name: what ``features="base"``, ``"extended"``, ``"robust"``
+#: mean wherever a preset name is accepted.
+PRESETS = MappingProxyType({
+    "base": BASE_FEATURES,
+    "extended": EXTENDED_FEATURES,
+    "robust": ROBUST_FEATURES,
+    "scale_free": SCALE_FREE_FEATURES,
+})

@@ -41,10 +41,20 @@ _REGISTRY = {
         "n_features_in_",
         "feature_names_in_",
     ),
+    "sklearn.linear_model.LogisticRegression": (
+        "classes_",
+        "coef_",
+        "intercept_",
+        "n_iter_",
+        "n_features_in_",
+        "feature_names_in_",
+    ),
+    "ngep.models.ContrastClassifier": None,
     "ngep.models.ExpressionRegressor": None,
     "ngep.models.MarkerClassifier": None,
     "ngep.transformers.FeatureExpander": None,
     "ngep.transformers.MorphologyExtractor": None,
+    "ngep.transformers.RangeClipper": None,
 }
 
 
