@@ -35,7 +35,7 @@ def test_robust_preset_reads_no_radius_and_no_frame():
     # spacing-dependent (tracing jitter) and redundant ones, documented in _registry
     assert {"mean_contraction", "mean_local_bifurcation_angle", "tip_tortuosity",
             "n_bifurcations", "n_sections", "mean_section_length",
-            "sholl_peak_radius"} <= left_out
+            "sholl_peak_radius", "sholl_peak_intersections"} <= left_out
     assert len(set(ROBUST_FEATURES)) == len(ROBUST_FEATURES)
 
 
