@@ -65,6 +65,15 @@ def test_average_of_the_two_contrasts():
     assert set(clf.predict(X)) <= {0, 1}
 
 
+def test_subclass_method_reads_off_the_positive_class():
+    X, y = _data()
+    clf = ContrastClassifier(positive="Sst", method="subclass").fit(X, y)
+    ref = LogisticRegression(max_iter=1000).fit(X, y)
+    col = list(ref.classes_).index("Sst")
+    assert_array_equal(clf.classes_, [0, 1])
+    assert_allclose(clf.predict_proba(X)[:, 1], ref.predict_proba(X)[:, col])
+
+
 def test_weight_zero_or_no_peers_is_the_all_cell_model():
     X, y = _data()
     a = ContrastClassifier(positive="Pvalb", peers=["Sst"], weight=0.0).fit(X, y)
@@ -84,6 +93,7 @@ def test_without_positive_it_is_the_estimator():
 @pytest.mark.parametrize(("params", "match"), [
     ({"positive": "Vip"}, "positive='Vip' is not a label"),
     ({"positive": "Pvalb", "peers": ["Vip"]}, r"peers \['Vip'\] are not labels"),
+    ({"positive": "Pvalb", "method": "gate"}, "'method' parameter"),
 ])
 def test_errors_name_the_parameter(params, match):
     X, y = _data()
