@@ -298,7 +298,7 @@ def main(argv=None):
             lines.append(f"| {kind} | {name} | {auc_all:.3f} | {auc_int:.3f} "
                          f"| {transfer[kind, name]:.3f} |")
 
-    # second label source: the robust preset, logistic learner, average contrast
+    # second label source: the robust preset, logistic learner
     cols = transfer_data.columns(a_table, ROBUST_FEATURES)
     X = a_table.loc[keep, cols].to_numpy()
     Xr = r_table[cols].to_numpy()
@@ -308,7 +308,7 @@ def main(argv=None):
     lines.append("| training cells | contrast | Allen grouped-CV AUC, all cells | "
                  "Allen grouped-CV AUC, interneurons |")
     lines.append("|---|---|---|---|")
-    for kind in ("vs all", "average"):
+    for kind in ("vs all", "subclass model"):
         for label, ex in (("Allen folds", None),
                           ("Allen folds + all rat cells", extra)):
             (a_all, a_int), = grouped_cv(X, y, donors, (kind,), ["logistic"],
@@ -319,7 +319,7 @@ def main(argv=None):
                  "among interneurons |")
     lines.append("|---|---|---|")
     ry, rX = rat_y[rat_use], Xr[rat_use]
-    for kind in ("vs all", "average"):
+    for kind in ("vs all", "subclass model"):
         for label, add in (("rat folds", False), ("rat folds + all Allen cells", True)):
             aucs = []
             for r in range(args.repeats):

@@ -17,9 +17,10 @@ shorter than 10 or 20 µm removed; resampled to 0.2 and 5 µm; z shrunk to 0.7;
 y and z swapped then rotated; the soma drawn as a contour; the axon removed).
 The table gives the Pvalb ROC AUC among all cells and among interneurons (Pvalb
 vs Sst and Htr3a), and its change from the unconverted cells, for the recipe's
-model (:mod:`ngep.pretrained._recipes`: median imputation, standardisation,
-inputs bounded at 3 SD, the average of a Pvalb-vs-all and a
-Pvalb-vs-other-interneurons logistic regression) on the ``extended`` features
+model (the dendrite model of the ``pvalb-mouse-cortex`` recipe in
+:mod:`ngep.pretrained._recipes`: median imputation, standardisation, inputs
+bounded at 3 SD, one logistic regression of the four subclasses with P(Pvalb)
+read off; trained on the Allen cells only) on the ``extended`` features
 (ngep 0.1's full catalogue) and on the ``robust`` preset. Only the conversion
 changes between rows: same folds, same fitted models.
 
@@ -71,9 +72,13 @@ PRESETS = {"extended": EXTENDED_FEATURES, "robust": ROBUST_FEATURES}
 
 
 def recipe_model():
-    """The marker recipe's model after extraction (Pvalb, logistic average)."""
+    """The Pvalb recipe's dendrite model after extraction.
+
+    Impute, standardise, bound at 3 SD, then one logistic regression of the
+    subclasses with P(Pvalb) read off (the shipped model's dendrite part).
+    """
     return prep(ContrastClassifier(LogisticRegression(max_iter=1000),
-                                   positive="Pvalb", peers=["Htr3a", "Sst"]))
+                                   positive="Pvalb", method="subclass"))
 
 
 def converted_tables(neurons, conversions):
@@ -124,7 +129,8 @@ def size_table(neurons, keep, gaba, donors, repeats):
             LogisticRegression(max_iter=1000))),
         "robust": (ROBUST_FEATURES, lambda: prep(LogisticRegression(max_iter=1000))),
         "robust + SizeNormalizer": (ROBUST_FEATURES, lambda: make_pipeline(
-            SizeNormalizer("dendrite__max_path_distance", drop_scale=True).set_output(transform="pandas"),
+            SizeNormalizer("dendrite__max_path_distance", drop_scale=True)
+            .set_output(transform="pandas"),
             prep(LogisticRegression(max_iter=1000)))),
     }
     y = gaba[keep].astype(int)

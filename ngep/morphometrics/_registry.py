@@ -203,8 +203,8 @@ _CATALOGUE = (
     # -- scale-free shape -------------------------------------------------------
     _F("sholl_peak_fraction", _shape.sholl_peak_fraction, "1",
        "Peak of the Sholl profile on spheres of k R/20 about the soma centroid, "
-       "over R (R: largest distance from it).", "ngep; Sholl 1953 profile on a scaled radius",
-       scale_free=True),
+       "over R (R: largest distance from it).",
+       "ngep; Sholl 1953 profile on a scaled radius", scale_free=True),
     _F("sholl_centroid_fraction", _shape.sholl_centroid_fraction, "1",
        "Crossing-weighted mean radius of the scaled Sholl profile, over R.",
        "ngep", scale_free=True),

@@ -85,7 +85,8 @@ def test_resampling_keeps_topology_and_spacing(conv, neuron, spacing):
 
 def test_shrink_swap_contour_and_axon(conv, neuron):
     z = conv.shrink_z(neuron, 0.7)
-    assert_allclose(z.xyz[:, 2] - z.xyz[0, 2], 0.7 * (neuron.xyz[:, 2] - neuron.xyz[0, 2]))
+    assert_allclose(z.xyz[:, 2] - z.xyz[0, 2],
+                    0.7 * (neuron.xyz[:, 2] - neuron.xyz[0, 2]))
     rot = conv.swap_and_rotate(neuron, 0)
     assert_allclose(_f(rot, "total_length"), _f(neuron, "total_length"))
     contour = conv.contour_soma(neuron)
