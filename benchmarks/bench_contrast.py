@@ -193,8 +193,9 @@ def recipes_section(a_cells, a_table, r_cells, r_table, repeats):
            "fold; \"Allen only -> rat\": the same recipe trained on the Allen cells "
            "alone, scored on the rat cells)\n",
            "| recipe | features | training cells | grouped-CV AUC, all cells "
-           "| grouped-CV AUC, interneurons | Allen only -> rat |",
-           "|---|---|---|---|---|---|"]
+           "| grouped-CV AUC, interneurons | without the extra source: all / "
+           "interneurons | Allen only -> rat |",
+           "|---|---|---|---|---|---|---|"]
     for recipe in RECIPES.values():
         comps = recipe.compartment
         comps = [comps] if isinstance(comps, str) else list(comps)
@@ -215,19 +216,27 @@ def recipes_section(a_cells, a_table, r_cells, r_table, repeats):
             extra_X.append(table.loc[eok, cols])
             extra_y.append(ef[eok])
         n_extra = sum(len(e) for e in extra_y)
-        aucs = []
-        for r in range(repeats):
-            cv = StratifiedGroupKFold(n_splits=5, shuffle=True, random_state=r)
-            score = np.full(len(yb), np.nan)
-            for train, test in cv.split(X, yb, groups):
-                Xtr = pd.concat([X.iloc[train], *extra_X])
-                ytr = np.concatenate([yf[train], *extra_y])
-                if ytr.dtype == object and not any(isinstance(v, str) for v in ytr):
-                    ytr = ytr.astype(int)
-                model = recipe_model(recipe).fit(Xtr, ytr)
-                score[test] = model.predict_proba(X.iloc[test])[:, 1]
-            aucs.append((_auc(yb, score), _auc(yb, score, inter[ok])))
-        a_all, a_int = np.mean(aucs, axis=0)
+        def cv_auc(extra_X, extra_y):
+            aucs = []
+            for r in range(repeats):
+                cv = StratifiedGroupKFold(n_splits=5, shuffle=True, random_state=r)
+                score = np.full(len(yb), np.nan)
+                for train, test in cv.split(X, yb, groups):
+                    Xtr = pd.concat([X.iloc[train], *extra_X])
+                    ytr = np.concatenate([yf[train], *extra_y])
+                    if ytr.dtype == object and not any(isinstance(v, str)
+                                                       for v in ytr):
+                        ytr = ytr.astype(int)
+                    model = recipe_model(recipe).fit(Xtr, ytr)
+                    score[test] = model.predict_proba(X.iloc[test])[:, 1]
+                aucs.append((_auc(yb, score), _auc(yb, score, inter[ok])))
+            return np.mean(aucs, axis=0)
+
+        a_all, a_int = cv_auc(extra_X, extra_y)
+        alone = "-"
+        if extra_X:
+            b_all, b_int = cv_auc([], [])
+            alone = f"{b_all:.3f} / " + ("-" if np.isnan(b_int) else f"{b_int:.3f}")
         # Allen only -> rat (the recipe's own other-lab test)
         rat = "-"
         for ex in recipe.extra_train:
@@ -242,8 +251,9 @@ def recipes_section(a_cells, a_table, r_cells, r_table, repeats):
             rat = f"{_auc(rb[rok].astype(int), p):.3f}"
         training = f"{len(yb)} Allen" + (f" + {n_extra} rat" if n_extra else "")
         preset = "robust" if recipe.features == ROBUST_FEATURES else "scale_free"
+        a_int = "-" if np.isnan(a_int) else f"{a_int:.3f}"
         out.append(f"| {recipe.name} | {preset} ({' + '.join(comps)}) | {training} "
-                   f"| {a_all:.3f} | {a_int:.3f} | {rat} |")
+                   f"| {a_all:.3f} | {a_int} | {alone} | {rat} |")
     return out
 
 
