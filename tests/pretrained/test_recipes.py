@@ -115,4 +115,4 @@ def test_rat_labels(shared):
     cells = pd.read_csv(shared / "bbp-rat-somatosensory" / "cells.csv")
     src = RECIPES["pvalb-mouse-cortex"].extra_train[0]
     fit = src.fit_labels(cells).value_counts()
-    assert fit["Pvalb"] == 309 and fit["interneuron"] == 338 and fit["excitatory"] == 503
+    assert (fit["Pvalb"], fit["interneuron"], fit["excitatory"]) == (309, 338, 503)
