@@ -37,8 +37,8 @@ class AxonSwitchClassifier(ClassifierMixin, BaseEstimator):
     ----------
     estimator : classifier, default=None
         Cloned for both models (``None``: ``LogisticRegression(max_iter=1000)``).
-    axon_prefix : str, default="axon__"
-        Columns whose names start with it describe the axon
+    axon_prefix : str, optional
+        Default ``"axon__"``. Columns whose names start with it describe the axon
         (:class:`~ngep.transformers.MorphologyExtractor` with
         ``compartment=["dendrite", "axon"]`` names them so).
     indicator : str, default="axon__total_length"
