@@ -180,8 +180,10 @@ def shipped_pvalb_table(tables, keep, y, donors, a_cells, r_cells, r_table,
                       np.concatenate([y[train], ye]))
             for k in names:
                 s[k][test] = model.predict_proba(X[k].iloc[test])[:, 1]
-            used.append(model[:-1].transform(X[names[0]].iloc[test]).pipe(
-                model[-1].uses_axon).mean())
+            Xt = X[names[0]].iloc[test]
+            if len(model) > 1:
+                Xt = model[:-1].transform(Xt)
+            used.append(model[-1].uses_axon(Xt).mean())
         for k in names:
             for label, mask in (("all cells", None), ("interneurons", inter),
                                 ("cells with a traced axon", traced),

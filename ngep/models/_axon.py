@@ -31,6 +31,10 @@ class AxonSwitchClassifier(ClassifierMixin, BaseEstimator):
     and predicts each neuron with the axon model if its axon is traced, else
     with the dendrite model. :meth:`uses_axon` says which, per neuron.
 
+    Place it directly after the extractor, before any scaling: it reads the
+    axon length in µm. Give it a :class:`~sklearn.pipeline.Pipeline` (impute,
+    scale, classify) as ``estimator``; each model then scales on its own neurons.
+
     Read more in the :ref:`User Guide <robust-features>`.
 
     Parameters
