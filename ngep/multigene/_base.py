@@ -1,12 +1,14 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Shared machinery of the gene-panel meta-estimators: one model per gene."""
 
+import warnings
 from numbers import Integral
 
 import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed
 from sklearn.base import _fit_context, clone
+from sklearn.exceptions import DataConversionWarning
 from sklearn.metrics import check_scoring
 from sklearn.pipeline import Pipeline
 from sklearn.utils import _safe_indexing
@@ -152,6 +154,16 @@ class _BaseGenePanel(_BaseComposition):
         """
         names, ests = self._check_estimators()
         Y, self._y_ndim = self._targets(y, names)
+        if len(names) == 1 and self._y_ndim == 2 and not isinstance(y, pd.DataFrame):
+            # sklearn's convention for single-output estimators (a one-gene
+            # panel is one): say so when a column vector stands for a 1-D y
+            warnings.warn(
+                "A column-vector y was passed when a 1d array was expected: a "
+                "one-gene panel predicts a single column; pass y.ravel() or a "
+                f"DataFrame with a column named {names[0]}.",
+                DataConversionWarning,
+                stacklevel=2,
+            )
         if len(Y) != _num_samples(X):
             raise ValueError(
                 f"X has {_num_samples(X)} samples but y has {len(Y)}; they must "
@@ -314,10 +326,11 @@ class _BaseGenePanel(_BaseComposition):
             first_tags = first.__sklearn_tags__()
         except (TypeError, IndexError, AttributeError):
             return tags
-        # A panel always accepts a 2-D y (one column per gene); only a
-        # one-gene panel also accepts a 1-D y.
+        # A panel predicts exactly one column per gene: a one-gene panel is a
+        # single-output estimator (sklearn's multi-output checks fit 5 columns),
+        # a panel of several genes a multi-output one.
         tags.target_tags.single_output = n_genes == 1
-        tags.target_tags.multi_output = True
+        tags.target_tags.multi_output = n_genes > 1
         tags.input_tags = first_tags.input_tags
         tags.input_tags.allow_nan = all(
             e.__sklearn_tags__().input_tags.allow_nan

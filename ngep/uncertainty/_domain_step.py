@@ -2,6 +2,7 @@
 """A pass-through pipeline step that carries an applicability domain."""
 
 import numpy as np
+import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context, clone
 from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -102,7 +103,7 @@ class DomainCheck(TransformerMixin, BaseEstimator):
         return _signed_log(X)
 
     def transform(self, X):
-        """Return ``X`` unchanged (validated only for its number of features).
+        """Return the features unchanged (validated for their number of columns).
 
         Parameters
         ----------
@@ -111,12 +112,15 @@ class DomainCheck(TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        X : array-like of shape (n_samples, n_features)
-            The input, as given.
+        X : DataFrame or ndarray of shape (n_samples, n_features)
+            A DataFrame is returned as given; any other array-like as the
+            ndarray of the same values and dtype.
         """
         check_is_fitted(self)
-        validate_data(self, X, reset=False, ensure_all_finite="allow-nan")
-        return X
+        checked = validate_data(
+            self, X, reset=False, dtype=None, ensure_all_finite="allow-nan"
+        )
+        return X if isinstance(X, pd.DataFrame) else checked
 
     def decision_function(self, X):
         """Signed margin to the domain boundary: negative means outside.
