@@ -16,8 +16,8 @@ from urllib.parse import quote, urlencode
 
 import pandas as pd
 from sklearn.utils import Bunch
-from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
+from ngep._compat import Interval, StrOptions, validate_params
 from ngep.datasets._http import (
     DownloadError,
     _CacheIndex,

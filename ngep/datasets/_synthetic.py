@@ -11,8 +11,8 @@ import pandas as pd
 from joblib import Parallel, delayed
 from scipy.spatial.transform import Rotation
 from sklearn.utils import Bunch, check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
+from ngep._compat import Interval, StrOptions, validate_params
 from ngep.datasets import _expression
 from ngep.datasets._classes import CLASSES, REGION_SHIFTS, SPECIES_SCALE
 from ngep.datasets._generate import (

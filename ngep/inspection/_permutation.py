@@ -8,8 +8,10 @@ import pandas as pd
 from sklearn.inspection import permutation_importance
 from sklearn.metrics import check_scoring
 from sklearn.pipeline import Pipeline
-from sklearn.utils import _safe_indexing, check_random_state
+from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
+
+from ngep._compat import safe_indexing
 
 COLUMNS = ["feature", "gene", "importance_mean", "importance_std", "n_columns"]
 
@@ -186,7 +188,7 @@ def permutation_importance_table(
     frames = []
     for gene, model, y_gene, mask in _gene_tasks(estimator, y):
         X_gene = (
-            X if mask is None or mask.all() else _safe_indexing(X, np.flatnonzero(mask))
+            X if mask is None or mask.all() else safe_indexing(X, np.flatnonzero(mask))
         )
         tail, Xt, names = _split_at(model, X_gene, at_step)
         if groups is None:

@@ -11,9 +11,10 @@ from sklearn.model_selection import (
     StratifiedGroupKFold,
     StratifiedKFold,
 )
-from sklearn.utils import _safe_indexing, indexable
+from sklearn.utils import indexable
 from sklearn.utils.parallel import Parallel, delayed
 
+from ngep._compat import safe_indexing
 from ngep.model_selection._metrics import (
     CLASSIFICATION_METRICS,
     LABELS,
@@ -274,8 +275,8 @@ def _resolve_splits(cv, X, y, groups, task, random_state):
 
 
 def _fit_predict(estimator, X, y, train, test, task):
-    estimator.fit(_safe_indexing(X, train), y[train])
-    X_test = _safe_indexing(X, test)
+    estimator.fit(safe_indexing(X, train), y[train])
+    X_test = safe_indexing(X, test)
     if task == "regression":
         return estimator.predict(X_test), None
     return estimator.predict_proba(X_test), estimator.classes_

@@ -5,10 +5,15 @@ from numbers import Integral
 
 import numpy as np
 from sklearn.model_selection import StratifiedKFold
-from sklearn.model_selection._split import _BaseKFold
 from sklearn.utils import indexable
-from sklearn.utils._param_validation import Interval, validate_parameter_constraints
-from sklearn.utils.validation import _num_samples, column_or_1d
+from sklearn.utils.validation import column_or_1d
+
+from ngep._compat import (
+    BaseKFold,
+    Interval,
+    num_samples,
+    validate_parameter_constraints,
+)
 
 __all__ = ["BinnedStratifiedKFold", "bin_target"]
 
@@ -70,7 +75,7 @@ def bin_target(y, *, n_bins=10, min_bin_size=1):
     return labels.astype(np.intp)
 
 
-class BinnedStratifiedKFold(_BaseKFold):
+class BinnedStratifiedKFold(BaseKFold):
     """Stratified k-fold for a continuous target: stratify on quantile bins of ``y``.
 
     ``y`` is cut into quantile bins (:func:`bin_target`), then
@@ -153,7 +158,7 @@ class BinnedStratifiedKFold(_BaseKFold):
                 "cv.split(X, y) (cross_validate and GridSearchCV do this)."
             )
         X, y, groups = indexable(X, y, groups)
-        n_samples = _num_samples(X)
+        n_samples = num_samples(X)
         if self.n_splits > n_samples:
             raise ValueError(
                 f"Cannot have number of splits n_splits={self.n_splits} greater "

@@ -8,7 +8,8 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+
+from ngep._compat import Interval, StrOptions
 
 __all__ = ["_BaseNetEstimator"]
 

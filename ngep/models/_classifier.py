@@ -2,13 +2,13 @@
 """MarkerClassifier: a skorch feed-forward network for marker labels."""
 
 import numpy as np
-from sklearn.base import ClassifierMixin, _fit_context
+from sklearn.base import ClassifierMixin
 from sklearn.preprocessing import LabelEncoder
-from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ngep._compat import StrOptions, fit_context
 from ngep.models._base import _BaseNetEstimator
 
 __all__ = ["MarkerClassifier"]
@@ -173,7 +173,7 @@ class MarkerClassifier(ClassifierMixin, _BaseNetEstimator):
 
         return torch.nn.CrossEntropyLoss, {}
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
         """Train the network.
 

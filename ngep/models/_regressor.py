@@ -2,9 +2,10 @@
 """ExpressionRegressor: a skorch feed-forward network for expression levels."""
 
 import numpy as np
-from sklearn.base import RegressorMixin, _fit_context
+from sklearn.base import RegressorMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ngep._compat import fit_context
 from ngep.models._base import _BaseNetEstimator, _target_names
 
 __all__ = ["ExpressionRegressor"]
@@ -140,7 +141,7 @@ class ExpressionRegressor(RegressorMixin, _BaseNetEstimator):
 
         return torch.nn.MSELoss, {}
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
         """Train the network.
 

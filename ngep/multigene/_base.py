@@ -7,14 +7,13 @@ from numbers import Integral
 import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed
-from sklearn.base import _fit_context, clone
+from sklearn.base import clone
 from sklearn.exceptions import DataConversionWarning
 from sklearn.metrics import check_scoring
 from sklearn.pipeline import Pipeline
-from sklearn.utils import _safe_indexing
-from sklearn.utils.metaestimators import _BaseComposition
-from sklearn.utils.validation import _num_samples, check_is_fitted
+from sklearn.utils.validation import check_is_fitted
 
+from ngep._compat import BaseComposition, fit_context, num_samples, safe_indexing
 from ngep.multigene._prefix import shared_prefix_length
 
 
@@ -22,7 +21,7 @@ def _fit_one(estimator, X, y):
     return estimator.fit(X, y)
 
 
-class _BaseGenePanel(_BaseComposition):
+class _BaseGenePanel(BaseComposition):
     """One cloned estimator per gene, fitted on that gene's column of ``y``."""
 
     _parameter_constraints = {
@@ -131,7 +130,7 @@ class _BaseGenePanel(_BaseComposition):
         return column
 
     # -- fit / transform ---------------------------------------------------------
-    @_fit_context(prefer_skip_nested_validation=False)
+    @fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y):
         """Fit one clone of each gene's estimator on that gene's targets.
 
@@ -164,9 +163,9 @@ class _BaseGenePanel(_BaseComposition):
                 DataConversionWarning,
                 stacklevel=2,
             )
-        if len(Y) != _num_samples(X):
+        if len(Y) != num_samples(X):
             raise ValueError(
-                f"X has {_num_samples(X)} samples but y has {len(Y)}; they must "
+                f"X has {num_samples(X)} samples but y has {len(Y)}; they must "
                 "describe the same neurons, in the same order."
             )
         masks = [self._check_target_column(Y[:, j], n) for j, n in enumerate(names)]
@@ -184,7 +183,7 @@ class _BaseGenePanel(_BaseComposition):
         fitted = Parallel(n_jobs=self.n_jobs)(
             delayed(_fit_one)(
                 est,
-                Xt if m.all() else _safe_indexing(Xt, np.flatnonzero(m)),
+                Xt if m.all() else safe_indexing(Xt, np.flatnonzero(m)),
                 self._target_values(Y[m, j]),
             )
             for j, (est, m) in enumerate(zip(tails, masks))
@@ -277,7 +276,7 @@ class _BaseGenePanel(_BaseComposition):
         for j, est in enumerate(self._tails):
             m = np.asarray(~pd.isna(Y[:, j]))
             scorer = check_scoring(est, scoring=scoring)
-            Xm = Xt if m.all() else _safe_indexing(Xt, np.flatnonzero(m))
+            Xm = Xt if m.all() else safe_indexing(Xt, np.flatnonzero(m))
             yj = self._target_values(Y[m, j])
             score = scorer(est, Xm, yj) if m.any() else np.nan
             rows.append((float(score), int(m.sum())))

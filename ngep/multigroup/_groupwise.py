@@ -10,13 +10,12 @@ from sklearn.base import (
     ClassifierMixin,
     MetaEstimatorMixin,
     RegressorMixin,
-    _fit_context,
     clone,
 )
-from sklearn.utils import _safe_indexing
-from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import _num_samples, check_is_fitted
+from sklearn.utils.validation import check_is_fitted
+
+from ngep._compat import HasMethods, Interval, fit_context, num_samples, safe_indexing
 
 GLOBAL = "global"
 
@@ -56,14 +55,14 @@ class _BaseGroupwise(MetaEstimatorMixin, BaseEstimator):
             X = X.drop(columns=self.group_column)
         if groups is not None:
             groups = np.asarray(groups)
-            if groups.ndim != 1 or len(groups) != _num_samples(X):
+            if groups.ndim != 1 or len(groups) != num_samples(X):
                 raise ValueError(
-                    f"groups must be 1-D with one entry per sample ({_num_samples(X)}"
+                    f"groups must be 1-D with one entry per sample ({num_samples(X)}"
                     f"), got shape {groups.shape}."
                 )
         return X, groups
 
-    @_fit_context(prefer_skip_nested_validation=False)
+    @fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, groups=None):
         """Fit a global model on all rows and one model per large-enough group.
 
@@ -102,11 +101,11 @@ class _BaseGroupwise(MetaEstimatorMixin, BaseEstimator):
             if count < self.min_samples:
                 continue
             rows = np.flatnonzero(groups == label)
-            y_g = _safe_indexing(y, rows)
+            y_g = safe_indexing(y, rows)
             if not self._can_fit_group(y_g):
                 continue
             self.estimators_[label] = clone(self.estimator).fit(
-                _safe_indexing(X, rows), y_g
+                safe_indexing(X, rows), y_g
             )
         return self
 
@@ -117,7 +116,7 @@ class _BaseGroupwise(MetaEstimatorMixin, BaseEstimator):
         """Yield (source, row indices, fitted model) covering every row once."""
         check_is_fitted(self)
         X, groups = self._split_groups(X, groups)
-        n = _num_samples(X)
+        n = num_samples(X)
         if groups is None or not self.estimators_:
             return X, [(GLOBAL, np.arange(n), self.global_estimator_)]
         parts, covered = [], np.zeros(n, dtype=bool)
@@ -132,11 +131,11 @@ class _BaseGroupwise(MetaEstimatorMixin, BaseEstimator):
 
     def _assemble(self, method, X, groups):
         X, parts = self._route(X, groups)
-        n = _num_samples(X)
+        n = num_samples(X)
         out = None
         source = np.empty(n, dtype=object)
         for label, rows, model in parts:
-            Xp = X if len(rows) == n else _safe_indexing(X, rows)
+            Xp = X if len(rows) == n else safe_indexing(X, rows)
             values = self._call(model, method, Xp)
             if out is None:
                 out = np.empty((n, *values.shape[1:]), dtype=values.dtype)

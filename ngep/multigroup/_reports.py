@@ -4,8 +4,8 @@
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
-from sklearn.utils import _safe_indexing
 
+from ngep._compat import safe_indexing
 from ngep.model_selection import regression_report
 
 _METRICS = ["r2", "pearson_r", "rmse", "mae"]
@@ -122,8 +122,8 @@ def leave_one_group_out_report(estimator, X, y, groups):
     for label in labels:
         test = np.flatnonzero(groups == label)
         train = np.flatnonzero(groups != label)
-        model = clone(estimator).fit(_safe_indexing(X, train), _safe_indexing(y, train))
-        pred = model.predict(_safe_indexing(X, test))
+        model = clone(estimator).fit(safe_indexing(X, train), safe_indexing(y, train))
+        pred = model.predict(safe_indexing(X, test))
         for row in _score_rows(Y[test], pred, names):
             group = label.item() if isinstance(label, np.generic) else label
             rows.append({"group": group, "n_train": len(train), **row})

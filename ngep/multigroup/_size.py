@@ -5,14 +5,10 @@ import re
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import (
-    BaseEstimator,
-    OneToOneFeatureMixin,
-    TransformerMixin,
-    _fit_context,
-)
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ngep._compat import Interval, StrOptions, fit_context
 
 # Name tokens of length-, area- and volume-like morphometrics, used by
 # features="auto". Matched against the last "__"-separated part of a name.
@@ -145,7 +141,7 @@ class SizeNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             raise ValueError(f"X has no feature {key!r}; available: {list(names)}.")
         return int(hits[0])
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Resolve the scale column and each column's dimension.
 

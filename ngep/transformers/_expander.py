@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+
+from ngep._compat import fit_context
 
 __all__ = ["BASE_FEATURES", "EXPANSIONS", "FeatureExpander", "expansion_table"]
 
@@ -400,7 +402,7 @@ class FeatureExpander(TransformerMixin, BaseEstimator):
         self.columns = columns
         self.passthrough = passthrough
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Validate ``X`` and record which columns hold the measurements.
 

@@ -11,10 +11,10 @@ from numbers import Integral
 
 import numpy as np
 from joblib import Parallel, delayed, effective_n_jobs
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
-from sklearn.utils._param_validation import StrOptions
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from ngep._compat import StrOptions, fit_context
 from ngep._version import __version__
 from ngep.exceptions import FeatureExtractionWarning
 from ngep.io import COMPARTMENTS, Morphology
@@ -248,7 +248,7 @@ class MorphologyExtractor(TransformerMixin, BaseEstimator):
         self.progress = progress
         self.cache_dir = cache_dir
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Validate the parameters and resolve feature names; files are not read.
 

@@ -5,7 +5,8 @@ from numbers import Integral
 
 import numpy as np
 import pandas as pd
-from sklearn.utils._param_validation import Interval, StrOptions, validate_params
+
+from ngep._compat import Interval, StrOptions, validate_params
 
 
 def _positive_proba(y_true, proba, pos_label):

@@ -6,17 +6,11 @@ from numbers import Real
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.base import (
-    BaseEstimator,
-    MetaEstimatorMixin,
-    RegressorMixin,
-    _fit_context,
-    clone,
-)
+from sklearn.base import BaseEstimator, MetaEstimatorMixin, RegressorMixin, clone
 from sklearn.model_selection import check_cv
-from sklearn.utils import _safe_indexing
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, column_or_1d
+
+from ngep._compat import HasMethods, Interval, StrOptions, fit_context, safe_indexing
 
 _EPS = 1e-12
 
@@ -148,7 +142,7 @@ class ConformalRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         self.method = method
         self.difficulty = difficulty
 
-    @_fit_context(prefer_skip_nested_validation=False)
+    @fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y):
         """Fit the model, the fold models and calibrate the interval.
 
@@ -189,9 +183,9 @@ class ConformalRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         self.fold_estimators_, self._fold_of = [], np.empty(n, dtype=int)
         for k, (train, test) in enumerate(cv.split(np.zeros((n, 1)), y_arr)):
             model = clone(self.estimator).fit(
-                _safe_indexing(X, train), _safe_indexing(y, train)
+                safe_indexing(X, train), safe_indexing(y, train)
             )
-            oof[test] = np.asarray(model.predict(_safe_indexing(X, test))).reshape(-1)
+            oof[test] = np.asarray(model.predict(safe_indexing(X, test))).reshape(-1)
             self.fold_estimators_.append(model)
             self._fold_of[test] = k
         self.oof_residuals_ = np.abs(y_arr - oof)
@@ -203,9 +197,9 @@ class ConformalRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
             sigma = np.empty(n)
             for train, test in cv.split(np.zeros((n, 1)), y_arr):
                 model = clone(self.difficulty).fit(
-                    _safe_indexing(X, train), scores[train]
+                    safe_indexing(X, train), scores[train]
                 )
-                sigma[test] = self._floor(model.predict(_safe_indexing(X, test)))
+                sigma[test] = self._floor(model.predict(safe_indexing(X, test)))
             self.difficulty_estimator_ = clone(self.difficulty).fit(X, scores)
             scores = scores / sigma
         self.quantile_ = conformal_quantile(scores, self.coverage)

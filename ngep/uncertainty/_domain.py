@@ -6,11 +6,12 @@ from numbers import Real
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, OutlierMixin, _fit_context
+from sklearn.base import BaseEstimator, OutlierMixin
 from sklearn.covariance import EmpiricalCovariance, MinCovDet
 from sklearn.ensemble import IsolationForest
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ngep._compat import Interval, StrOptions, fit_context
 
 
 class ApplicabilityDomain(OutlierMixin, BaseEstimator):
@@ -91,7 +92,7 @@ class ApplicabilityDomain(OutlierMixin, BaseEstimator):
         self.robust = robust
         self.random_state = random_state
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Learn the training distribution and set the threshold.
 

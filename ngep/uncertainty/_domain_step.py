@@ -3,10 +3,10 @@
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context, clone
-from sklearn.utils._param_validation import HasMethods
+from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin, clone
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ngep._compat import HasMethods, fit_context
 from ngep.uncertainty._domain import ApplicabilityDomain
 
 
@@ -15,7 +15,7 @@ def _signed_log(X):
     return np.sign(X) * np.log1p(np.abs(X))
 
 
-class DomainCheck(TransformerMixin, BaseEstimator):
+class DomainCheck(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     """Pass features through unchanged, remembering which neurons are typical.
 
     Put it right after feature extraction and the model stays one
@@ -72,7 +72,7 @@ class DomainCheck(TransformerMixin, BaseEstimator):
     def __init__(self, domain=None):
         self.domain = domain
 
-    @_fit_context(prefer_skip_nested_validation=False)
+    @fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y=None):
         """Fit the detector on the (log-transformed) training features.
 
@@ -155,24 +155,6 @@ class DomainCheck(TransformerMixin, BaseEstimator):
             True inside the domain.
         """
         return self.decision_function(X) >= 0
-
-    def get_feature_names_out(self, input_features=None):
-        """The input feature names (this step changes nothing).
-
-        Parameters
-        ----------
-        input_features : array-like of str or None, default=None
-            Input feature names.
-
-        Returns
-        -------
-        ndarray of str
-            The same names.
-        """
-        from sklearn.utils.validation import _check_feature_names_in
-
-        check_is_fitted(self)
-        return _check_feature_names_in(self, input_features)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
