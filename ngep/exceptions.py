@@ -2,20 +2,38 @@
 """The exceptions and warnings ngep raises.
 
 Every error is a subclass of :class:`NgepError`; concrete errors also inherit
-the builtin exception that callers already catch (``ValueError``, ``OSError``),
-so ``except ValueError`` keeps working.
+the builtin exception that callers already catch (``ValueError``, ``TypeError``,
+``OSError``), so ``except ValueError`` keeps working, as skorch's
+``NotInitializedError(SkorchException, NotFittedError)`` does::
+
+    NgepError
+    ├── InvalidInputError (ValueError)    data that cannot be used as given
+    │   └── SWCFormatError                a malformed SWC file
+    ├── InvalidTypeError (TypeError)      an argument of a type ngep cannot use
+    ├── ConfigurationError (ValueError)   parameter values that do not fit together
+    │   └── UnknownNameError              a feature, compartment, frame... name
+    ├── ModelFileError (ValueError)       an unreadable saved model
+    └── DownloadError (OSError)           a download that failed after retries
+
+Invalid constructor parameters are reported by scikit-learn's parameter
+validation (``InvalidParameterError``, a ``ValueError`` and ``TypeError``), so
+the messages read as in every scikit-learn estimator.
 """
 
 __all__ = [
+    "ConfigurationError",
     "DownloadError",
     "FeatureExtractionWarning",
     "FragmentWarning",
+    "InvalidInputError",
+    "InvalidTypeError",
     "ModelFileError",
     "ModelVersionWarning",
     "NgepError",
     "NgepWarning",
     "SWCFormatError",
     "SWCWarning",
+    "UnknownNameError",
 ]
 
 
@@ -23,7 +41,47 @@ class NgepError(Exception):
     """Base class of every error raised by ngep."""
 
 
-class SWCFormatError(NgepError, ValueError):
+class InvalidInputError(NgepError, ValueError):
+    """Data passed to ngep cannot be used as given.
+
+    ``X``, ``y``, groups, a table or a morphology's arrays; the message says
+    what is wrong and how to fix it.
+
+    Examples
+    --------
+    >>> from ngep.io import Morphology
+    >>> try:
+    ...     Morphology([[0, 0, 0]], [-1.0], [1], [-1])
+    ... except ValueError as err:  # also an NgepError
+    ...     print(type(err).__name__)
+    InvalidInputError
+    """
+
+
+class InvalidTypeError(NgepError, TypeError):
+    """An argument is of a type ngep cannot use.
+
+    For instance a single path where a list of paths is expected.
+    """
+
+
+class ConfigurationError(NgepError, ValueError):
+    """Parameter values that do not fit together, or do not fit the data.
+
+    Checked in ``fit`` or when a function is called, beyond what scikit-learn's
+    parameter constraints express.
+    """
+
+
+class UnknownNameError(ConfigurationError):
+    """A name (feature, compartment, frame, gene, column, step) is not known.
+
+    The message lists the accepted names or suggests the closest ones
+    ("did you mean ...?").
+    """
+
+
+class SWCFormatError(InvalidInputError):
     """An SWC file is malformed.
 
     The message names the file, the line (where one is to blame), the problem and

@@ -13,6 +13,8 @@ so parameters route as ``model__alpha``, ``extract__features`` and so on, and th
 whole pipeline works with ``GridSearchCV``, ``cross_validate`` and joblib.
 """
 
+from ngep.exceptions import ConfigurationError, InvalidTypeError
+
 __all__ = ["make_pipeline"]
 
 _TASKS = ("regression", "classification")
@@ -74,6 +76,7 @@ def make_pipeline(
     >>> pipe.set_params(model__alpha=1e-3).get_params()["model__alpha"]
     0.001
     """
+
     from sklearn.impute import SimpleImputer
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import StandardScaler
@@ -81,9 +84,9 @@ def make_pipeline(
     from ngep.transformers import FeatureExpander, MorphologyExtractor
 
     if task not in _TASKS:
-        raise ValueError(f"task must be one of {_TASKS}, got {task!r}.")
+        raise ConfigurationError(f"task must be one of {_TASKS}, got {task!r}.")
     if model is not None and model_params:
-        raise TypeError(
+        raise InvalidTypeError(
             "Pass either a model or model parameters, not both: got model and "
             f"{sorted(model_params)}."
         )

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from ngep.cli._main import CLIError
+from ngep.exceptions import InvalidTypeError
 
 
 def ensure_writable_dir(path):
@@ -58,4 +59,4 @@ def _jsonable(value):
         return value.tolist()
     if isinstance(value, Path):
         return str(value)
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+    raise InvalidTypeError(f"not JSON serialisable: {type(value).__name__}")

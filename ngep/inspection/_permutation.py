@@ -12,6 +12,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ngep._compat import safe_indexing
+from ngep.exceptions import ConfigurationError, InvalidTypeError, UnknownNameError
 
 COLUMNS = ["feature", "gene", "importance_mean", "importance_std", "n_columns"]
 
@@ -21,16 +22,20 @@ def _split_at(estimator, X, at_step):
     if at_step is None or at_step == 0:
         return estimator, X, _column_names(X)
     if not isinstance(estimator, Pipeline):
-        raise TypeError(
+        raise InvalidTypeError(
             f"at_step={at_step!r} needs a Pipeline, got {type(estimator).__name__}."
         )
     names = [name for name, _ in estimator.steps]
     if isinstance(at_step, str):
         if at_step not in names:
-            raise ValueError(f"Pipeline has no step {at_step!r}; steps are {names}.")
+            raise UnknownNameError(
+                f"Pipeline has no step {at_step!r}; steps are {names}."
+            )
         at_step = names.index(at_step)
     if not -len(names) < at_step < len(names):
-        raise ValueError(f"at_step={at_step} out of range for {len(names)} steps.")
+        raise ConfigurationError(
+            f"at_step={at_step} out of range for {len(names)} steps."
+        )
     at_step %= len(names)
     head, tail = estimator[:at_step], estimator[at_step:]
     Xt = head.transform(X)
@@ -69,7 +74,7 @@ def _grouped(model, X, y, groups, names, scorer, n_repeats, random_state):
         try:
             idx = [c if isinstance(c, Integral) else index[str(c)] for c in cols]
         except KeyError as exc:
-            raise ValueError(
+            raise ConfigurationError(
                 f"Group {group!r} names column {exc.args[0]!r}, which is not among "
                 f"the permuted columns {names}; check at_step or the group."
             ) from None

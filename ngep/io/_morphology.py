@@ -5,6 +5,7 @@ from functools import cached_property
 
 import numpy as np
 
+from ngep.exceptions import InvalidInputError, UnknownNameError
 from ngep.io import _tree
 
 __all__ = ["COMPARTMENTS", "SWC_TYPES", "Morphology"]
@@ -98,9 +99,11 @@ class Morphology:
         xyz = np.asarray(xyz, dtype=np.float64)
         n = xyz.shape[0] if xyz.ndim == 2 else -1
         if xyz.ndim != 2 or xyz.shape[1] != 3:
-            raise ValueError(f"xyz must have shape (n_nodes, 3), got {xyz.shape}.")
+            raise InvalidInputError(
+                f"xyz must have shape (n_nodes, 3), got {xyz.shape}."
+            )
         if n == 0:
-            raise ValueError("A Morphology needs at least one node.")
+            raise InvalidInputError("A Morphology needs at least one node.")
         radius = np.asarray(radius, dtype=np.float64).reshape(-1)
         types = np.asarray(types).reshape(-1)
         parent = np.asarray(parent).reshape(-1)
@@ -108,27 +111,27 @@ class Morphology:
         for label, arr in (("radius", radius), ("types", types),
                            ("parent", parent), ("ids", ids)):
             if arr.shape != (n,):
-                raise ValueError(
+                raise InvalidInputError(
                     f"{label} must have {n} entries (one per node), got {arr.shape}."
                 )
         if not np.all(np.isfinite(xyz)) or not np.all(np.isfinite(radius)):
-            raise ValueError("xyz and radius must be finite.")
+            raise InvalidInputError("xyz and radius must be finite.")
         if np.any(radius < 0):
-            raise ValueError("radius must be non-negative.")
+            raise InvalidInputError("radius must be non-negative.")
         parent = parent.astype(np.int64)
         if np.any((parent < -1) | (parent >= n)):
-            raise ValueError("parent entries must be -1 or a valid node index.")
+            raise InvalidInputError("parent entries must be -1 or a valid node index.")
         if np.count_nonzero(parent < 0) != 1:
-            raise ValueError(
+            raise InvalidInputError(
                 f"A Morphology is one tree with one root; got "
                 f"{np.count_nonzero(parent < 0)} roots."
             )
         if not np.all(ids[1:] > ids[:-1]) and np.unique(ids).size != n:
-            raise ValueError("ids must be unique.")
+            raise InvalidInputError("ids must be unique.")
         # parent[i] < i everywhere means acyclic and already topologically sorted.
         if not np.all(parent < np.arange(n)):
             if np.any(_tree.find_roots(parent) < 0):
-                raise ValueError("parent contains a cycle.")
+                raise InvalidInputError("parent contains a cycle.")
             order = _tree.topological_order(parent)
             inverse = np.empty(n, dtype=np.int64)
             inverse[order] = np.arange(n)
@@ -251,7 +254,7 @@ class Morphology:
         try:
             codes = COMPARTMENTS[compartment]
         except (KeyError, TypeError):
-            raise ValueError(
+            raise UnknownNameError(
                 f"Unknown compartment {compartment!r}; use one of "
                 f"{sorted(COMPARTMENTS)}."
             ) from None
@@ -334,7 +337,7 @@ class Morphology:
         """
         values = np.asarray(values, dtype=np.float64)
         if values.shape != (self.n_nodes,):
-            raise ValueError(f"values must have shape ({self.n_nodes},).")
+            raise InvalidInputError(f"values must have shape ({self.n_nodes},).")
         return _tree.path_sum(
             self.parent, values, inclusive=inclusive, topological=True
         )

@@ -13,7 +13,12 @@ import warnings
 
 import numpy as np
 
-from ngep.exceptions import FragmentWarning, SWCFormatError
+from ngep.exceptions import (
+    FragmentWarning,
+    InvalidInputError,
+    InvalidTypeError,
+    SWCFormatError,
+)
 from ngep.io import _tree
 from ngep.io._morphology import Morphology
 from ngep.io._parse import (
@@ -293,11 +298,11 @@ def read_swc(path, *, on_fragments="warn"):
     [1, 1, 2, 0, 0]
     """
     if on_fragments not in ("warn", "ignore", "raise"):
-        raise ValueError(
+        raise InvalidInputError(
             f"on_fragments must be 'warn', 'ignore' or 'raise', got {on_fragments!r}."
         )
     if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(
+        raise InvalidTypeError(
             f"read_swc expects a path (str or os.PathLike), got {type(path).__name__}."
         )
     path = os.fspath(path)

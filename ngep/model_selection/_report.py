@@ -15,6 +15,7 @@ from sklearn.utils import indexable
 from sklearn.utils.parallel import Parallel, delayed
 
 from ngep._compat import safe_indexing
+from ngep.exceptions import ConfigurationError, InvalidInputError, InvalidTypeError
 from ngep.model_selection._metrics import (
     CLASSIFICATION_METRICS,
     LABELS,
@@ -171,14 +172,14 @@ class CVReport:
             direction) and ``n_folds``.
         """
         if other.task != self.task:
-            raise ValueError(
+            raise ConfigurationError(
                 f"cannot compare a {self.task} report with a {other.task} one."
             )
         same = len(other.splits) == len(self.splits) and all(
             np.array_equal(a[1], b[1]) for a, b in zip(self.splits, other.splits)
         )
         if not same:
-            raise ValueError(
+            raise ConfigurationError(
                 "compare needs both reports computed on the same folds; evaluate "
                 "the other model with cv=report.splits (or pass baseline=)."
             )
@@ -251,7 +252,9 @@ def _default_cv(n_splits, task, y, groups, random_state):
         return StratifiedKFold(n_splits, shuffle=True, random_state=random_state), y
     n_groups = np.unique(groups).size
     if n_groups < 2:
-        raise ValueError("grouped cross-validation needs at least 2 distinct groups.")
+        raise InvalidInputError(
+            "grouped cross-validation needs at least 2 distinct groups."
+        )
     n_splits = min(n_splits, n_groups)
     strat_y = bin_target(y, min_bin_size=n_splits) if task == "regression" else y
     if np.unique(strat_y).size < 2:
@@ -270,7 +273,7 @@ def _resolve_splits(cv, X, y, groups, task, random_state):
         return list(cv.split(X, y, groups))
     splits = [(np.asarray(tr), np.asarray(te)) for tr, te in cv]
     if not splits:
-        raise ValueError("cv gave no (train, test) splits.")
+        raise InvalidInputError("cv gave no (train, test) splits.")
     return splits
 
 
@@ -284,7 +287,7 @@ def _fit_predict(estimator, X, y, train, test, task):
 
 def _evaluate(estimator, X, y, splits, task, n_jobs, verbose):
     if task == "classification" and not hasattr(estimator, "predict_proba"):
-        raise TypeError(
+        raise InvalidTypeError(
             f"{_name(estimator)} has no predict_proba; ROC AUC and Brier need "
             "probabilities. Wrap it in sklearn.calibration.CalibratedClassifierCV."
         )
@@ -392,7 +395,7 @@ def cross_validate_report(
     if baseline is not None:
         base_task = "classification" if is_classifier(baseline) else "regression"
         if base_task != task:
-            raise ValueError(
+            raise ConfigurationError(
                 f"baseline is a {base_task} model but estimator is a {task} model."
             )
         report.baseline = _evaluate(baseline, X, y, splits, task, n_jobs, verbose)

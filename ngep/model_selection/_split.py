@@ -14,6 +14,7 @@ from ngep._compat import (
     num_samples,
     validate_parameter_constraints,
 )
+from ngep.exceptions import InvalidInputError
 
 __all__ = ["BinnedStratifiedKFold", "bin_target"]
 
@@ -51,7 +52,7 @@ def bin_target(y, *, n_bins=10, min_bin_size=1):
     y = column_or_1d(np.asarray(y, dtype=np.float64), warn=True)
     if not np.all(np.isfinite(y)):
         bad = np.flatnonzero(~np.isfinite(y))
-        raise ValueError(
+        raise InvalidInputError(
             f"y has {bad.size} non-finite value(s) (NaN or inf), first at index "
             f"{bad[0]}; drop or impute those samples before binning."
         )
@@ -153,26 +154,26 @@ class BinnedStratifiedKFold(BaseKFold):
             Test set indices of the split.
         """
         if y is None:
-            raise ValueError(
+            raise InvalidInputError(
                 "BinnedStratifiedKFold stratifies on y; pass the target: "
                 "cv.split(X, y) (cross_validate and GridSearchCV do this)."
             )
         X, y, groups = indexable(X, y, groups)
         n_samples = num_samples(X)
         if self.n_splits > n_samples:
-            raise ValueError(
+            raise InvalidInputError(
                 f"Cannot have number of splits n_splits={self.n_splits} greater "
                 f"than the number of samples: n_samples={n_samples}."
             )
         if n_samples < 2 * self.n_splits:
-            raise ValueError(
+            raise InvalidInputError(
                 f"BinnedStratifiedKFold needs at least 2 * n_splits = "
                 f"{2 * self.n_splits} samples to form 2 bins of n_splits samples "
                 f"each; got {n_samples}. Use fewer splits or KFold."
             )
         y = np.asarray(y)
         if y.ndim == 2 and y.shape[1] != 1:
-            raise ValueError(
+            raise InvalidInputError(
                 f"BinnedStratifiedKFold stratifies on one target; got y with shape "
                 f"{y.shape}. Pass the column (or a summary such as its mean) to "
                 "stratify on."

@@ -10,6 +10,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
 from ngep._compat import Interval, StrOptions
+from ngep.exceptions import ConfigurationError, InvalidInputError
 
 __all__ = ["_BaseNetEstimator"]
 
@@ -116,7 +117,7 @@ class _BaseNetEstimator(BaseEstimator):
         if not sizes or any(
             not isinstance(s, Integral) or isinstance(s, bool) or s < 1 for s in sizes
         ):
-            raise ValueError(
+            raise ConfigurationError(
                 f"hidden_layer_sizes must be positive integers, got "
                 f"{self.hidden_layer_sizes!r}; e.g. hidden_layer_sizes=(64, 64)."
             )
@@ -223,7 +224,7 @@ class _BaseNetEstimator(BaseEstimator):
         name = type(self).__name__
         device = tp.check_device(self.device, name)
         if self.batch_norm and len(X) < 2:
-            raise ValueError(
+            raise InvalidInputError(
                 f"{name}(batch_norm=True) needs at least 2 training samples, "
                 f"got n_samples = {len(X)}; use batch_norm=False."
             )
@@ -281,7 +282,7 @@ class _BaseNetEstimator(BaseEstimator):
     def _as_float32(X, name):
         X32 = np.array(X, dtype=np.float32, order="C", copy=True)
         if not np.isfinite(X32).all():
-            raise ValueError(
+            raise InvalidInputError(
                 f"{name}: X has values too large for float32 (|x| > 3.4e38) after "
                 "conversion; scale the features (e.g. StandardScaler) first."
             )

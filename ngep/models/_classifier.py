@@ -9,6 +9,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ngep._compat import StrOptions, fit_context
+from ngep.exceptions import InvalidInputError
 from ngep.models._base import _BaseNetEstimator
 
 __all__ = ["MarkerClassifier"]
@@ -197,7 +198,7 @@ class MarkerClassifier(ClassifierMixin, _BaseNetEstimator):
         encoder = LabelEncoder().fit(y)
         self.classes_ = encoder.classes_
         if len(self.classes_) < 2:
-            raise ValueError(
+            raise InvalidInputError(
                 f"MarkerClassifier needs samples of at least 2 classes in y; got 1 "
                 f"class ({self.classes_[0]!r}). Check the labels or the split."
             )

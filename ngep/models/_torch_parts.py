@@ -24,6 +24,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from ngep.exceptions import ConfigurationError
+
 __all__ = [
     "BatchIterator",
     "FeedForward",
@@ -309,7 +311,7 @@ def check_device(device, estimator_name):
     """Return ``device`` as a string after checking torch can use it."""
     dev = torch.device(device)
     if dev.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError(
+        raise ConfigurationError(
             f"{estimator_name}(device={device!r}): CUDA is not available in this "
             f"torch build/machine (torch {torch.__version__}, "
             "torch.cuda.is_available() is False). Use device='cpu' or install a "

@@ -5,6 +5,7 @@ import difflib
 
 import numpy as np
 
+from ngep.exceptions import ConfigurationError, UnknownNameError
 from ngep.morphometrics._registry import COMPARTMENT_NAMES, FEATURES, Feature
 
 __all__ = ["compute_features", "feature_names"]
@@ -23,7 +24,7 @@ def _resolve(features):
         except (KeyError, TypeError):
             close = difflib.get_close_matches(str(item), FEATURES, n=3)
             hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
-            raise ValueError(
+            raise UnknownNameError(
                 f"Unknown feature {item!r}.{hint} See "
                 "ngep.morphometrics.FEATURES for the catalogue."
             ) from None
@@ -34,11 +35,13 @@ def _compartments(compartment):
     comps = (compartment,) if isinstance(compartment, str) else tuple(compartment)
     for c in comps:
         if c not in COMPARTMENT_NAMES:
-            raise ValueError(
+            raise UnknownNameError(
                 f"Unknown compartment {c!r}; use one of {list(COMPARTMENT_NAMES)}."
             )
     if len(set(comps)) != len(comps) or not comps:
-        raise ValueError(f"compartment must list distinct compartments, got {comps!r}.")
+        raise ConfigurationError(
+            f"compartment must list distinct compartments, got {comps!r}."
+        )
     return comps
 
 
@@ -52,13 +55,13 @@ def _plan(features, compartment):
     used = {f.name for f, _ in plan}
     for f in feats:
         if f.name not in used:
-            raise ValueError(
+            raise ConfigurationError(
                 f"Feature {f.name!r} applies to {list(f.compartments)}, not to "
                 f"{list(comps)}; drop it or add one of its compartments."
             )
     names = [f.column(c) for f, c in plan]
     if len(set(names)) != len(names):
-        raise ValueError("features contains a feature twice.")
+        raise ConfigurationError("features contains a feature twice.")
     return plan
 
 

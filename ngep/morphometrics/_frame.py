@@ -40,6 +40,8 @@ import re
 
 import numpy as np
 
+from ngep.exceptions import ConfigurationError, UnknownNameError
+
 __all__ = ["FRAMES", "frame_transform", "parse_frame", "to_frame", "unit_problem"]
 
 #: The named frames; ``"pia:<axis>"`` and 3-vectors are accepted too.
@@ -88,7 +90,7 @@ def parse_frame(spec):
             return spec
         match = _PIA.match(spec.strip().lower())
         if match is None:
-            raise ValueError(
+            raise UnknownNameError(
                 f"Unknown frame {spec!r}; use 'principal', 'native', 'pia:<axis>' "
                 "(e.g. 'pia:y', 'pia:-z') or a 3-vector pointing to the pia."
             )
@@ -100,13 +102,13 @@ def parse_frame(spec):
     except (TypeError, ValueError):
         vec = None
     if vec is None or vec.shape != (3,) or not np.all(np.isfinite(vec)):
-        raise ValueError(
+        raise ConfigurationError(
             f"A frame must be a string or a finite 3-vector pointing to the pia, "
             f"got {spec!r}."
         )
     norm = np.linalg.norm(vec)
     if norm < _EPS:
-        raise ValueError("The pia direction must be a non-zero 3-vector.")
+        raise ConfigurationError("The pia direction must be a non-zero 3-vector.")
     return tuple(float(v) for v in vec / norm)
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Callable
 
+from ngep.exceptions import ConfigurationError
 from ngep.morphometrics import _angles, _geometry, _sholl, _size, _soma, _topology
 
 __all__ = [
@@ -62,7 +63,7 @@ class Feature:
     def __post_init__(self):
         comps = tuple(self.compartments)
         if not comps or (comps != _SOMA and not set(comps) <= set(COMPARTMENT_NAMES)):
-            raise ValueError(
+            raise ConfigurationError(
                 f"Feature {self.name!r}: compartments must be ('soma',) or a "
                 f"non-empty subset of {COMPARTMENT_NAMES}, got {self.compartments!r}."
             )

@@ -14,6 +14,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
 from ngep._compat import BaseComposition, fit_context, num_samples, safe_indexing
+from ngep.exceptions import ConfigurationError, InvalidInputError, InvalidTypeError
 from ngep.multigene._prefix import shared_prefix_length
 
 
@@ -70,36 +71,38 @@ class _BaseGenePanel(BaseComposition):
     # -- validation ------------------------------------------------------------
     def _check_estimators(self):
         if not self.estimators:
-            raise ValueError(
+            raise ConfigurationError(
                 f"{type(self).__name__}: 'estimators' is empty; pass a list of "
                 "(gene_name, estimator) pairs such as [('Pvalb', Ridge())]."
             )
         try:
             names, ests = zip(*self.estimators)
         except (TypeError, ValueError) as exc:
-            raise ValueError(
+            raise ConfigurationError(
                 f"{type(self).__name__}: 'estimators' must be a list of "
                 "(gene_name, estimator) pairs."
             ) from exc
         if not all(isinstance(n, str) for n in names):
-            raise ValueError("Gene names in 'estimators' must be strings.")
+            raise ConfigurationError("Gene names in 'estimators' must be strings.")
         self._validate_names(names)
         for name, est in zip(names, ests):
             if not hasattr(est, "fit"):
-                raise TypeError(f"Estimator for gene {name!r} has no fit method.")
+                raise InvalidTypeError(
+                    f"Estimator for gene {name!r} has no fit method."
+                )
         return list(names), list(ests)
 
     def _targets(self, y, names):
         """``y`` as a 2-D array whose columns follow ``names``."""
         if y is None:
-            raise ValueError(
+            raise InvalidInputError(
                 f"{type(self).__name__} requires y to be passed, but the target y "
                 "is None; pass one column of targets per gene."
             )
         if isinstance(y, pd.DataFrame):
             missing = [n for n in names if n not in y.columns]
             if missing:
-                raise ValueError(
+                raise InvalidInputError(
                     f"y has no column for gene(s) {missing}; its columns are "
                     f"{list(y.columns)}. Rename the columns or the estimators."
                 )
@@ -108,7 +111,7 @@ class _BaseGenePanel(BaseComposition):
         ndim = y.ndim
         Y = y.reshape(len(y), -1) if ndim == 1 else y
         if Y.ndim != 2 or Y.shape[1] != len(names):
-            raise ValueError(
+            raise InvalidInputError(
                 f"y has {Y.shape[1] if Y.ndim == 2 else Y.shape} column(s) but the "
                 f"panel has {len(names)} gene(s) {names}; pass one column per gene "
                 "(in estimator order) or a DataFrame with gene-named columns."
@@ -119,7 +122,7 @@ class _BaseGenePanel(BaseComposition):
         """Validate one gene's targets; return the mask of rows to keep."""
         mask = np.asarray(~pd.isna(column), dtype=bool)
         if not mask.any():
-            raise ValueError(
+            raise InvalidInputError(
                 f"Input y contains NaN only for gene {name!r}: no neuron has a "
                 "target to learn from. Drop this gene from the panel."
             )
@@ -164,7 +167,7 @@ class _BaseGenePanel(BaseComposition):
                 stacklevel=2,
             )
         if len(Y) != num_samples(X):
-            raise ValueError(
+            raise InvalidInputError(
                 f"X has {num_samples(X)} samples but y has {len(Y)}; they must "
                 "describe the same neurons, in the same order."
             )

@@ -7,6 +7,7 @@ from sklearn.metrics import accuracy_score, r2_score
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
+from ngep.exceptions import InvalidInputError
 from ngep.multigene._base import _BaseGenePanel
 
 
@@ -91,10 +92,10 @@ class GenePanelRegressor(RegressorMixin, _BaseGenePanel):
 
     def _target_values(self, column):
         if np.iscomplexobj(column):
-            raise ValueError("Complex data not supported: targets must be real.")
+            raise InvalidInputError("Complex data not supported: targets must be real.")
         column = np.asarray(column, dtype=np.float64)
         if not np.isfinite(column).all():
-            raise ValueError(
+            raise InvalidInputError(
                 "Input y contains infinity or a value too large for dtype('float64')."
                 " Replace infinite targets by NaN (dropped per gene) or a finite value."
             )
@@ -213,7 +214,7 @@ class GenePanelClassifier(ClassifierMixin, _BaseGenePanel):
         mask = super()._check_target_column(column, name)
         values = np.asarray(column[mask])
         if values.dtype.kind == "f" and not np.isfinite(values).all():
-            raise ValueError(
+            raise InvalidInputError(
                 f"Input y contains infinity for gene {name!r}; use NaN for "
                 "unlabelled neurons."
             )

@@ -16,6 +16,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from ngep._compat import HasMethods, Interval, fit_context, num_samples, safe_indexing
+from ngep.exceptions import ConfigurationError, InvalidInputError, InvalidTypeError
 
 GLOBAL = "global"
 
@@ -40,23 +41,25 @@ class _BaseGroupwise(MetaEstimatorMixin, BaseEstimator):
         """Return (X without the group column, groups as an array or None)."""
         if self.group_column is not None:
             if not isinstance(X, pd.DataFrame):
-                raise TypeError(
+                raise InvalidTypeError(
                     f"group_column={self.group_column!r} needs X as a pandas "
                     f"DataFrame, got {type(X).__name__}; pass groups=... instead."
                 )
             if self.group_column not in X.columns:
-                raise ValueError(
+                raise InvalidInputError(
                     f"X has no column {self.group_column!r} (group_column); its "
                     f"columns are {list(X.columns)}."
                 )
             if groups is not None:
-                raise ValueError("Pass either groups=... or group_column, not both.")
+                raise ConfigurationError(
+                    "Pass either groups=... or group_column, not both."
+                )
             groups = X[self.group_column].to_numpy()
             X = X.drop(columns=self.group_column)
         if groups is not None:
             groups = np.asarray(groups)
             if groups.ndim != 1 or len(groups) != num_samples(X):
-                raise ValueError(
+                raise InvalidInputError(
                     f"groups must be 1-D with one entry per sample ({num_samples(X)}"
                     f"), got shape {groups.shape}."
                 )
@@ -83,7 +86,7 @@ class _BaseGroupwise(MetaEstimatorMixin, BaseEstimator):
         """
         X, groups = self._split_groups(X, groups)
         if y is None:
-            raise ValueError(
+            raise InvalidInputError(
                 f"{type(self).__name__} requires y to be passed, but the target "
                 "y is None."
             )

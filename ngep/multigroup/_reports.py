@@ -6,6 +6,7 @@ import pandas as pd
 from sklearn.base import clone
 
 from ngep._compat import safe_indexing
+from ngep.exceptions import InvalidInputError
 from ngep.model_selection import regression_report
 
 _METRICS = ["r2", "pearson_r", "rmse", "mae"]
@@ -114,7 +115,7 @@ def leave_one_group_out_report(estimator, X, y, groups):
     groups = np.asarray(groups)
     labels = np.unique(groups)
     if len(labels) < 2:
-        raise ValueError(
+        raise InvalidInputError(
             f"leave_one_group_out_report needs at least 2 groups, got {len(labels)}."
         )
     names, Y = _target_columns(y)

@@ -25,7 +25,7 @@ from importlib import metadata as importlib_metadata
 import numpy as np
 
 from ngep._version import __version__
-from ngep.exceptions import ModelFileError, ModelVersionWarning
+from ngep.exceptions import ConfigurationError, ModelFileError, ModelVersionWarning
 
 __all__ = ["FORMAT_VERSION", "load", "read_metadata", "save"]
 
@@ -162,7 +162,7 @@ def save(model, path, *, format="auto"):
     if format == "auto":
         format = "portable" if path.endswith(_PORTABLE_SUFFIX) else "joblib"
     if format not in ("joblib", "portable"):
-        raise ValueError(
+        raise ConfigurationError(
             f"format must be 'auto', 'joblib' or 'portable', got {format!r}"
         )
     members = _payload(model, format)

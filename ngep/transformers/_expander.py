@@ -14,6 +14,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ngep._compat import fit_context
+from ngep.exceptions import ConfigurationError, InvalidInputError, UnknownNameError
 
 __all__ = ["BASE_FEATURES", "EXPANSIONS", "FeatureExpander", "expansion_table"]
 
@@ -245,7 +246,7 @@ def expansion_table(*, format="dataframe"):
                 f"     - {e.rationale}",
             ]
         return "\n".join(lines) + "\n"
-    raise ValueError(f"format must be 'dataframe' or 'rst'; got {format!r}.")
+    raise ConfigurationError(f"format must be 'dataframe' or 'rst'; got {format!r}.")
 
 
 def _candidates(base, names):
@@ -264,7 +265,7 @@ def _resolve_columns(names, columns):
     columns = {} if columns is None else dict(columns)
     unknown = sorted(set(columns) - set(BASE_FEATURES))
     if unknown:
-        raise ValueError(
+        raise UnknownNameError(
             f"columns has keys {unknown} that are not base measurements; "
             f"valid keys: {list(BASE_FEATURES)}."
         )
@@ -289,7 +290,7 @@ def _resolve_columns(names, columns):
             parts.append(f"missing columns for {missing}")
         if ambiguous:
             parts.append(f"several columns match {ambiguous}")
-        raise ValueError(
+        raise InvalidInputError(
             "FeatureExpander could not find its 5 input measurements: "
             + "; ".join(parts)
             + f". Columns found: {names}. A column matches a measurement by its "
@@ -427,7 +428,7 @@ class FeatureExpander(TransformerMixin, BaseEstimator):
         else:
             n = X.shape[1]
             if n < 5 or (n > 5 and not self.passthrough):
-                raise ValueError(
+                raise InvalidInputError(
                     f"FeatureExpander expects 5 columns {list(BASE_FEATURES)} in "
                     f"this order; got an array with {n} feature(s). Pass a "
                     "DataFrame with named columns, or passthrough=True to keep "
@@ -511,7 +512,7 @@ class FeatureExpander(TransformerMixin, BaseEstimator):
         base = numeric(self.input_indices_, "X")
         other = numeric(self._other_indices(), "X") if self.passthrough else None
         if np.any(base < 0):  # NaN compares False
-            raise ValueError(
+            raise InvalidInputError(
                 "Negative values in data passed to FeatureExpander: lengths, "
                 "counts and radii cannot be negative. Check the column order "
                 f"{list(BASE_FEATURES)}, and expand before scaling."

@@ -16,7 +16,12 @@ from sklearn.utils.validation import check_is_fitted
 
 from ngep._compat import StrOptions, fit_context
 from ngep._version import __version__
-from ngep.exceptions import FeatureExtractionWarning
+from ngep.exceptions import (
+    ConfigurationError,
+    FeatureExtractionWarning,
+    InvalidTypeError,
+    UnknownNameError,
+)
 from ngep.io import COMPARTMENTS, Morphology
 from ngep.morphometrics._frame import parse_frame
 from ngep.transformers._batch import Plan, extract_batch, label_of, reemit
@@ -57,7 +62,7 @@ def _resolve_features(features, compartment):
         ]
         return keys, list(cat.feature_names(keys, comps))
     if len(features) == 0:
-        raise ValueError("features is empty; give 'base', 'extended' or names.")
+        raise ConfigurationError("features is empty; give 'base', 'extended' or names.")
     aliases = {}
     for key, feature in cat.FEATURES.items():
         for comp in (*comps, *cat.COMPARTMENT_NAMES):
@@ -66,19 +71,19 @@ def _resolve_features(features, compartment):
     keys = []
     for entry in features:
         if not isinstance(entry, str):
-            raise TypeError(f"Feature names must be strings, got {entry!r}.")
+            raise InvalidTypeError(f"Feature names must be strings, got {entry!r}.")
         key = entry if entry in cat.FEATURES else aliases.get(entry)
         if key is None:
             close = difflib.get_close_matches(
                 entry, sorted(set(cat.FEATURES) | set(aliases)), n=3, cutoff=0.6
             )
             hint = f" Did you mean {' or '.join(map(repr, close))}?" if close else ""
-            raise ValueError(
+            raise UnknownNameError(
                 f"Unknown feature {entry!r}.{hint} See ngep.morphometrics.FEATURES "
                 "for the catalogue."
             )
         if key in keys:
-            raise ValueError(f"Feature {entry!r} is listed twice.")
+            raise ConfigurationError(f"Feature {entry!r} is listed twice.")
         keys.append(key)
     return keys, list(cat.feature_names(keys, comps))
 
@@ -97,14 +102,14 @@ def _is_single_frame(frame):
 
 def _check_X(X):
     if isinstance(X, (str, bytes, os.PathLike, Morphology)):
-        raise TypeError(
+        raise InvalidTypeError(
             "MorphologyExtractor expects a sequence of SWC paths or Morphology "
             f"objects, got a single {type(X).__name__}; wrap it in a list: [path]."
         )
     try:
         items = list(X)
     except TypeError:
-        raise TypeError(
+        raise InvalidTypeError(
             "MorphologyExtractor expects a sequence of SWC paths or Morphology "
             f"objects, got {type(X).__name__}."
         ) from None
@@ -113,7 +118,7 @@ def _check_X(X):
             if isinstance(item, np.str_):
                 items[i] = str(item)
                 continue
-            raise TypeError(
+            raise InvalidTypeError(
                 f"X[{i}] is a {type(item).__name__}; expected an SWC path (str or "
                 "os.PathLike) or an ngep.io.Morphology."
             )
@@ -296,14 +301,14 @@ class MorphologyExtractor(TransformerMixin, BaseEstimator):
                         out.append(parse_frame(frame[key]))
                         break
                 else:
-                    raise ValueError(
+                    raise ConfigurationError(
                         f"frame has no entry for {label!r} (X[{i}]); add its file "
                         f"stem {stem!r} or path as a key."
                     )
             return out
         frames = list(frame)
         if len(frames) != len(items):
-            raise ValueError(
+            raise ConfigurationError(
                 f"frame gives {len(frames)} per-file frames but X has {len(items)} "
                 "rows; pass one per row, a dict keyed by file stem, or one frame."
             )

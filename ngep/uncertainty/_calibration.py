@@ -7,26 +7,27 @@ import numpy as np
 import pandas as pd
 
 from ngep._compat import Interval, StrOptions, validate_params
+from ngep.exceptions import InvalidInputError
 
 
 def _positive_proba(y_true, proba, pos_label):
     proba = np.asarray(proba, dtype=np.float64)
     if proba.ndim == 2:
         if proba.shape[1] != 2:
-            raise ValueError(
+            raise InvalidInputError(
                 f"proba has {proba.shape[1]} columns; pass the probability of the "
                 "positive class (1-D) or a 2-column predict_proba output."
             )
         proba = proba[:, 1]
     y_true = np.asarray(y_true)
     if len(y_true) != len(proba):
-        raise ValueError(
+        raise InvalidInputError(
             f"y_true has {len(y_true)} entries but proba has {len(proba)}."
         )
     if pos_label is None:
         labels = np.unique(y_true)
         if len(labels) > 2:
-            raise ValueError(
+            raise InvalidInputError(
                 f"y_true has {len(labels)} classes; reliability_table is for one "
                 "marker (binary). Pass pos_label or one gene at a time."
             )
@@ -95,7 +96,7 @@ def reliability_table(y_true, proba, *, n_bins=10, strategy="uniform", pos_label
     """
     y, p = _positive_proba(y_true, proba, pos_label)
     if np.any((p < 0) | (p > 1)) or not np.all(np.isfinite(p)):
-        raise ValueError("proba must hold probabilities in [0, 1].")
+        raise InvalidInputError("proba must hold probabilities in [0, 1].")
     if strategy == "uniform":
         edges = np.linspace(0.0, 1.0, n_bins + 1)
     else:

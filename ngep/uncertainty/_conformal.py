@@ -11,6 +11,7 @@ from sklearn.model_selection import check_cv
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from ngep._compat import HasMethods, Interval, StrOptions, fit_context, safe_indexing
+from ngep.exceptions import ConfigurationError, InvalidInputError
 
 _EPS = 1e-12
 
@@ -159,17 +160,17 @@ class ConformalRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
             The fitted estimator.
         """
         if self.difficulty is not None and self.method == "cv_plus":
-            raise ValueError(
+            raise ConfigurationError(
                 "difficulty is only supported with method='cv'; drop it or use "
                 "method='cv'."
             )
         if y is None:
-            raise ValueError(
+            raise InvalidInputError(
                 "ConformalRegressor requires y to be passed, but the target y is None."
             )
         y_arr = np.asarray(y)
         if y_arr.ndim > 1 and not (y_arr.ndim == 2 and y_arr.shape[1] == 1):
-            raise ValueError(
+            raise InvalidInputError(
                 f"ConformalRegressor predicts one target; y has shape {y_arr.shape}. "
                 "Wrap one ConformalRegressor per gene in a GenePanelRegressor."
             )
