@@ -13,6 +13,7 @@ import warnings
 
 import numpy as np
 
+from ngep._files import atomic_write
 from ngep.exceptions import (
     FragmentWarning,
     InvalidInputError,
@@ -422,11 +423,5 @@ def write_swc(morphology, path, *, header=None):
     payload = text.encode("utf-8")
     if path.endswith(".gz"):
         payload = gzip.compress(payload, mtime=0)
-    tmp = f"{path}.tmp-{os.getpid()}"
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(payload)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+    with atomic_write(path) as fh:
+        fh.write(payload)
