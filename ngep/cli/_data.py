@@ -6,20 +6,7 @@ from pathlib import Path
 import numpy as np
 
 from ngep.cli._errors import CLIError
-
-SWC_SUFFIXES = (".swc", ".swc.gz", ".SWC")
-
-
-def _is_swc(path):
-    return path.name.endswith(SWC_SUFFIXES)
-
-
-def _stem(path):
-    name = path.name
-    for suffix in (".gz", ".swc", ".SWC"):
-        if name.endswith(suffix):
-            name = name[: -len(suffix)]
-    return name
+from ngep.io._names import is_swc_name, swc_stem
 
 
 def collect_swc(inputs):
@@ -28,7 +15,7 @@ def collect_swc(inputs):
     for item in inputs:
         item = Path(item)
         if item.is_dir():
-            found = sorted(p for p in item.iterdir() if p.is_file() and _is_swc(p))
+            found = sorted(p for p in item.iterdir() if p.is_file() and is_swc_name(p))
             if not found:
                 raise CLIError(f"no .swc or .swc.gz files in folder {item}")
             paths.extend(found)
@@ -75,7 +62,9 @@ def match_dataset(swc_dir, table_path, id_column, targets, *, groups_column=None
     swc_dir = Path(swc_dir)
     if not swc_dir.is_dir():
         raise CLIError(f"SWC folder not found: {swc_dir}")
-    by_stem = {_stem(p): p for p in swc_dir.iterdir() if p.is_file() and _is_swc(p)}
+    by_stem = {
+        swc_stem(p): p for p in swc_dir.iterdir() if p.is_file() and is_swc_name(p)
+    }
     if not by_stem:
         raise CLIError(f"no .swc or .swc.gz files in folder {swc_dir}")
     frame = table

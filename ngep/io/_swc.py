@@ -22,6 +22,7 @@ from ngep.exceptions import (
 )
 from ngep.io import _tree
 from ngep.io._morphology import Morphology
+from ngep.io._names import swc_stem
 from ngep.io._parse import (
     _COLUMNS,
     _parse_careful,
@@ -359,10 +360,7 @@ def _build(table, lines, path, on_fragments):
         new_index = np.cumsum(keep) - 1
         parent = np.where(parent[keep] >= 0, new_index[np.maximum(parent[keep], 0)], -1)
         table, ids, types = table[keep], ids[keep], types[keep]
-    name = None if path is None else os.path.basename(path)
-    for suffix in (".gz", ".swc", ".SWC"):
-        if name is not None and name.endswith(suffix):
-            name = name[: -len(suffix)]
+    name = None if path is None else swc_stem(path)
     return Morphology._from_checked(
         table[:, 2:5],
         table[:, 5],

@@ -23,6 +23,7 @@ from ngep.exceptions import (
     UnknownNameError,
 )
 from ngep.io import COMPARTMENTS, Morphology
+from ngep.io._names import swc_stem
 from ngep.morphometrics._frame import parse_frame
 from ngep.transformers._batch import Plan, extract_batch, label_of, reemit
 
@@ -157,7 +158,8 @@ class MorphologyExtractor(TransformerMixin, BaseEstimator):
         ``"principal"``: principal axes of the compartment; ``"pia:y"`` (or any
         signed axis) or a 3-vector: that file direction points to the pia;
         ``"native"``: file coordinates. A sequence gives one of these per row of
-        ``X`` (same length); a dict maps file stems (or paths) to one. Other
+        ``X`` (same length); a dict maps file stems (the name less ``.swc`` and
+        ``.gz``: ``cell.v2.swc`` is ``cell.v2``) or paths to one. Other
         features are computed in file coordinates: they do not depend on it.
     check_units : {"warn", "raise", "ignore"}, default="warn"
         What to do with a neuron that looks like it is in millimetres (see
@@ -295,7 +297,7 @@ class MorphologyExtractor(TransformerMixin, BaseEstimator):
             for i, item in enumerate(items):
                 label = label_of(item, i)
                 name = item.name if isinstance(item, Morphology) else None
-                stem = os.path.basename(label).split(".")[0]
+                stem = swc_stem(label)
                 for key in (label, name, stem):
                     if key is not None and key in frame:
                         out.append(parse_frame(frame[key]))
