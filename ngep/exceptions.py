@@ -20,6 +20,8 @@ validation (``InvalidParameterError``, a ``ValueError`` and ``TypeError``), so
 the messages read as in every scikit-learn estimator.
 """
 
+import difflib
+
 __all__ = [
     "ConfigurationError",
     "DownloadError",
@@ -77,8 +79,71 @@ class UnknownNameError(ConfigurationError):
     """A name (feature, compartment, frame, gene, column, step) is not known.
 
     The message lists the accepted names or suggests the closest ones
-    ("did you mean ...?").
+    ("did you mean ...?"). :meth:`among` is ngep's one way to build it.
+
+    Parameters
+    ----------
+    message : str
+        What is unknown and what to use instead.
+    name : str or None, default=None
+        The unknown name.
+    suggestions : sequence of str, default=()
+        The closest known names, best first.
+
+    Examples
+    --------
+    >>> err = UnknownNameError.among("feature", "total_lenght",
+    ...                              ["total_length", "n_tips"])
+    >>> str(err)
+    "Unknown feature 'total_lenght'. Did you mean 'total_length'?"
+    >>> err.suggestions
+    ('total_length',)
     """
+
+    def __init__(self, message, name=None, suggestions=()):
+        super().__init__(message)
+        self.name = name
+        self.suggestions = tuple(suggestions)
+
+    def __reduce__(self):
+        return (type(self), (str(self), self.name, self.suggestions))
+
+    @classmethod
+    def among(cls, kind, name, known, *, see=None, n=3, list_all=False):
+        """The error for ``name`` not being one of ``known``, with suggestions.
+
+        Parameters
+        ----------
+        kind : str
+            What the name names, for the message (``"feature"``).
+        name : object
+            The unknown name.
+        known : iterable of str
+            The accepted names.
+        see : str or None, default=None
+            Where to look them up, appended as ``"See <see>."``.
+        n : int, default=3
+            At most this many suggestions ("did you mean 'a' or 'b'?").
+        list_all : bool, default=False
+            List every accepted name instead of suggesting (for short lists).
+
+        Returns
+        -------
+        UnknownNameError
+            The error, to raise.
+        """
+        known = list(known)
+        close = difflib.get_close_matches(str(name), sorted(set(known)), n=n)
+        message = f"Unknown {kind} {name!r}"
+        if list_all:
+            message += f"; use one of {known}."
+        elif close:
+            message += f". Did you mean {' or '.join(map(repr, close))}?"
+        else:
+            message += "."
+        if see:
+            message += f" See {see}."
+        return cls(message, name=name, suggestions=close)
 
 
 class SWCFormatError(InvalidInputError):

@@ -4,6 +4,7 @@
 import ast
 import builtins
 import inspect
+import pickle
 from pathlib import Path
 
 import pytest
@@ -98,3 +99,19 @@ def test_errors_raised_by_the_api_are_ngep_errors(tmp_path):
         MorphologyExtractor(["total_lenght"]).fit([])
     with pytest.raises(exceptions.InvalidTypeError, match="single"):
         MorphologyExtractor().fit("cell.swc")
+
+
+def test_one_did_you_mean_resolver():
+    # every "did you mean" goes through UnknownNameError.among
+    users = sorted(
+        p.relative_to(PACKAGE).as_posix() for p in PACKAGE.rglob("*.py")
+        if "get_close_matches" in p.read_text(encoding="utf-8")
+    )
+    assert users == ["exceptions.py"]
+    err = exceptions.UnknownNameError.among("gene", "Pvlab", ["Pvalb", "Sst"])
+    assert err.suggestions == ("Pvalb",) and err.name == "Pvlab"
+    assert "Did you mean 'Pvalb'?" in str(err)
+    again = pickle.loads(pickle.dumps(err))
+    assert str(again) == str(err) and again.suggestions == err.suggestions
+    listed = exceptions.UnknownNameError.among("x", "c", ["a", "b"], list_all=True)
+    assert str(listed) == "Unknown x 'c'; use one of ['a', 'b']."

@@ -254,9 +254,8 @@ class Morphology:
         try:
             codes = COMPARTMENTS[compartment]
         except (KeyError, TypeError):
-            raise UnknownNameError(
-                f"Unknown compartment {compartment!r}; use one of "
-                f"{sorted(COMPARTMENTS)}."
+            raise UnknownNameError.among(
+                "compartment", compartment, sorted(COMPARTMENTS), list_all=True
             ) from None
         if codes is None:
             return ~self.is_soma

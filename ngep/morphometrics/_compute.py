@@ -1,8 +1,6 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Compute a list of catalogue features for one morphology."""
 
-import difflib
-
 import numpy as np
 
 from ngep.exceptions import ConfigurationError, UnknownNameError
@@ -22,11 +20,8 @@ def _resolve(features):
         try:
             out.append(FEATURES[item])
         except (KeyError, TypeError):
-            close = difflib.get_close_matches(str(item), FEATURES, n=3)
-            hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
-            raise UnknownNameError(
-                f"Unknown feature {item!r}.{hint} See "
-                "ngep.morphometrics.FEATURES for the catalogue."
+            raise UnknownNameError.among(
+                "feature", item, FEATURES, see="ngep.morphometrics.FEATURES"
             ) from None
     return out
 
@@ -35,8 +30,8 @@ def _compartments(compartment):
     comps = (compartment,) if isinstance(compartment, str) else tuple(compartment)
     for c in comps:
         if c not in COMPARTMENT_NAMES:
-            raise UnknownNameError(
-                f"Unknown compartment {c!r}; use one of {list(COMPARTMENT_NAMES)}."
+            raise UnknownNameError.among(
+                "compartment", c, COMPARTMENT_NAMES, list_all=True
             )
     if len(set(comps)) != len(comps) or not comps:
         raise ConfigurationError(

@@ -11,6 +11,7 @@ from types import MappingProxyType
 from typing import Callable
 
 from ngep.exceptions import ConfigurationError
+from ngep.io import COMPARTMENTS
 from ngep.morphometrics import _angles, _geometry, _sholl, _size, _soma, _topology
 
 __all__ = [
@@ -21,8 +22,9 @@ __all__ = [
     "Feature",
 ]
 
-#: The neurite compartments a feature can be computed on.
-COMPARTMENT_NAMES = ("all", "dendrite", "basal", "apical", "axon")
+#: The neurite compartments a feature can be computed on: the names of
+#: :data:`ngep.io.COMPARTMENTS`, in its order (one list, defined there).
+COMPARTMENT_NAMES = tuple(COMPARTMENTS)
 _NEURITES = COMPARTMENT_NAMES
 _SOMA = ("soma",)
 

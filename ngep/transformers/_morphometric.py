@@ -1,7 +1,6 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """:class:`MorphologyExtractor`: SWC paths or Morphology objects -> feature matrix."""
 
-import difflib
 import json
 import math
 import os
@@ -75,13 +74,9 @@ def _resolve_features(features, compartment):
             raise InvalidTypeError(f"Feature names must be strings, got {entry!r}.")
         key = entry if entry in cat.FEATURES else aliases.get(entry)
         if key is None:
-            close = difflib.get_close_matches(
-                entry, sorted(set(cat.FEATURES) | set(aliases)), n=3, cutoff=0.6
-            )
-            hint = f" Did you mean {' or '.join(map(repr, close))}?" if close else ""
-            raise UnknownNameError(
-                f"Unknown feature {entry!r}.{hint} See ngep.morphometrics.FEATURES "
-                "for the catalogue."
+            raise UnknownNameError.among(
+                "feature", entry, [*cat.FEATURES, *aliases],
+                see="ngep.morphometrics.FEATURES",
             )
         if key in keys:
             raise ConfigurationError(f"Feature {entry!r} is listed twice.")

@@ -242,3 +242,11 @@ def test_every_feature_on_real_cells(name, allen_cells):
                 assert math.isfinite(value), (m.name, compartment)
             elif math.isnan(value):
                 assert name in UNDEFINED_WHEN_EMPTY, (m.name, compartment)
+
+
+def test_one_compartment_list():
+    from ngep.inspection._groups import _PREFIXES
+    from ngep.io import COMPARTMENTS
+
+    assert COMPARTMENT_NAMES == tuple(COMPARTMENTS)
+    assert _PREFIXES == {*COMPARTMENTS, "soma"}
