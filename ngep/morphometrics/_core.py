@@ -17,11 +17,12 @@ from ngep.io import _tree
 __all__ = [
     "Sections",
     "cached",
-    "centre",
     "node_mask",
     "radial_distance",
+    "root_point",
     "sections",
     "segment_mask",
+    "soma_centroid",
     "subtree_sum",
 ]
 
@@ -75,20 +76,37 @@ def segment_mask(morphology, compartment):
     )
 
 
-def centre(morphology):
-    """The soma centre: the root node, i.e. the first soma point.
+# Two soma centres, named for what they are. Radial distances are measured
+# from the root point (as NeuroM does); the principal/pia frame is centred on
+# the centroid, the middle of a contour soma.
 
-    This is NeuroM's centre for SWC somata (single point, three-point and
-    cylinder chains all use the first soma point). Without a soma, the root node.
+
+def root_point(morphology):
+    """The root node: the first soma point (NeuroM's soma centre for SWC).
+
+    Single-point, three-point and cylinder-chain somata all use the first soma
+    point in NeuroM; without a soma, the root node. Radial distances and
+    Sholl-like measures are taken from it.
     """
     return morphology.xyz[0]
 
 
+def soma_centroid(morphology):
+    """The mean of the soma points (the root node when there is no soma).
+
+    The centre of a contour or multi-point soma; coordinate frames
+    (``frame="principal"``, ``"pia:..."``) are centred on it.
+    """
+    if morphology.has_soma:
+        return morphology.xyz[morphology.is_soma].mean(axis=0)
+    return morphology.xyz[0].copy()
+
+
 def radial_distance(morphology):
-    """Euclidean distance of every node from :func:`centre`."""
+    """Euclidean distance of every node from :func:`root_point`."""
 
     def compute():
-        d = morphology.xyz - centre(morphology)
+        d = morphology.xyz - root_point(morphology)
         return np.sqrt(np.einsum("ij,ij->i", d, d))
 
     return cached(morphology, "radial_distance", compute)

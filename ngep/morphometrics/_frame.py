@@ -9,9 +9,9 @@ numbers.
 
 Frames
 ------
-Every frame except ``"native"`` puts the origin at the soma centre (mean of the
-soma nodes; the root node when there is no soma) and names its axes so that
-**y is the main axis**:
+Every frame except ``"native"`` puts the origin at the soma centroid (mean of
+the soma nodes; the root node when there is no soma: ``_core.soma_centroid``)
+and names its axes so that **y is the main axis**:
 
 ``"principal"``
     Principal axes of the neurites. The covariance is that of points spread
@@ -41,6 +41,7 @@ import re
 import numpy as np
 
 from ngep.exceptions import ConfigurationError, UnknownNameError
+from ngep.morphometrics._core import soma_centroid
 
 __all__ = ["FRAMES", "frame_transform", "parse_frame", "to_frame", "unit_problem"]
 
@@ -110,12 +111,6 @@ def parse_frame(spec):
     if norm < _EPS:
         raise ConfigurationError("The pia direction must be a non-zero 3-vector.")
     return tuple(float(v) for v in vec / norm)
-
-
-def _soma_centre(morphology):
-    if morphology.has_soma:
-        return morphology.xyz[morphology.is_soma].mean(axis=0)
-    return morphology.xyz[0].copy()
 
 
 def _segments(morphology, compartment):
@@ -191,7 +186,7 @@ def frame_transform(morphology, frame="principal", compartment="dendrite"):
     spec = parse_frame(frame)
     if spec == "native":
         return np.eye(3), np.zeros(3)
-    centre = _soma_centre(morphology)
+    centre = soma_centroid(morphology)
     a, b, w = _segments(morphology, compartment)
     if spec == "principal":
         if w.size == 0:

@@ -250,3 +250,20 @@ def test_one_compartment_list():
 
     assert COMPARTMENT_NAMES == tuple(COMPARTMENTS)
     assert _PREFIXES == {*COMPARTMENTS, "soma"}
+
+
+def test_two_soma_centres_named_for_what_they_are():
+    import numpy as np
+
+    from ngep.io import Morphology
+    from ngep.morphometrics._core import root_point, soma_centroid
+
+    # a three-point soma along y, then one dendrite node
+    m = Morphology([[0, 0, 0], [0, -2, 0], [0, 2, 0], [5, 1, 0]], [2, 2, 2, 1],
+                   [1, 1, 1, 3], [-1, 0, 0, 0])
+    assert root_point(m).tolist() == [0, 0, 0]  # first soma point (NeuroM)
+    assert np.allclose(soma_centroid(m), [0, 0, 0])
+    shifted = Morphology([[0, 0, 0], [0, 2, 0], [0, 4, 0], [5, 1, 0]], [2, 2, 2, 1],
+                         [1, 1, 1, 3], [-1, 0, 1, 0])
+    assert root_point(shifted).tolist() == [0, 0, 0]
+    assert np.allclose(soma_centroid(shifted), [0, 2, 0])  # middle of the soma
