@@ -2,6 +2,7 @@
 """FeatureExpander: definitions, column matching, NaN policy, sklearn contract."""
 
 import pickle
+import re
 from pathlib import Path
 
 import numpy as np
@@ -17,8 +18,9 @@ from sklearn.linear_model import Ridge
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from ngep.morphometrics import BASE_FEATURES, FEATURES
 from ngep.transformers import FeatureExpander, expansion_table
-from ngep.transformers._expander import BASE_FEATURES, EXPANSIONS
+from ngep.transformers._expander import EXPANSIONS, INPUTS, SYMBOLS, Expansion
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "user_guide"
 EXTRACTOR_NAMES = [
@@ -71,8 +73,42 @@ def test_fourteen_unique_features_with_docs():
     assert len(names) == 14 == len(set(names))
     table = expansion_table()
     assert list(table.index) == names
-    assert list(table.columns) == ["formula", "unit", "rationale"]
+    assert list(table.columns) == ["inputs", "formula", "unit", "rationale"]
     assert all(len(r) > 20 for r in table["rationale"])
+
+
+def test_expansions_are_declared_by_catalogue_names():
+    # the expander reads exactly the catalogue's base measurements, derived from
+    # the declarations (no list of its own), and every formula letter is one
+    assert INPUTS == BASE_FEATURES
+    assert set(SYMBOLS) == set(INPUTS)
+    for e in EXPANSIONS:
+        assert set(e.inputs) <= set(FEATURES)
+        letters = {SYMBOLS[f] for f in e.inputs}
+        assert letters == set(re.findall(r"[A-Z]", e.formula)), e.name
+    with pytest.raises(ValueError, match="Did you mean 'n_stems'"):
+        Expansion("x", ("n_stem",), np.log1p, "log1p(S)", "1", "")
+
+
+def test_an_expansion_is_one_entry(monkeypatch):
+    # a new expansion over another catalogue feature: one declaration, and the
+    # inputs, column matching, names and table follow
+    from ngep.transformers import _expander
+
+    extra = Expansion("log_n_tips_measured", ("n_tips",), np.log1p, "log1p(T)",
+                      "log count", "Tips counted, not estimated from B + S.")
+    expansions = (*EXPANSIONS, extra)
+    inputs, args = _expander._layout(expansions)
+    monkeypatch.setattr(_expander, "EXPANSIONS", expansions)
+    monkeypatch.setattr(_expander, "INPUTS", inputs)
+    monkeypatch.setattr(_expander, "_ARGS", args)
+    df = pd.DataFrame(np.c_[CELL, [[7.0]]],
+                      columns=[*EXTRACTOR_NAMES, "dendrite__n_tips"])
+    ex = FeatureExpander().fit(df)
+    assert ex.input_columns_[-1] == "dendrite__n_tips"
+    assert ex.get_feature_names_out()[-1] == "log_n_tips_measured"
+    assert ex.transform(df)[0, -1] == pytest.approx(np.log1p(7.0))
+    assert "log_n_tips_measured" in _expander.expansion_table().index
 
 
 def test_golden_values_cover_every_feature():
