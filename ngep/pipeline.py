@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """The default ngep pipeline: SWC files -> morphometrics -> features -> model.
 
-:func:`make_pipeline` returns a plain :class:`sklearn.pipeline.Pipeline`::
+:func:`make_default_pipeline` returns a plain :class:`sklearn.pipeline.Pipeline`::
 
     Pipeline([("extract", MorphologyExtractor()),
               ("expand", FeatureExpander()),
@@ -15,12 +15,12 @@ whole pipeline works with ``GridSearchCV``, ``cross_validate`` and joblib.
 
 from ngep.exceptions import ConfigurationError, InvalidTypeError
 
-__all__ = ["make_pipeline"]
+__all__ = ["make_default_pipeline", "make_pipeline"]
 
 _TASKS = ("regression", "classification")
 
 
-def make_pipeline(
+def make_default_pipeline(
     model=None,
     *,
     task="regression",
@@ -69,8 +69,8 @@ def make_pipeline(
 
     Examples
     --------
-    >>> from ngep.pipeline import make_pipeline
-    >>> pipe = make_pipeline(max_iter=50, random_state=0)
+    >>> from ngep.pipeline import make_default_pipeline
+    >>> pipe = make_default_pipeline(max_iter=50, random_state=0)
     >>> [name for name, _ in pipe.steps]
     ['extract', 'expand', 'impute', 'scale', 'model']
     >>> pipe.set_params(model__alpha=1e-3).get_params()["model__alpha"]
@@ -120,3 +120,32 @@ def make_pipeline(
     steps.append(("scale", StandardScaler()))
     steps.append(("model", model))
     return Pipeline(steps)
+
+
+def make_pipeline(*args, **kwargs):
+    """Deprecated alias of :func:`make_default_pipeline`; removed in ngep 0.3.
+
+    :func:`sklearn.pipeline.make_pipeline` chains the steps it is given; this
+    function builds ngep's default pipeline from options, so it has a name of
+    its own.
+
+    Parameters
+    ----------
+    *args, **kwargs
+        Passed to :func:`make_default_pipeline`.
+
+    Returns
+    -------
+    sklearn.pipeline.Pipeline
+        As :func:`make_default_pipeline`.
+    """
+    import warnings
+
+    warnings.warn(
+        "ngep.pipeline.make_pipeline is deprecated and will be removed in ngep "
+        "0.3; use ngep.pipeline.make_default_pipeline (same parameters). "
+        "sklearn.pipeline.make_pipeline is a different function.",
+        FutureWarning,
+        stacklevel=2,
+    )
+    return make_default_pipeline(*args, **kwargs)

@@ -32,10 +32,10 @@ def _text_file(path):
         raise CLIError(f"cannot write {path}: {exc.strerror or exc}") from exc
 
 
-def atomic_write_csv(frame, path, **kwargs):
+def atomic_write_csv(table, path, **kwargs):
     """Write a DataFrame as CSV via a temporary file and a rename."""
     with _text_file(path) as fh:
-        frame.to_csv(fh, **kwargs)
+        table.to_csv(fh, **kwargs)
 
 
 def atomic_write_json(obj, path):

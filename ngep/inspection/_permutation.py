@@ -214,12 +214,12 @@ def permutation_importance_table(
             rows = _grouped(
                 tail, Xt, y_gene, groups, names, scorer, n_repeats, random_state
             )
-        frame = pd.DataFrame(
+        table = pd.DataFrame(
             [(f, gene, float(m), float(s), int(k)) for f, m, s, k in rows],
             columns=COLUMNS,
         )
         frames.append(
-            frame.sort_values("importance_mean", ascending=False, kind="stable")
+            table.sort_values("importance_mean", ascending=False, kind="stable")
         )
     return pd.concat(frames, ignore_index=True)
 

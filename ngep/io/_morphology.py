@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """The :class:`Morphology` container: a neuron tree as plain numpy arrays."""
 
+import warnings
 from functools import cached_property
 
 import numpy as np
@@ -305,9 +306,25 @@ class Morphology:
         return _tree.path_sum(self.parent, w, topological=True)
 
     @cached_property
+    def n_ancestors(self):
+        """Number of ancestors of each node (0 for the root)."""
+        return _tree.n_ancestors(self.parent)
+
+    @property
     def depth(self):
-        """Number of ancestors of each node."""
-        return _tree.depth(self.parent)
+        """Deprecated alias of :attr:`n_ancestors`; removed in ngep 0.3.
+
+        ``depth`` is the name of a feature (the extent along z), so the tree
+        property has a name of its own.
+        """
+        warnings.warn(
+            "Morphology.depth is deprecated and will be removed in ngep 0.3; use "
+            "Morphology.n_ancestors (the number of ancestors of each node). The "
+            "feature 'depth' (extent along z) is unchanged.",
+            FutureWarning,
+            stacklevel=2,
+        )
+        return self.n_ancestors
 
     @cached_property
     def branch_order(self):

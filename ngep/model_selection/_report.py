@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Cross-validation reports: per-fold scores, mean ± sd, lowest fold, baselines."""
 
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -99,7 +100,7 @@ class CVReport:
         """Lowest per-fold value of the headline metric (NaN folds skipped)."""
         return float(self.scores[self.primary].min())
 
-    def summary_frame(self):
+    def summary_table(self):
         """Mean, standard deviation (ddof=1), min and max of each metric over folds.
 
         Returns
@@ -111,6 +112,22 @@ class CVReport:
         return pd.DataFrame(
             {"mean": s.mean(), "sd": s.std(ddof=1), "min": s.min(), "max": s.max()}
         )
+
+    def summary_frame(self):
+        """Deprecated alias of :meth:`summary_table`; removed in ngep 0.3.
+
+        Returns
+        -------
+        pandas.DataFrame
+            As :meth:`summary_table`.
+        """
+        warnings.warn(
+            "CVReport.summary_frame is deprecated and will be removed in ngep 0.3; "
+            "use summary_table.",
+            FutureWarning,
+            stacklevel=2,
+        )
+        return self.summary_table()
 
     def summary(self):
         """Human-readable summary, e.g. ``R² 0.396 ± 0.027 (lowest fold 0.34)``.
@@ -144,10 +161,10 @@ class CVReport:
         return int(sum(len(test) for _, test in self.splits))
 
     def _score_line(self):
-        frame = self.summary_frame()
+        table = self.summary_table()
         parts = []
         for m in self.metrics:
-            row = frame.loc[m]
+            row = table.loc[m]
             text = f"{LABELS[m]} {row['mean']:.3f} ± {row['sd']:.3f}"
             if m == self.primary:
                 text += f" (lowest fold {row['min']:.2f})"
@@ -217,7 +234,7 @@ class CVReport:
             v = float(v)
             return None if np.isnan(v) else v
 
-        frame = self.summary_frame()
+        table = self.summary_table()
         return {
             "estimator": self.estimator_name,
             "task": self.task,
@@ -225,7 +242,7 @@ class CVReport:
             "n_samples": self._n_samples(),
             "metrics": {
                 m: {
-                    **{k: clean(frame.loc[m, k]) for k in frame.columns},
+                    **{k: clean(table.loc[m, k]) for k in table.columns},
                     "folds": [clean(v) for v in self.scores[m]],
                 }
                 for m in self.metrics

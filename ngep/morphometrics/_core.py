@@ -35,10 +35,10 @@ _CACHE_KEY = "_ngep_morphometrics_cache"
 #: section of a stem, as in MorphIO where a child section repeats the parent's last
 #: point); ``parent``: parent section (-1 for a stem); ``length``: path length;
 #: ``n_children``: number of child sections; ``node_section``: section of each node
-#: (-1 for soma nodes); ``depth``: number of ancestor sections.
+#: (-1 for soma nodes); ``n_ancestors``: number of ancestor sections.
 Sections = namedtuple(
     "Sections",
-    "start end origin parent length n_children node_section depth",
+    "start end origin parent length n_children node_section n_ancestors",
 )
 
 
@@ -163,23 +163,23 @@ def _build_sections(m):
                          minlength=start.size)
     n_children = np.bincount(parent_section[parent_section >= 0],
                              minlength=start.size)
-    depth = _tree.depth(parent_section) if start.size else np.zeros(0, np.int64)
+    n_anc = _tree.n_ancestors(parent_section) if start.size else np.zeros(0, np.int64)
     return Sections(start, end, origin, parent_section, length, n_children,
-                    node_section, depth)
+                    node_section, n_anc)
 
 
 def subtree_sum(secs, values):
     """Sum per-section ``values`` over each section's subtree (itself included).
 
-    Loops over section depth levels (the maximal branch order, tens at most),
-    vectorised within each level.
+    Loops over levels of the section tree (a section's number of ancestors; the
+    maximal branch order, tens at most), vectorised within each level.
     """
     total = np.array(values, dtype=np.float64, copy=True)
     if total.size == 0:
         return total
-    order = np.argsort(secs.depth, kind="stable")[::-1]
-    depth_sorted = secs.depth[order]
-    for level in range(int(depth_sorted[0]), 0, -1):
-        idx = order[depth_sorted == level]
+    order = np.argsort(secs.n_ancestors, kind="stable")[::-1]
+    levels = secs.n_ancestors[order]
+    for level in range(int(levels[0]), 0, -1):
+        idx = order[levels == level]
         np.add.at(total, secs.parent[idx], total[idx])
     return total

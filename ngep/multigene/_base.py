@@ -231,12 +231,12 @@ class _BaseGenePanel(BaseComposition):
         check_is_fitted(self)
         return self.estimators_[0].feature_names_in_
 
-    def _frame(self, values, X):
+    def _table(self, values, X):
         index = X.index if isinstance(X, (pd.DataFrame, pd.Series)) else None
         columns = {gene: np.asarray(v).ravel() for gene, v in zip(self.genes_, values)}
         return pd.DataFrame(columns, index=index)
 
-    def predict_frame(self, X):
+    def predict_table(self, X):
         """Predict every gene as a DataFrame with one column per gene.
 
         Parameters
@@ -249,7 +249,30 @@ class _BaseGenePanel(BaseComposition):
         DataFrame of shape (n_samples, n_genes)
             Columns are ``genes_``: values (regressor) or labels (classifier).
         """
-        return self._frame(self._per_gene("predict", X), X)
+        return self._table(self._per_gene("predict", X), X)
+
+    def predict_frame(self, X):
+        """Deprecated alias of :meth:`predict_table`; removed in ngep 0.3.
+
+        In ngep a "frame" is a coordinate frame (``MorphologyExtractor(frame=)``).
+
+        Parameters
+        ----------
+        X : array-like or list of paths
+            Inputs; a DataFrame's index is kept.
+
+        Returns
+        -------
+        DataFrame of shape (n_samples, n_genes)
+            As :meth:`predict_table`.
+        """
+        warnings.warn(
+            f"{type(self).__name__}.predict_frame is deprecated and will be removed "
+            "in ngep 0.3; use predict_table.",
+            FutureWarning,
+            stacklevel=2,
+        )
+        return self.predict_table(X)
 
     # -- scores --------------------------------------------------------------------
     def per_gene_scores(self, X, y, *, scoring=None):

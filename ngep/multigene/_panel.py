@@ -65,7 +65,7 @@ class GenePanelRegressor(RegressorMixin, _BaseGenePanel):
     -----
     ``predict`` returns a plain ``ndarray`` of shape ``(n_samples, n_genes)``
     (or ``(n_samples,)`` when fitted on a 1-D ``y``), as scikit-learn expects;
-    :meth:`predict_frame` returns the same values as a DataFrame whose columns
+    :meth:`predict_table` returns the same values as a DataFrame whose columns
     are the gene names. A missing target (NaN) drops that row for that gene
     only; ``n_samples_per_gene_`` records how many rows each gene kept.
 
@@ -84,7 +84,7 @@ class GenePanelRegressor(RegressorMixin, _BaseGenePanel):
     {'Pvalb': 40, 'Sst': 35}
     >>> panel.set_params(Pvalb__alpha=10.0).get_params()["Pvalb__alpha"]
     10.0
-    >>> list(panel.predict_frame(X).columns)
+    >>> list(panel.predict_table(X).columns)
     ['Pvalb', 'Sst']
     """
 

@@ -149,7 +149,7 @@ def test_dataframe_columns_matched_by_name(data):
     assert_array_equal(panel.genes_, ["Sst", "Pvalb"])
     ref = Ridge().fit(X, y["Sst"]).predict(X)
     assert_allclose(panel.predict(X)[:, 0], ref)
-    frame = panel.predict_frame(pd.DataFrame(X, index=[f"c{i}" for i in range(80)]))
+    frame = panel.predict_table(pd.DataFrame(X, index=[f"c{i}" for i in range(80)]))
     assert list(frame.columns) == ["Sst", "Pvalb"]
     assert frame.index[0] == "c0"
     with pytest.raises(ValueError, match=r"no column for gene\(s\) \['Gad1'\]"):
@@ -234,5 +234,5 @@ def test_classifier_panel_labels_and_proba():
     scores = panel.per_gene_scores(X, y)
     assert scores.loc["Sst", "n_samples"] == 80
     assert scores["score"].gt(0.9).all()
-    frame = panel.predict_frame(X)
+    frame = panel.predict_table(X)
     assert set(frame["Pvalb"]) <= {"on", "off"}
