@@ -140,16 +140,7 @@ class Morphology:
             types, ids = types[order], ids[order]
             parent = parent[order]
             parent = np.where(parent >= 0, inverse[np.maximum(parent, 0)], -1)
-        self.xyz = _readonly(xyz, np.float64)
-        self.radius = _readonly(radius, np.float64)
-        self.types = _readonly(types, np.int64)
-        self.parent = _readonly(parent, np.int64)
-        self.ids = _readonly(ids, np.int64)
-        self.name = name
-        self.source = source
-        self.dropped_ids = _readonly(
-            [] if dropped_ids is None else dropped_ids, np.int64
-        )
+        self._store(xyz, radius, types, parent, ids, name, source, dropped_ids)
 
     @classmethod
     def _from_checked(cls, xyz, radius, types, parent, *, ids, name=None,
@@ -167,6 +158,11 @@ class Morphology:
             return cls(xyz, radius, types, parent, ids=ids, name=name,
                        source=source, dropped_ids=dropped_ids)
         self = cls.__new__(cls)
+        self._store(xyz, radius, types, parent, ids, name, source, dropped_ids)
+        return self
+
+    def _store(self, xyz, radius, types, parent, ids, name, source, dropped_ids):
+        """Set the node arrays (read-only copies) and the labels; no checks."""
         self.xyz = _readonly(xyz, np.float64)
         self.radius = _readonly(radius, np.float64)
         self.types = _readonly(types, np.int64)
@@ -177,7 +173,6 @@ class Morphology:
         self.dropped_ids = _readonly(
             [] if dropped_ids is None else dropped_ids, np.int64
         )
-        return self
 
     # -- basic properties -------------------------------------------------------
     @property

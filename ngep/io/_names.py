@@ -40,17 +40,9 @@ def swc_stem(path):
 
 
 def is_swc_name(path):
-    """True for a ``.swc`` or ``.swc.gz`` file name, in any case.
+    """Whether ``path`` (str or path-like) names a ``.swc`` or ``.swc.gz`` file.
 
-    Parameters
-    ----------
-    path : str or path-like
-        File path or name.
-
-    Returns
-    -------
-    bool
-        Whether the name ends in ``.swc`` or ``.swc.gz``.
+    The suffixes :func:`swc_stem` removes, in any case.
 
     Examples
     --------

@@ -114,13 +114,7 @@ class CVReport:
         )
 
     def summary_frame(self):
-        """Deprecated alias of :meth:`summary_table`; removed in ngep 0.3.
-
-        Returns
-        -------
-        pandas.DataFrame
-            As :meth:`summary_table`.
-        """
+        """Deprecated alias of :meth:`summary_table`; removed in ngep 0.3."""
         warnings.warn(
             "CVReport.summary_frame is deprecated and will be removed in ngep 0.3; "
             "use summary_table.",

@@ -43,7 +43,6 @@ def bin_target(y, *, n_bins=10, min_bin_size=1):
 
     Examples
     --------
-    >>> import numpy as np
     >>> bin_target(np.arange(12.0), n_bins=3).tolist()
     [0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2]
     >>> bin_target([0, 0, 0, 0, 0, 0, 5, 9], n_bins=4, min_bin_size=2).tolist()
@@ -116,7 +115,6 @@ class BinnedStratifiedKFold(BaseKFold):
 
     Examples
     --------
-    >>> import numpy as np
     >>> y = np.arange(20.0)
     >>> cv = BinnedStratifiedKFold(n_splits=4, n_bins=5)
     >>> cv

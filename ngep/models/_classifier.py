@@ -102,7 +102,6 @@ class MarkerClassifier(ClassifierMixin, _BaseNetEstimator):
 
     Examples
     --------
-    >>> import numpy as np
     >>> from ngep.models import MarkerClassifier
     >>> rng = np.random.default_rng(0)
     >>> X = rng.normal(size=(200, 4))
@@ -220,7 +219,7 @@ class MarkerClassifier(ClassifierMixin, _BaseNetEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Features.
+            Features of the neurons, as seen in ``fit``.
 
         Returns
         -------
@@ -238,7 +237,7 @@ class MarkerClassifier(ClassifierMixin, _BaseNetEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Features.
+            Features of the neurons to label.
 
         Returns
         -------

@@ -114,7 +114,6 @@ class ExpressionRegressor(RegressorMixin, _BaseNetEstimator):
 
     Examples
     --------
-    >>> import numpy as np
     >>> from ngep.models import ExpressionRegressor
     >>> rng = np.random.default_rng(0)
     >>> X = rng.normal(size=(200, 5))
@@ -181,7 +180,7 @@ class ExpressionRegressor(RegressorMixin, _BaseNetEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Features.
+            Features of the neurons whose expression to predict.
 
         Returns
         -------

@@ -225,11 +225,8 @@ def to_frame(morphology, frame="principal", compartment="dendrite"):
 
     Parameters
     ----------
-    morphology : Morphology
-    frame : str or array-like of shape (3,), default="principal"
-        See :func:`parse_frame` and the module documentation.
-    compartment : str or None, default="dendrite"
-        Whose segments define the principal axes (falls back to all neurites).
+    morphology, frame, compartment
+        As for :func:`frame_transform`, which gives the rotation and offset.
 
     Returns
     -------

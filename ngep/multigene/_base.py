@@ -252,19 +252,10 @@ class _BaseGenePanel(BaseComposition):
         return self._table(self._per_gene("predict", X), X)
 
     def predict_frame(self, X):
-        """Deprecated alias of :meth:`predict_table`; removed in ngep 0.3.
+        """Deprecated alias of :meth:`predict_table` (same ``X``, same table).
 
-        In ngep a "frame" is a coordinate frame (``MorphologyExtractor(frame=)``).
-
-        Parameters
-        ----------
-        X : array-like or list of paths
-            Inputs; a DataFrame's index is kept.
-
-        Returns
-        -------
-        DataFrame of shape (n_samples, n_genes)
-            As :meth:`predict_table`.
+        Removed in ngep 0.3: in ngep a "frame" is a coordinate frame
+        (``MorphologyExtractor(frame=...)``).
         """
         warnings.warn(
             f"{type(self).__name__}.predict_frame is deprecated and will be removed "
@@ -312,8 +303,30 @@ class _BaseGenePanel(BaseComposition):
             index=pd.Index(self.genes_, name="gene"),
         )
 
+    def predict(self, X):
+        """Predict every gene.
+
+        Parameters
+        ----------
+        X : array-like or list of paths
+            Inputs the per-gene estimators accept.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_genes) or (n_samples,)
+            One column per gene, in ``genes_`` order: floats for a regressor,
+            labels for a classifier; 1-D when the panel was fitted on a 1-D ``y``.
+        """
+        cols = [self._column(c) for c in self._per_gene("predict", X)]
+        if self._y_ndim == 1:
+            return cols[0].ravel()
+        return np.column_stack(cols)
+
     def score(self, X, y, sample_weight=None):
-        """Mean over genes of each gene's default score.
+        """Mean over genes of each gene's default score, missing targets left out.
+
+        R² for :class:`GenePanelRegressor`, accuracy for
+        :class:`GenePanelClassifier`.
 
         Parameters
         ----------

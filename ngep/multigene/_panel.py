@@ -71,7 +71,7 @@ class GenePanelRegressor(RegressorMixin, _BaseGenePanel):
 
     Examples
     --------
-    >>> import numpy as np, pandas as pd
+    >>> import pandas as pd
     >>> from sklearn.linear_model import Lasso, Ridge
     >>> rng = np.random.default_rng(0)
     >>> X = rng.normal(size=(40, 3))
@@ -102,44 +102,11 @@ class GenePanelRegressor(RegressorMixin, _BaseGenePanel):
         return column
 
     _metric = staticmethod(r2_score)
+    # the panel's own mean per-gene R² (RegressorMixin.score comes first)
+    score = _BaseGenePanel.score
 
-    def predict(self, X):
-        """Predict every gene.
-
-        Parameters
-        ----------
-        X : array-like or list of paths
-            Inputs the per-gene estimators accept.
-
-        Returns
-        -------
-        ndarray of shape (n_samples, n_genes) or (n_samples,)
-            One float column per gene, in ``genes_`` order; 1-D when the panel
-            was fitted on a 1-D ``y``.
-        """
-        cols = [np.asarray(c, dtype=np.float64) for c in self._per_gene("predict", X)]
-        if self._y_ndim == 1:
-            return cols[0].ravel()
-        return np.column_stack(cols)
-
-    def score(self, X, y, sample_weight=None):
-        """Mean over genes of the per-gene R², missing targets left out.
-
-        Parameters
-        ----------
-        X : array-like or list of paths
-            Held-out inputs.
-        y : DataFrame or array-like
-            Held-out targets.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Sample weights (only when no target is missing).
-
-        Returns
-        -------
-        float
-            Unweighted mean R² over genes.
-        """
-        return _BaseGenePanel.score(self, X, y, sample_weight=sample_weight)
+    def _column(self, values):
+        return np.asarray(values, dtype=np.float64)
 
 
 def _all_have(method):
@@ -177,14 +144,9 @@ class GenePanelClassifier(ClassifierMixin, _BaseGenePanel):
         Gene names, in output column order.
     classes_ : ndarray or list of ndarray
         Class labels of each gene (a single array when fitted on a 1-D ``y``).
-    shared_steps_ : Pipeline or None
-        The fitted shared leading steps, or None.
-    n_samples_per_gene_ : Series
-        Number of labelled rows each gene was fitted on.
-    n_features_in_ : int
-        Number of input features, when the input is a matrix.
-    feature_names_in_ : ndarray of str
-        Input feature names, when X had named columns.
+    shared_steps_, n_samples_per_gene_, n_features_in_, feature_names_in_
+        As for :class:`GenePanelRegressor` (``n_samples_per_gene_`` counts the
+        labelled rows of each gene).
 
     See Also
     --------
@@ -192,7 +154,7 @@ class GenePanelClassifier(ClassifierMixin, _BaseGenePanel):
 
     Examples
     --------
-    >>> import numpy as np, pandas as pd
+    >>> import pandas as pd
     >>> from sklearn.linear_model import LogisticRegression
     >>> rng = np.random.default_rng(0)
     >>> X = rng.normal(size=(60, 2))
@@ -209,6 +171,9 @@ class GenePanelClassifier(ClassifierMixin, _BaseGenePanel):
 
     _is_regression = False
     _metric = staticmethod(accuracy_score)
+
+    def _column(self, values):
+        return np.asarray(values)
 
     def _check_target_column(self, column, name):
         mask = super()._check_target_column(column, name)
@@ -239,24 +204,6 @@ class GenePanelClassifier(ClassifierMixin, _BaseGenePanel):
         classes = [est.classes_ for est in self.estimators_]
         return classes[0] if self._y_ndim == 1 else classes
 
-    def predict(self, X):
-        """Predict the label of every gene.
-
-        Parameters
-        ----------
-        X : array-like or list of paths
-            Inputs the per-gene classifiers accept.
-
-        Returns
-        -------
-        ndarray of shape (n_samples, n_genes) or (n_samples,)
-            One label column per gene; 1-D when fitted on a 1-D ``y``.
-        """
-        cols = [np.asarray(c) for c in self._per_gene("predict", X)]
-        if self._y_ndim == 1:
-            return cols[0].ravel()
-        return np.column_stack(cols)
-
     @available_if(_all_have("predict_proba"))
     def predict_proba(self, X):
         """Class probabilities of every gene.
@@ -276,21 +223,5 @@ class GenePanelClassifier(ClassifierMixin, _BaseGenePanel):
         probas = self._per_gene("predict_proba", X)
         return probas[0] if self._y_ndim == 1 else probas
 
-    def score(self, X, y, sample_weight=None):
-        """Mean over genes of the per-gene accuracy, missing labels left out.
-
-        Parameters
-        ----------
-        X : array-like or list of paths
-            Held-out inputs.
-        y : DataFrame or array-like
-            Held-out labels.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Sample weights (only when no label is missing).
-
-        Returns
-        -------
-        float
-            Unweighted mean accuracy over genes.
-        """
-        return _BaseGenePanel.score(self, X, y, sample_weight=sample_weight)
+    # the panel's own mean per-gene accuracy (ClassifierMixin.score comes first)
+    score = _BaseGenePanel.score

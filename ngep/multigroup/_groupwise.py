@@ -12,6 +12,7 @@ from sklearn.base import (
     RegressorMixin,
     clone,
 )
+from sklearn.metrics import accuracy_score, r2_score
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
@@ -174,10 +175,8 @@ class _BaseGroupwise(MetaEstimatorMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like or list of paths
-            Inputs (with ``group_column`` when that is set).
-        groups : array-like of shape (n_samples,), default=None
-            Group of each row.
+        X, groups
+            As for :meth:`predict`.
 
         Returns
         -------
@@ -187,6 +186,31 @@ class _BaseGroupwise(MetaEstimatorMixin, BaseEstimator):
             The group label whose model answered, or ``"global"``.
         """
         return self._assemble("predict", X, groups)
+
+    def score(self, X, y, groups=None, sample_weight=None):
+        """Score of :meth:`predict` with each row's group model.
+
+        R² (uniform average over outputs) for :class:`GroupwiseRegressor`,
+        mean accuracy for :class:`GroupwiseClassifier`.
+
+        Parameters
+        ----------
+        X : array-like or list of paths
+            Held-out inputs.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Held-out targets or labels.
+        groups : array-like of shape (n_samples,), default=None
+            Group of each row.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        float
+            The score.
+        """
+        pred = self.predict(X, groups)
+        return float(self._metric(y, pred, sample_weight=sample_weight))
 
     @property
     def n_features_in_(self):
@@ -255,7 +279,6 @@ class GroupwiseRegressor(RegressorMixin, _BaseGroupwise):
 
     Examples
     --------
-    >>> import numpy as np
     >>> from sklearn.linear_model import LinearRegression
     >>> rng = np.random.default_rng(0)
     >>> X = rng.normal(size=(100, 1))
@@ -274,28 +297,9 @@ class GroupwiseRegressor(RegressorMixin, _BaseGroupwise):
     def _call(self, model, method, X):
         return np.asarray(getattr(model, method)(X), dtype=np.float64)
 
-    def score(self, X, y, groups=None, sample_weight=None):
-        """R² of :meth:`predict` with each row's group model.
-
-        Parameters
-        ----------
-        X : array-like or list of paths
-            Held-out inputs.
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-            Held-out targets.
-        groups : array-like of shape (n_samples,), default=None
-            Group of each row.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Sample weights.
-
-        Returns
-        -------
-        float
-            R² (uniform average over outputs).
-        """
-        from sklearn.metrics import r2_score
-
-        return float(r2_score(y, self.predict(X, groups), sample_weight=sample_weight))
+    _metric = staticmethod(r2_score)
+    # the groupwise score (RegressorMixin.score comes first in the MRO)
+    score = _BaseGroupwise.score
 
 
 class GroupwiseClassifier(ClassifierMixin, _BaseGroupwise):
@@ -309,34 +313,19 @@ class GroupwiseClassifier(ClassifierMixin, _BaseGroupwise):
 
     Parameters
     ----------
-    estimator : estimator
-        The per-group classifier (cloned).
-    min_samples : int, default=30
-        Groups with fewer rows get no model of their own.
-    global_estimator : estimator or None, default=None
-        The fallback classifier fitted on all rows; ``None`` clones ``estimator``.
-    group_column : str or int or None, default=None
-        Column of a DataFrame ``X`` holding the group labels (dropped before
-        fitting); otherwise pass ``groups=``.
+    estimator, min_samples, global_estimator, group_column
+        As for :class:`GroupwiseRegressor`; ``estimator`` and
+        ``global_estimator`` are classifiers.
 
     Attributes
     ----------
     classes_ : ndarray
         Class labels, from the global model.
-    estimators_ : dict
-        Fitted classifier of each group that had enough rows.
-    global_estimator_ : estimator
-        The fallback classifier fitted on every row.
-    group_counts_ : Series
-        Number of training rows per group.
-    n_features_in_ : int
-        Number of input features seen by the models.
-    feature_names_in_ : ndarray of str
-        Input feature names, when X was a DataFrame.
+    estimators_, global_estimator_, group_counts_, n_features_in_, feature_names_in_
+        As for :class:`GroupwiseRegressor`.
 
     Examples
     --------
-    >>> import numpy as np
     >>> from sklearn.linear_model import LogisticRegression
     >>> rng = np.random.default_rng(0)
     >>> X = rng.normal(size=(200, 1))
@@ -365,30 +354,8 @@ class GroupwiseClassifier(ClassifierMixin, _BaseGroupwise):
         full[:, idx] = values
         return full
 
-    def score(self, X, y, groups=None, sample_weight=None):
-        """Accuracy of :meth:`predict` with each row's group model.
-
-        Parameters
-        ----------
-        X : array-like or list of paths
-            Held-out inputs.
-        y : array-like of shape (n_samples,)
-            Held-out labels.
-        groups : array-like of shape (n_samples,), default=None
-            Group of each row.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Sample weights.
-
-        Returns
-        -------
-        float
-            Mean accuracy.
-        """
-        from sklearn.metrics import accuracy_score
-
-        return float(
-            accuracy_score(y, self.predict(X, groups), sample_weight=sample_weight)
-        )
+    _metric = staticmethod(accuracy_score)
+    score = _BaseGroupwise.score
 
     @available_if(lambda self: hasattr(self.estimator, "predict_proba"))
     def predict_proba(self, X, groups=None):
@@ -396,10 +363,8 @@ class GroupwiseClassifier(ClassifierMixin, _BaseGroupwise):
 
         Parameters
         ----------
-        X : array-like or list of paths
-            Inputs (with ``group_column`` when that is set).
-        groups : array-like of shape (n_samples,), default=None
-            Group of each row.
+        X, groups
+            As for :meth:`predict`.
 
         Returns
         -------

@@ -100,7 +100,6 @@ def leave_one_group_out_report(estimator, X, y, groups):
 
     Examples
     --------
-    >>> import numpy as np
     >>> from sklearn.linear_model import LinearRegression
     >>> rng = np.random.default_rng(0)
     >>> X = rng.normal(size=(90, 2))
@@ -160,7 +159,6 @@ def transfer_report(estimator, X_a, y_a, X_b, y_b, *, names=("A", "B")):
 
     Examples
     --------
-    >>> import numpy as np
     >>> from sklearn.linear_model import LinearRegression
     >>> rng = np.random.default_rng(0)
     >>> X_mouse, X_rat = rng.normal(size=(50, 2)), rng.normal(size=(40, 2))

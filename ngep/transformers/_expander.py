@@ -19,6 +19,7 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from ngep._compat import fit_context
 from ngep.exceptions import ConfigurationError, InvalidInputError, UnknownNameError
 from ngep.morphometrics import FEATURES
+from ngep.morphometrics._table import list_table_rst
 
 __all__ = ["EXPANSIONS", "INPUTS", "Expansion", "FeatureExpander", "expansion_table"]
 
@@ -271,48 +272,23 @@ def expansion_table(*, format="dataframe"):
             index=pd.Index([e.name for e in EXPANSIONS], name="feature"),
         )
     if format == "rst":
-        lines = [
-            ".. list-table:: Engineered features",
-            "   :header-rows: 1",
-            "   :widths: 20 15 10 55",
-            "",
-            "   * - feature",
-            "     - formula",
-            "     - unit",
-            "     - why it carries signal",
-        ]
-        for e in EXPANSIONS:
-            lines += [
-                f"   * - ``{e.name}``",
-                f"     - ``{e.formula}``",
-                f"     - {e.unit}",
-                f"     - {e.rationale}",
-            ]
-        return "\n".join(lines) + "\n"
+        return list_table_rst(
+            "Engineered features", [20, 15, 10, 55],
+            ["feature", "formula", "unit", "why it carries signal"],
+            [(f"``{e.name}``", f"``{e.formula}``", e.unit, e.rationale)
+             for e in EXPANSIONS],
+        )
     raise ConfigurationError(f"format must be 'dataframe' or 'rst'; got {format!r}.")
 
 
 def _inputs_rst():
     """The inputs, their letters, units and descriptions (from the catalogue)."""
-    lines = [
-        ".. list-table:: Inputs of FeatureExpander",
-        "   :header-rows: 1",
-        "   :widths: 25 10 10 55",
-        "",
-        "   * - catalogue feature",
-        "     - symbol",
-        "     - unit",
-        "     - meaning",
-    ]
-    for name in INPUTS:
-        feature = FEATURES[name]
-        lines += [
-            f"   * - ``{name}`` (``{feature.column(_COMPARTMENT)}``)",
-            f"     - {SYMBOLS[name]}",
-            f"     - {feature.unit}",
-            f"     - {feature.description}",
-        ]
-    return "\n".join(lines) + "\n"
+    return list_table_rst(
+        "Inputs of FeatureExpander", [25, 10, 10, 55],
+        ["catalogue feature", "symbol", "unit", "meaning"],
+        [(f"``{n}`` (``{FEATURES[n].column(_COMPARTMENT)}``)", SYMBOLS[n],
+          FEATURES[n].unit, FEATURES[n].description) for n in INPUTS],
+    )
 
 
 def _candidates(feature, names):
@@ -434,7 +410,6 @@ class FeatureExpander(TransformerMixin, BaseEstimator):
 
     Examples
     --------
-    >>> import numpy as np
     >>> X = np.array([[2400.0, 20, 5, 310.0, 6.5],
     ...               [900.0, 4, 2, 420.0, 4.0]])
     >>> expander = FeatureExpander().fit(X)

@@ -84,7 +84,6 @@ def reliability_table(y_true, proba, *, n_bins=10, strategy="uniform", pos_label
 
     Examples
     --------
-    >>> import numpy as np
     >>> rng = np.random.default_rng(0)
     >>> p = rng.uniform(size=5000)
     >>> y = rng.uniform(size=5000) < p  # calibrated by construction
@@ -146,7 +145,6 @@ def plot_reliability(table, ax=None, *, label=None):
 
     Examples
     --------
-    >>> import numpy as np
     >>> rng = np.random.default_rng(0)
     >>> p = rng.uniform(size=1000)
     >>> ax = plot_reliability(reliability_table(rng.uniform(size=1000) < p, p),

@@ -7,7 +7,7 @@ from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin, 
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ngep._compat import HasMethods, fit_context
-from ngep.uncertainty._domain import ApplicabilityDomain
+from ngep.uncertainty._domain import ApplicabilityDomain, _InDomainMixin
 
 
 def _signed_log(X):
@@ -15,7 +15,9 @@ def _signed_log(X):
     return np.sign(X) * np.log1p(np.abs(X))
 
 
-class DomainCheck(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+class DomainCheck(
+    _InDomainMixin, OneToOneFeatureMixin, TransformerMixin, BaseEstimator
+):
     """Pass features through unchanged, remembering which neurons are typical.
 
     Put it right after feature extraction and the model stays one
@@ -55,7 +57,6 @@ class DomainCheck(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
     Examples
     --------
-    >>> import numpy as np
     >>> rng = np.random.default_rng(0)
     >>> X = rng.lognormal(mean=5, sigma=0.2, size=(200, 3))
     >>> check = DomainCheck().fit(X)
@@ -105,6 +106,10 @@ class DomainCheck(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     def transform(self, X):
         """Return the features unchanged (validated for their number of columns).
 
+        A DataFrame is returned as given; any other array-like as the ndarray of
+        the same values and dtype, so the next step sees what it would see
+        without this one.
+
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
@@ -113,8 +118,7 @@ class DomainCheck(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         Returns
         -------
         X : DataFrame or ndarray of shape (n_samples, n_features)
-            A DataFrame is returned as given; any other array-like as the
-            ndarray of the same values and dtype.
+            The features.
         """
         check_is_fitted(self)
         checked = validate_data(
@@ -140,21 +144,6 @@ class DomainCheck(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             self, X, reset=False, dtype=np.float64, ensure_all_finite="allow-nan"
         )
         return np.asarray(self.domain_.decision_function(self._prepare(X)))
-
-    def in_domain(self, X):
-        """True for neurons inside the training domain.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Feature table.
-
-        Returns
-        -------
-        ndarray of bool of shape (n_samples,)
-            True inside the domain.
-        """
-        return self.decision_function(X) >= 0
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
