@@ -364,7 +364,8 @@ class GroupwiseClassifier(ClassifierMixin, _BaseGroupwise):
         Parameters
         ----------
         X, groups
-            As for :meth:`predict`.
+            As for :meth:`predict`: each row is answered by its group's
+            classifier, or by the global one.
 
         Returns
         -------

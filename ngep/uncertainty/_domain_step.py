@@ -120,10 +120,7 @@ class DomainCheck(
         X : DataFrame or ndarray of shape (n_samples, n_features)
             The features.
         """
-        check_is_fitted(self)
-        checked = validate_data(
-            self, X, reset=False, dtype=None, ensure_all_finite="allow-nan"
-        )
+        checked = self._validated(X, dtype=None)
         return X if isinstance(X, pd.DataFrame) else checked
 
     def decision_function(self, X):
@@ -132,18 +129,22 @@ class DomainCheck(
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Feature table.
+            Feature table; missing or infinite values count as the training
+            medians.
 
         Returns
         -------
         ndarray of shape (n_samples,)
             The detector's ``decision_function`` on the prepared features.
         """
-        check_is_fitted(self)
-        X = validate_data(
-            self, X, reset=False, dtype=np.float64, ensure_all_finite="allow-nan"
-        )
+        X = self._validated(X, dtype=np.float64)
         return np.asarray(self.domain_.decision_function(self._prepare(X)))
+
+    def _validated(self, X, dtype):
+        check_is_fitted(self)
+        return validate_data(
+            self, X, reset=False, dtype=dtype, ensure_all_finite="allow-nan"
+        )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
