@@ -21,8 +21,8 @@ from ngep.exceptions import (
     SWCFormatError,
 )
 from ngep.io import _tree
+from ngep.io._formats import morphology_stem
 from ngep.io._morphology import Morphology
-from ngep.io._names import swc_stem
 from ngep.io._parse import (
     _COLUMNS,
     _parse_careful,
@@ -355,7 +355,7 @@ def _build(table, lines, path, on_fragments):
         new_index = np.cumsum(keep) - 1
         parent = np.where(parent[keep] >= 0, new_index[np.maximum(parent[keep], 0)], -1)
         table, ids, types = table[keep], ids[keep], types[keep]
-    name = None if path is None else swc_stem(path)
+    name = None if path is None else morphology_stem(path)
     return Morphology._from_checked(
         table[:, 2:5],
         table[:, 5],

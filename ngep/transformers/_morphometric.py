@@ -21,8 +21,7 @@ from ngep.exceptions import (
     InvalidTypeError,
     UnknownNameError,
 )
-from ngep.io import COMPARTMENTS, Morphology
-from ngep.io._names import swc_stem
+from ngep.io import COMPARTMENTS, Morphology, morphology_stem
 from ngep.morphometrics._frame import parse_frame
 from ngep.transformers._batch import Plan, extract_batch, label_of, reemit
 
@@ -292,7 +291,7 @@ class MorphologyExtractor(TransformerMixin, BaseEstimator):
             for i, item in enumerate(items):
                 label = label_of(item, i)
                 name = item.name if isinstance(item, Morphology) else None
-                stem = swc_stem(label)
+                stem = morphology_stem(label)
                 for key in (label, name, stem):
                     if key is not None and key in frame:
                         out.append(parse_frame(frame[key]))

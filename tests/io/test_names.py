@@ -1,12 +1,11 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""One stem rule: read_swc, the extractor's per-file frames and the CLI agree."""
+"""One stem rule (ngep.io.morphology_stem): readers, per-file frames, the CLI."""
 
 from pathlib import Path
 
 import pytest
 
-from ngep.io import read_swc, write_swc
-from ngep.io._names import is_swc_name, swc_stem
+from ngep.io import is_morphology_file, morphology_stem, read_swc, write_swc
 from ngep.transformers import MorphologyExtractor
 
 CASES = {
@@ -18,18 +17,19 @@ CASES = {
     "cell.Swc.GZ": "cell",
     "cell.txt": "cell.txt",
     ".swc": ".swc",
+    "cell.v2.ASC": "cell.v2",
 }
 
 
 @pytest.mark.parametrize("name, stem", CASES.items())
-def test_swc_stem(name, stem):
-    assert swc_stem(name) == stem
-    assert swc_stem(Path(name)) == stem
+def test_morphology_stem(name, stem):
+    assert morphology_stem(name) == stem
+    assert morphology_stem(Path(name)) == stem
 
 
-def test_is_swc_name():
+def test_is_morphology_file():
     names = ("a.swc", "a.SWC", "a.swc.gz", "a.gz", "a.txt")
-    assert [is_swc_name(n) for n in names] == [True, True, True, False, False]
+    assert [is_morphology_file(n) for n in names] == [True, True, True, False, False]
 
 
 @pytest.mark.parametrize("name", ["cell.v2.swc", "cell.v2.swc.gz", "cell.CNG.SWC"])
@@ -38,7 +38,7 @@ def test_every_user_of_the_stem_agrees(name, tmp_path):
 
     path = tmp_path / name
     write_swc(make_neurons(1, random_state=0).morphologies[0], path)
-    stem = swc_stem(name)
+    stem = morphology_stem(name)
     assert read_swc(path).name == stem  # read_swc names the neuron
     # the extractor's per-file frames are keyed by the same stem
     by_stem = MorphologyExtractor(["height"], frame={stem: "native"})
