@@ -194,25 +194,14 @@ class MorphologyFormatError(InvalidInputError):
 class SWCFormatError(MorphologyFormatError):
     """An SWC file is malformed.
 
-    The message names the file, the line (where one is to blame), the problem and
-    how to fix it. The same details are available as attributes.
-
-    Parameters
-    ----------
-    message : str
-        What is wrong and how to fix it.
-    path : str or None, default=None
-        The file, when reading from a file.
-    line : int or None, default=None
-        1-based line number in the file, when one line is to blame.
+    Parameters and attributes as for :class:`MorphologyFormatError`; a message
+    without a file starts with ``<swc>``.
 
     Examples
     --------
     >>> err = SWCFormatError("parent 40 not found", path="a.swc", line=12)
-    >>> str(err)
-    'a.swc, line 12: parent 40 not found'
-    >>> isinstance(err, ValueError)
-    True
+    >>> print(err, isinstance(err, MorphologyFormatError), sep="; ")
+    a.swc, line 12: parent 40 not found; True
     """
 
     _unnamed = "<swc>"
