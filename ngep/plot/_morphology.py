@@ -93,13 +93,14 @@ def _soma_patch(m, i, j, color):
     from matplotlib.patches import Circle, Polygon
 
     from ngep.morphometrics import FEATURES
+    from ngep.morphometrics._core import soma_centroid
 
     idx = np.flatnonzero(m.is_soma)
     if idx.size == 0:
         return None
     pts = m.xyz[idx][:, [i, j]]
+    centre = soma_centroid(m)[[i, j]]
     if idx.size >= 4:  # a traced contour or column: draw the points themselves
-        centre = pts.mean(axis=0)
         angle = np.arctan2(pts[:, 1] - centre[1], pts[:, 0] - centre[0])
         outline = pts[np.argsort(angle)]
         if np.ptp(outline[:, 0]) > 0 and np.ptp(outline[:, 1]) > 0:
@@ -108,7 +109,7 @@ def _soma_patch(m, i, j, color):
     radius = FEATURES["soma_radius"].func(m, None)  # as the soma__radius feature
     if not math.isfinite(radius):
         radius = float(m.radius[idx].max())
-    return Circle(m.xyz[idx].mean(axis=0)[[i, j]], radius, facecolor=color,
+    return Circle(centre, radius, facecolor=color,
                   edgecolor=color, zorder=3, gid="soma")
 
 
@@ -117,8 +118,10 @@ def _extent(m, i, j):
     xy = m.xyz[:, [i, j]]
     lo, hi = xy.min(axis=0), xy.max(axis=0)
     if m.has_soma:  # the soma disc may reach beyond the points
+        from ngep.morphometrics._core import soma_centroid
+
         r = float(np.nanmax(m.radius[m.is_soma]))
-        centre = xy[m.is_soma].mean(axis=0)
+        centre = soma_centroid(m)[[i, j]]
         lo, hi = np.minimum(lo, centre - r), np.maximum(hi, centre + r)
     return lo, hi
 

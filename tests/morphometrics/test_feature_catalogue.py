@@ -267,3 +267,16 @@ def test_two_soma_centres_named_for_what_they_are():
                          [1, 1, 1, 3], [-1, 0, 1, 0])
     assert root_point(shifted).tolist() == [0, 0, 0]
     assert np.allclose(soma_centroid(shifted), [0, 2, 0])  # middle of the soma
+
+
+def test_soma_centroid_computed_in_one_place():
+    from pathlib import Path
+
+    import ngep
+
+    package = Path(ngep.__file__).parent
+    users = sorted(
+        p.relative_to(package).as_posix() for p in package.rglob("*.py")
+        if "is_soma].mean" in p.read_text(encoding="utf-8")
+    )
+    assert users == ["morphometrics/_core.py"]
