@@ -231,3 +231,23 @@ def test_checked_versions_cover_the_supported_minimum():
     assert f"scikit-learn>={oldest}" in requires
     version = tuple(map(int, installed.split(".")[:2]))
     assert version >= tuple(map(int, oldest.split(".")))
+
+
+def test_runs_module_hooks():
+    torch = pytest.importorskip("torch")
+    layer = torch.nn.Linear(2, 2)
+    assert not _compat.runs_module_hooks(layer)
+    handle = layer.register_forward_hook(lambda m, i, o: None)
+    assert _compat.runs_module_hooks(layer)
+    handle.remove()
+    handle = layer.register_forward_pre_hook(lambda m, i: None)
+    assert _compat.runs_module_hooks(layer)
+    handle.remove()
+    handle = torch.nn.modules.module.register_module_forward_hook(
+        lambda m, i, o: None
+    )
+    try:
+        assert _compat.runs_module_hooks(layer)  # a global hook counts
+    finally:
+        handle.remove()
+    assert not _compat.runs_module_hooks(layer)

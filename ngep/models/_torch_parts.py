@@ -24,6 +24,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from ngep._compat import runs_module_hooks
 from ngep.exceptions import ConfigurationError
 
 __all__ = [
@@ -44,6 +45,10 @@ _ACTIVATIONS = {
     "gelu": nn.GELU,
     "identity": None,
 }
+
+
+# Parameter-free activation modules and their functional forms.
+_FUNCTIONAL = {nn.ReLU: torch.relu, nn.Tanh: torch.tanh, nn.Sigmoid: torch.sigmoid}
 
 
 class FeedForward(nn.Module):
@@ -89,9 +94,42 @@ class FeedForward(nn.Module):
                     module.bias.uniform_(-bound, bound)
 
     def forward(self, X):
-        # ``Module.__call__`` on the blocks, so forward hooks and pre-hooks
-        # registered on the inner layers (activation capture, pruning) run.
-        return self.layers(X)
+        # Same result as ``self.layers(X)``. Without hooks, Linear and
+        # elementwise activations run as their functional forms, minus one
+        # ``Module.__call__`` per block (~5% of a 64-64 training step); with a
+        # hook on any block, every block goes through ``Module.__call__`` so
+        # hooks registered on inner layers (activation capture, pruning) run.
+        if runs_module_hooks(self.layers) or any(
+            runs_module_hooks(layer) for layer in self.layers
+        ):
+            return self.layers(X)
+        for layer in self.layers:
+            kind = type(layer)
+            if kind is nn.Linear:
+                X = nn.functional.linear(X, layer.weight, layer.bias)
+            elif kind in _FUNCTIONAL:
+                X = _FUNCTIONAL[kind](X)
+            else:  # batch normalisation, dropout, GELU
+                X = layer(X)
+        return X
+
+    def train(self, mode=True):
+        """Set training mode; a no-op (by reads only) when already in ``mode``.
+
+        skorch calls ``train(True)`` before every mini-batch; the default
+        recursion writes every submodule's flag each time (~20 us, 3% of a
+        64-64 step). Reading the flags first is exact (the blocks in
+        ``layers`` are leaf modules) and several times cheaper; no hook is
+        involved.
+        """
+        mode = bool(mode)
+        if (
+            self.training is mode
+            and self.layers.training is mode
+            and all(m.training is mode for m in self.layers)
+        ):
+            return self
+        return super().train(mode)
 
 
 # The private fused-Adam kernel that torch.optim.Adam(fused=True) itself calls.

@@ -105,3 +105,35 @@ def test_feedforward_runs_hooks_of_inner_layers(kwargs):
         seen.clear()
         module(X)
         assert seen == [type(layer).__name__ for layer in module.layers]
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"activation": "relu"},
+        {"activation": "tanh"},
+        {"activation": "logistic", "batch_norm": True},
+        {"activation": "gelu", "dropout": 0.5},
+        {"activation": "identity"},
+    ],
+)
+def test_feedforward_forward_equals_sequential(kwargs):
+    # without hooks forward() inlines Linear and activations; it must equal the
+    # module chain, values and gradients, in training and evaluation mode.
+    torch.manual_seed(0)
+    module = FeedForward(4, 3, (6, 5), **kwargs)
+    X = torch.randn(9, 4)
+    for train in (True, False):
+        module.train(train)
+        torch.manual_seed(1)
+        out = module(X)
+        out.square().sum().backward()
+        grads = [p.grad.clone() for p in module.parameters()]
+        module.zero_grad()
+        torch.manual_seed(1)
+        ref = module.layers(X)
+        ref.square().sum().backward()
+        assert torch.equal(out, ref)
+        for g, p in zip(grads, module.parameters()):
+            assert torch.equal(g, p.grad)
+        module.zero_grad()
