@@ -15,8 +15,8 @@ import numpy as np
 
 from ngep._files import atomic_write
 from ngep.exceptions import (
+    ConfigurationError,
     FragmentWarning,
-    InvalidInputError,
     InvalidTypeError,
     SWCFormatError,
 )
@@ -295,7 +295,7 @@ def read_swc(path, *, on_fragments="warn"):
     [1, 1, 2, 0, 0]
     """
     if on_fragments not in ("warn", "ignore", "raise"):
-        raise InvalidInputError(
+        raise ConfigurationError(
             f"on_fragments must be 'warn', 'ignore' or 'raise', got {on_fragments!r}."
         )
     if not isinstance(path, (str, os.PathLike)):
