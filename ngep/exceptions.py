@@ -7,6 +7,7 @@ so ``except ValueError`` keeps working.
 """
 
 __all__ = [
+    "ComparisonError",
     "DownloadError",
     "FeatureExtractionWarning",
     "FragmentWarning",
@@ -58,6 +59,15 @@ class SWCFormatError(NgepError, ValueError):
 
     def __reduce__(self):
         return (type(self), (self.problem, self.path, self.line))
+
+
+class ComparisonError(NgepError, ValueError):
+    """Groups of neurons cannot be compared as asked.
+
+    A group has fewer than 3 neurons, a column is unknown or not numeric, or
+    donors are shared between the groups compared; the message says which and
+    how to fix it.
+    """
 
 
 class ModelFileError(NgepError, ValueError):
