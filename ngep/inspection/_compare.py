@@ -498,12 +498,15 @@ def _compare_pair(frame, values, feature_cols, a, b, test, donor_column,
         cluster_in_b[donor[in_b]] = True
         assignments, exact = _stats.cluster_assignments(
             cluster_in_b, n_permutations, rng)
-        if exact and assignments.shape[0] < 40:
+        k_b = int(cluster_in_b.sum())
+        smallest = (2 if 2 * k_b == k else 1) / assignments.shape[0]
+        if exact and smallest > 0.01:
             warnings.warn(
                 f"{a!r} vs {b!r}: only {assignments.shape[0]} ways to relabel "
-                f"{k - cluster_in_b.sum()} and {cluster_in_b.sum()} donors, so no "
-                f"p-value can be below {2 / assignments.shape[0]:.3g}; more donors "
-                "are needed to detect a difference.", NgepWarning, stacklevel=3)
+                f"{k - k_b} and {k_b} donors between the groups, so no p-value can "
+                f"be below {smallest:.3g}; more donors are needed to detect a "
+                "difference, the more so after correcting for many features.",
+                NgepWarning, stacklevel=3)
     label = "donor permutation" if donor_column is not None else (
         "permutation" if test == "permutation" else "mannwhitneyu")
     rows = []
