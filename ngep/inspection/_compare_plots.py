@@ -62,7 +62,7 @@ def plot_volcano(comparison, ax=None, *, alpha=0.05, label_top=5):
 
     _check_comparison(comparison)
     if ax is None:
-        _, ax = plt.subplots(figsize=(5.5, 4.5))
+        _, ax = plt.subplots(figsize=(6, 4.5))
     table = comparison.dropna(subset=["q_value"])
     y = -np.log10(np.maximum(table["q_value"].to_numpy(dtype=float), 1e-300))
     x = table["effect_size"].to_numpy(dtype=float)
@@ -74,13 +74,18 @@ def plot_volcano(comparison, ax=None, *, alpha=0.05, label_top=5):
     pairs = table[["group_a", "group_b"]].drop_duplicates()
     several = len(pairs) > 1
     order = np.argsort(table["q_value"].to_numpy(), kind="stable")[:label_top]
-    for i in order:
+    # Labels stacked downwards from the top point, pointing inwards, so that
+    # rows with nearly equal effects and q-values stay readable.
+    for k, i in enumerate(order):
         row = table.iloc[i]
         text = str(row["feature"])
         if several:
             text += f" ({row['group_b']} vs {row['group_a']})"
-        ax.annotate(text, (x[i], y[i]), xytext=(3, 3), textcoords="offset points",
-                    fontsize=7)
+        right = x[i] > 0
+        ax.annotate(text, (x[i], y[i]), xytext=(-12 if right else 12, -4 - 11 * k),
+                    textcoords="offset points", fontsize=7,
+                    ha="right" if right else "left", va="top",
+                    arrowprops={"arrowstyle": "-", "color": "0.5", "lw": 0.5})
     ax.set_xlim(-1.05, 1.05)
     if several:
         ax.set_xlabel("Cliff's delta (group_b vs group_a)")
@@ -171,8 +176,9 @@ def plot_top_features(comparison, data, group_column="group", *, n_top=6,
             parts = ax.violinplot([samples[i] for i in drawable],
                                   positions=pos[drawable], showextrema=False,
                                   widths=0.8)
-            for body in parts["bodies"]:
-                body.set_alpha(0.3)
+            for i, body in zip(drawable, parts["bodies"]):
+                body.set_facecolor(f"C{i}")
+                body.set_alpha(0.25)
         for i, s in enumerate(samples):
             ax.scatter(i + rng.uniform(-0.12, 0.12, s.size), s, s=8, color=f"C{i}",
                        alpha=0.8, linewidths=0)
