@@ -104,3 +104,31 @@ def test_compare_user_errors_are_one_line_exit_2(tmp_path, capsys, argv, message
     assert main(["compare", *argv, "-o", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert message in err[-1] and err[-1].startswith("ngep compare: error:")
+
+
+def test_compare_table_naming_swc_files_with_donors(folders, tmp_path):
+    stems = sorted(p.name[:-4] for p in (folders / "pvalb").glob("*.swc"))
+    rows = [{"cell": s, "line": "PV", "mouse": i // 2} for i, s in enumerate(stems)]
+    table = pd.DataFrame(rows)
+    swc = tmp_path / "swc"
+    swc.mkdir()
+    for s in stems:
+        (swc / f"{s}.swc").write_bytes((folders / "pvalb" / f"{s}.swc").read_bytes())
+    # the same neurons enlarged 1.5x as a second line from other mice
+    from ngep.io import read_swc, write_swc
+
+    for i, s in enumerate(stems):
+        write_swc(read_swc(swc / f"{s}.swc").transformed(scale=1.5),
+                  swc / f"big_{s}.swc")
+        rows.append({"cell": f"big_{s}", "line": "big", "mouse": 10 + i // 2})
+    pd.DataFrame(rows).to_csv(tmp_path / "cells.csv", index=False)
+    out = tmp_path / "out"
+    assert main(["compare", "--table", str(tmp_path / "cells.csv"), "--swc-dir",
+                 str(swc), "--id-column", "cell", "--group-column", "line",
+                 "--donor-column", "mouse", "--features", "base", "-o", str(out),
+                 "--n-bootstrap", "100", "--no-progress"]) == 0
+    result = pd.read_csv(out / "comparison.csv").set_index("feature")
+    assert set(result.n_donors_a) == {3} and set(result.n_donors_b) == {3}
+    length = result.loc["dendrite__total_length"]
+    assert length.effect_size > 0 and length.test == "donor permutation"
+    assert len(table) == 6
