@@ -228,6 +228,7 @@ def _plot(curves, sizes, power_rows):
     ax.axhline(ALPHA, color="0.5", linestyle="--", linewidth=0.8)
     ax.set_xscale("log")
     ax.set_xticks(sizes, [str(s) for s in sizes])
+    ax.minorticks_off()
     ax.set_xlabel("neurons per group")
     ax.set_ylabel(f"power: q <= {ALPHA:g} for {KEY}")
     ax.set_ylim(0, 1.02)
