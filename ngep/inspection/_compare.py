@@ -389,8 +389,9 @@ def compare_groups(data, group_column=None, *, features=None, groups=None,
     the values, so it does not change when a feature is log-transformed and
     one huge neuron moves it by at most ``1 / n_a``, and it is the effect that
     the Mann-Whitney test tests (``delta = 2 U / (n_a n_b) - 1``), so the
-    effect and its p-value never disagree. |delta| of about 0.15, 0.33 and
-    0.47 are conventionally "small", "medium" and "large" (Romano et al. 2006).
+    effect and its p-value never disagree. Absolute deltas of about 0.15, 0.33
+    and 0.47 are conventionally "small", "medium" and "large" (Romano et al.
+    2006).
 
     **Intervals.** Percentile bootstrap: groups (or donors within groups) are
     resampled with replacement independently. With few donors (under about 5
