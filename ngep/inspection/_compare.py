@@ -141,7 +141,7 @@ def _long_frame(data, group_column, donor_column, extractor):
         values = list(data.values())
         if all(_is_paths(v) for v in values):
             frame, failures = extract_groups(data, extractor)
-            frame = frame.drop(columns="path").rename(columns={"group": "__group__"})
+            frame = frame.rename(columns={"group": "__group__", "path": "__path__"})
         elif all(isinstance(v, pd.DataFrame) for v in values):
             frame = pd.concat(
                 [v.assign(__group__=k) for k, v in data.items()], ignore_index=True)
@@ -164,7 +164,7 @@ def _long_frame(data, group_column, donor_column, extractor):
 
 
 def _feature_columns(frame, features):
-    reserved = {"__group__", "__donor__"}
+    reserved = {"__group__", "__donor__", "__path__"}
     if features is None:
         cols = [c for c in frame.columns if c not in reserved
                 and (pd.api.types.is_numeric_dtype(frame[c])
@@ -348,12 +348,14 @@ def compare_groups(data, group_column=None, *, features=None, groups=None,
     extractor : MorphologyExtractor or None, default=None
         Extractor for groups given as SWC files (see :func:`extract_groups`).
     model : fitted estimator or None, default=None
-        A classifier (``predict_proba``) or regressor; its predictions for each
+        A classifier (``predict_proba``) or regressor, for instance a model of
+        ``ngep.pretrained.load_pretrained``; its predictions for each
         neuron are compared like features, as ``predicted__<class>`` columns
         (the positive class only for a binary classifier) or ``predicted``. It
-        receives the SWC files when the groups are files, else the table's
-        columns named in its ``feature_names_in_`` (all feature columns when it
-        has none).
+        receives the SWC files (those that could be featurised) when the groups
+        are files -- a pipeline starting with a ``MorphologyExtractor`` -- else
+        the table's columns named in its ``feature_names_in_`` (all feature
+        columns when it has none).
     random_state : int, RandomState instance or None, default=None
         Seed of the bootstrap and of the random relabellings.
 
@@ -525,15 +527,13 @@ def _compare_pair(frame, values, feature_cols, a, b, test, donor_column,
 
 def _add_predictions(frame, feature_cols, model, data):
     """Append the model's predictions for each neuron as extra feature columns."""
-    if isinstance(data, Mapping) and all(_is_paths(v) for v in data.values()):
-        raise ComparisonError(
-            "model= with groups given as SWC files: featurise them first with "
-            "extract_groups and pass a pipeline that takes feature tables, or "
-            "pass tables.")
-    names = getattr(model, "feature_names_in_", None)
-    cols = list(names) if names is not None else feature_cols
-    _missing(cols, frame, "model input column(s)")
-    X = frame[cols]
+    if "__path__" in frame.columns:  # groups given as SWC files
+        X = list(frame["__path__"])
+    else:
+        names = getattr(model, "feature_names_in_", None)
+        cols = list(names) if names is not None else feature_cols
+        _missing(cols, frame, "model input column(s)")
+        X = frame[cols]
     if hasattr(model, "predict_proba"):
         proba = np.asarray(model.predict_proba(X))
         classes = list(getattr(model, "classes_", range(proba.shape[1])))

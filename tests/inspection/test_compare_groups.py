@@ -212,3 +212,21 @@ def test_plots_draw_and_import_matplotlib_lazily():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True,
                          text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_model_taking_swc_files_gets_the_files_that_were_featurised(swc_groups):
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from ngep.transformers import MorphologyExtractor
+
+    good = swc_groups["control"] + swc_groups["treated"][:-1]
+    model = make_pipeline(MorphologyExtractor(), StandardScaler(),
+                          LogisticRegression()).fit(
+        good, [0, 1] * 4)
+    with pytest.warns(NgepWarning, match="could not be featurised"):
+        result = compare_groups(swc_groups, n_bootstrap=0, model=model,
+                                extractor=MorphologyExtractor())
+    assert list(result.feature)[-1] == "predicted__1"
+    assert result.n_b.iloc[-1] == 4  # the broken file is not predicted
