@@ -29,6 +29,8 @@ uncertainty
     Conformal prediction intervals, reliability of probabilities, applicability.
 datasets
     Synthetic neurons with known truth and data fetchers.
+plot
+    Pictures of neurons (matplotlib, imported on use).
 """
 
 import importlib
@@ -49,6 +51,7 @@ _SUBMODULES = frozenset(
         "multigroup",
         "persistence",
         "pipeline",
+        "plot",
         "transformers",
         "uncertainty",
     }
@@ -57,6 +60,7 @@ _SUBMODULES = frozenset(
 # Top-level conveniences: name -> submodule that defines it.
 _LAZY_ATTRS = {
     "read_swc": "io",
+    "read_morphology": "io",
     "Morphology": "io",
     "MorphologyExtractor": "transformers",
     "FeatureExpander": "transformers",

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from ngep.cli._args import add_common, parse_features
-from ngep.cli._data import _is_swc, match_dataset, read_table
+from ngep.cli._data import collect_morphologies, match_dataset, read_table
 from ngep.cli._errors import EXIT_FAILURES, EXIT_OK, CLIError
 from ngep.cli._output import atomic_write_csv, ensure_writable_dir
 
@@ -37,9 +37,9 @@ def add_parser(sub):
         "groups",
         nargs="*",
         metavar="GROUP",
-        help="one per group: a folder of SWC files, an SWC list (.txt, one path a "
-        "line), or a feature table (.csv); name it with NAME=PATH "
-        "(default: the folder or file name)",
+        help="one per group: a folder of morphology files (.swc, .swc.gz, .asc, "
+        ".h5), a list of such files (.txt, one path a line), or a feature table "
+        "(.csv); name it with NAME=PATH (default: the folder or file name)",
     )
     parser.add_argument("-o", "--output", type=Path, required=True,
                         help="output folder")
@@ -86,20 +86,21 @@ def _named(spec):
     name, sep, path = str(spec).partition("=")
     if sep and name and not Path(spec).exists():
         return name, Path(path)
+    from ngep.io import morphology_stem
+
     path = Path(spec)
-    stem = path.name
-    for suffix in (".gz", ".swc", ".SWC", *_TABLE_SUFFIXES, *_LIST_SUFFIXES):
-        stem = stem[: -len(suffix)] if stem.endswith(suffix) else stem
+    stem = morphology_stem(path)
+    for suffix in (*_TABLE_SUFFIXES, *_LIST_SUFFIXES):
+        stem = stem[: -len(suffix)] if stem.lower().endswith(suffix) else stem
     return stem or str(path), path
 
 
 def _group_input(path):
     """A group argument -> ("paths", [...]) or ("table", DataFrame)."""
+    from ngep.io import is_morphology_file
+
     if path.is_dir():
-        files = sorted(p for p in path.iterdir() if p.is_file() and _is_swc(p))
-        if not files:
-            raise CLIError(f"no .swc or .swc.gz files in folder {path}")
-        return "paths", files
+        return "paths", collect_morphologies([path])
     if not path.exists():
         raise CLIError(f"no such file or folder: {path}")
     if path.name.lower().endswith(_TABLE_SUFFIXES):
@@ -111,10 +112,11 @@ def _group_input(path):
         if not files:
             raise CLIError(f"the list {path} names no SWC files")
         return "paths", files
-    if _is_swc(path):
+    if is_morphology_file(path):
         return "paths", [path]
     raise CLIError(
-        f"{path}: not a folder, SWC file, SWC list (.txt) or feature table (.csv)")
+        f"{path}: not a folder, morphology file, list of files (.txt) or feature "
+        "table (.csv)")
 
 
 def _table_features(frame, args, reserved):

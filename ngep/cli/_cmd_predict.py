@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""``ngep predict``: apply a saved model to SWC files -> CSV."""
+"""``ngep predict``: apply a saved model to morphology files -> CSV."""
 
 import sys
 from pathlib import Path
@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from ngep.cli._args import add_common
-from ngep.cli._data import collect_swc
+from ngep.cli._data import collect_morphologies
 from ngep.cli._errors import EXIT_OK, CLIError
 from ngep.cli._extraction import extract
 from ngep.cli._output import atomic_write_csv, ensure_writable_dir
@@ -16,9 +16,14 @@ NAME = "predict"
 
 
 def add_parser(sub):
-    parser = sub.add_parser(NAME, help="apply a saved model to SWC files -> CSV")
+    parser = sub.add_parser(
+        NAME, help="apply a saved model to neurons (SWC, ASC, H5) -> CSV"
+    )
     parser.add_argument("model", type=Path, help="model file from 'ngep fit'")
-    parser.add_argument("swc", nargs="+", type=Path, help="SWC files or folders")
+    parser.add_argument(
+        "swc", nargs="+", type=Path,
+        help="morphology files (.swc, .swc.gz, .asc, .h5) or folders of them",
+    )
     parser.add_argument("-o", "--output", type=Path, required=True, help="output CSV")
     add_common(parser)
     return parser
@@ -29,7 +34,7 @@ def run(args):
 
     model = load(args.model)
     ensure_writable_dir(args.output.parent)
-    paths = collect_swc(args.swc)
+    paths = collect_morphologies(args.swc)
     if "extract" not in getattr(model, "named_steps", {}):
         raise CLIError(f"{args.model} is not an ngep SWC pipeline (no 'extract' step)")
     extractor = model.named_steps["extract"]
