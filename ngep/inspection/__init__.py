@@ -13,7 +13,8 @@ handled as clusters; :func:`extract_groups` featurises SWC files per group,
 and :func:`plot_volcano` and :func:`plot_top_features` draw the result.
 """
 
-from ngep.inspection._compare import compare_groups, extract_groups
+from ngep.inspection._compare import compare_groups
+from ngep.inspection._compare_data import extract_groups
 from ngep.inspection._compare_plots import plot_top_features, plot_volcano
 from ngep.inspection._groups import group_by_base
 from ngep.inspection._permutation import (
