@@ -10,8 +10,12 @@ from pathlib import Path
 
 from ngep.cli._errors import CLIError
 
-FEATURE_HELP = "feature set: 'base' (5), 'extended' (all) or comma-separated names"
-FEATURE_PRESETS = ("base", "extended")
+FEATURE_HELP = (
+    "feature set: 'base' (5), 'extended' (all), 'robust' (convention-robust), "
+    "'scale_free' (size-free part of robust) or comma-separated names"
+)
+# ngep.morphometrics.PRESETS, spelled out so that --help imports no catalogue
+FEATURE_PRESETS = ("base", "extended", "robust", "scale_free")
 
 
 def coverage(text):
@@ -114,10 +118,10 @@ def add_model(parser):
 
 def model_pipeline(args, task, features):
     """The default pipeline (from a feature table) with the ``add_model`` options."""
-    from ngep.pipeline import make_pipeline
+    from ngep.pipeline import make_default_pipeline
 
     hidden = tuple(int(h) for h in str(args.hidden).split(",") if h.strip())
-    return make_pipeline(
+    return make_default_pipeline(
         task=task,
         features=features,
         extract=False,

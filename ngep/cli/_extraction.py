@@ -61,9 +61,9 @@ def load_labelled(args):
 
     Returns
     -------
-    extractor, X, y, frame, task
+    extractor, X, y, table, task
     """
-    paths, frame = match_dataset(
+    paths, table = match_dataset(
         args.swc_dir,
         args.table,
         args.id_column,
@@ -78,10 +78,10 @@ def load_labelled(args):
             f"ngep: leaving out {int((~ok).sum())} neuron(s) whose files failed",
             file=sys.stderr,
         )
-    frame = frame.loc[ok].reset_index(drop=True)
+    table = table.loc[ok].reset_index(drop=True)
     X = X.loc[ok].reset_index(drop=True)
-    y = frame[args.target[0]] if len(args.target) == 1 else frame[args.target]
+    y = table[args.target[0]] if len(args.target) == 1 else table[args.target]
     task = infer_task(y, args.task)
     if task == "classification" and len(args.target) > 1:
         raise CLIError("classification takes one --target; fit one model per marker")
-    return extractor, X, y, frame, task
+    return extractor, X, y, table, task

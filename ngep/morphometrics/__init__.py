@@ -31,6 +31,9 @@ from ngep.morphometrics._registry import (
     COMPARTMENT_NAMES,
     EXTENDED_FEATURES,
     FEATURES,
+    PRESETS,
+    ROBUST_FEATURES,
+    SCALE_FREE_FEATURES,
     Feature,
 )
 from ngep.morphometrics._table import feature_table, feature_table_rst
@@ -43,6 +46,9 @@ __all__ = [
     "FRAMES",
     "Feature",
     "FeaturePlan",
+    "PRESETS",
+    "ROBUST_FEATURES",
+    "SCALE_FREE_FEATURES",
     "compute_features",
     "feature_names",
     "feature_plan",

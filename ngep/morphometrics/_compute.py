@@ -6,11 +6,11 @@ column names, invariance, the empty-compartment values of the catalogue);
 computing a plan on a morphology does nothing else.
 """
 
-import difflib
 from dataclasses import dataclass
 
 import numpy as np
 
+from ngep.exceptions import ConfigurationError, UnknownNameError
 from ngep.morphometrics._core import node_mask
 from ngep.morphometrics._registry import COMPARTMENT_NAMES, FEATURES, Feature
 
@@ -28,11 +28,8 @@ def _resolve(features):
         try:
             out.append(FEATURES[item])
         except (KeyError, TypeError):
-            close = difflib.get_close_matches(str(item), FEATURES, n=3)
-            hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
-            raise ValueError(
-                f"Unknown feature {item!r}.{hint} See "
-                "ngep.morphometrics.FEATURES for the catalogue."
+            raise UnknownNameError.among(
+                "feature", item, FEATURES, see="ngep.morphometrics.FEATURES"
             ) from None
     return out
 
@@ -41,11 +38,13 @@ def _compartments(compartment):
     comps = (compartment,) if isinstance(compartment, str) else tuple(compartment)
     for c in comps:
         if c not in COMPARTMENT_NAMES:
-            raise ValueError(
-                f"Unknown compartment {c!r}; use one of {list(COMPARTMENT_NAMES)}."
+            raise UnknownNameError.among(
+                "compartment", c, COMPARTMENT_NAMES, list_all=True
             )
     if len(set(comps)) != len(comps) or not comps:
-        raise ValueError(f"compartment must list distinct compartments, got {comps!r}.")
+        raise ConfigurationError(
+            f"compartment must list distinct compartments, got {comps!r}."
+        )
     return comps
 
 
@@ -138,13 +137,13 @@ def feature_plan(features, compartment="dendrite"):
     used = {f.name for f, _ in plan}
     for f in feats:
         if f.name not in used:
-            raise ValueError(
+            raise ConfigurationError(
                 f"Feature {f.name!r} applies to {list(f.compartments)}, not to "
                 f"{list(comps)}; drop it or add one of its compartments."
             )
     names = tuple(f.column(c) for f, c in plan)
     if len(set(names)) != len(names):
-        raise ValueError("features contains a feature twice.")
+        raise ConfigurationError("features contains a feature twice.")
     return FeaturePlan(tuple(plan), names, comps)
 
 
