@@ -469,13 +469,17 @@ default="base"
                 bar.update(len(batch.rows))
         return out, failures
 
-    @property
-    def failures_(self):
-        """Removed in ngep 0.2: ``transform`` no longer changes the extractor."""
+    def __getattr__(self, name):
+        # Only for names not found otherwise: the attribute removed in 0.2 says
+        # what replaces it (Python's protocol for missing attributes).
+        if name == "failures_":
+            raise AttributeError(
+                "MorphologyExtractor.failures_ was removed in ngep 0.2 (transform no "
+                "longer changes the extractor); use `Xt, failures = "
+                "extractor.transform_with_failures(X)`."
+            )
         raise AttributeError(
-            "MorphologyExtractor.failures_ was removed in ngep 0.2 (transform no "
-            "longer changes the extractor); use `Xt, failures = "
-            "extractor.transform_with_failures(X)`."
+            f"{type(self).__name__!r} object has no attribute {name!r}"
         )
 
     def get_feature_names_out(self, input_features=None):
