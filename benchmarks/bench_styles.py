@@ -339,14 +339,16 @@ WHY = """\
 ## Why
 
 - **Extended set vs MorphIO + numpy's base set** (the goal missed on most
-  styles): the extended set is {n_extended} features per compartment, each a few numpy
-  calls of a few µs whatever the neuron's size, plus a rotation into the
-  principal frame for the {n_frame} frame-dependent ones: ~1.0 ms per Allen neuron on
-  top of reading it (~0.45 ms), measured quietly as the best of 7 calls per
-  feature (ngep 0.1: ~1.7 ms by the same measure, ~2 ms through the
-  extractor). MorphIO + numpy computes 5 features. Closing the gap needs the
-  per-compartment features fused into a few passes (or a compiled kernel), not
-  a faster parser: ngep's `read_swc` alone is 4-5x MorphIO + numpy.
+  styles): the extended set is {n_extended} features per compartment, each a
+  few numpy calls of a few µs whatever the neuron's size, plus a rotation into
+  the principal frame for the {n_frame} frame-dependent ones. Measured quietly
+  (best of 7 per neuron, 20 Allen neurons, reading excluded): the 33 features
+  of ngep 0.1's extended set take ~1.1 ms (0.1: ~1.7 ms by the same measure),
+  today's full set ~1.7 ms (the scale-free features added in 0.2 cost ~0.6
+  ms), against ~0.45 ms to read the file. MorphIO + numpy computes 5 features.
+  Closing the gap needs the per-compartment features fused into a few passes
+  (or a compiled kernel), not a faster parser: ngep's `read_swc` alone is 4-5x
+  MorphIO + numpy.
 - **gzip styles**: ngep decompresses with zlib in the same call (NeuroM and
   MorphIO read decompressed copies): on `allen-gzip` that halves `read_swc`'s
   rate. On the BBP cells, one file has a negative radius, which ngep rejects
