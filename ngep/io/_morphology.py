@@ -25,7 +25,11 @@ COMPARTMENTS = {
 
 
 def _readonly(array, dtype):
-    out = np.array(array, dtype=dtype, copy=True)
+    # C order whatever the source (the SWC parser's table is column-major):
+    # numpy's row reductions (einsum "ij,ij->i", sums over axis 1) add a row's
+    # elements in an order that depends on the memory layout, so the same
+    # point read from two formats would otherwise get distances an ulp apart.
+    out = np.array(array, dtype=dtype, copy=True, order="C")
     out.setflags(write=False)
     return out
 

@@ -76,14 +76,38 @@ def _reach(m, compartment):
     return float(_centroid_distance(m)[1][mask].max()) if mask.any() else 0.0
 
 
-def _closest(a, b):
-    """Distance of each segment's closest point to the centre (the origin)."""
+def _closest(a, b, d_a, d_b):
+    """Distance of each segment's closest point to the centre (the origin).
+
+    ``d_a`` and ``d_b`` are the end points' distances as computed for the nodes;
+    when the closest point is an end point (or the segment has no length), its
+    distance is that very value, so that a node exactly on a sphere is on it for
+    both rules of :func:`_scaled_profile`, and never more than either end.
+    """
     ab = b - a
     ab2 = np.einsum("ij,ij->i", ab, ab)
     t = -np.einsum("ij,ij->i", a, ab) / np.where(ab2 > 0, ab2, 1.0)
-    t = np.clip(np.where(ab2 > 0, t, 0.0), 0.0, 1.0)
-    p = a + t[:, None] * ab
-    return np.sqrt(np.einsum("ij,ij->i", p, p))
+    inner = (ab2 > 0) & (t > 0) & (t < 1)
+    p = a + np.where(inner, t, 0.0)[:, None] * ab
+    between = np.where(inner, np.sqrt(np.einsum("ij,ij->i", p, p)), np.inf)
+    return np.minimum(between, np.minimum(d_a, d_b))
+
+
+def _spheres_within(x, reach):
+    """How many of the spheres ``k R / K`` (``k = 1..K``) have radius ``<= x``.
+
+    The largest ``k`` with ``k R <= K x``, decided on the two products, each
+    rounded once, so a distance exactly on a sphere is on it: above all the
+    farthest node (``x = R``) is always on sphere ``K``, which the quotient
+    ``x K / R`` misses for about 5% of values of ``R`` (it rounds to just below
+    ``K``). A distance a few ulps off a sphere may still land on either side,
+    as for any measured distance.
+    """
+    scaled = x * SHOLL_SHELLS
+    k = np.floor(scaled / reach)  # the quotient's rounding is off by at most one
+    k = np.where((k + 1) * reach <= scaled, k + 1, k)
+    k = np.where(k * reach > scaled, k - 1, k)
+    return np.clip(k, 0, SHOLL_SHELLS).astype(np.int64)
 
 
 def _scaled_profile(m, compartment):
@@ -94,17 +118,15 @@ def _scaled_profile(m, compartment):
         reach = _reach(m, compartment)
         if a.shape[0] == 0 or reach <= 0:
             return np.zeros(0)
-        # distances in units of the sphere spacing R/K (d * K / R is exactly K
-        # at the farthest node, so the outermost sphere is never lost to rounding)
-        low = _closest(a, b) * SHOLL_SHELLS / reach
         child = np.flatnonzero(segment_mask(m, compartment))
         d = _centroid_distance(m)[1]  # the distances ``reach`` was taken from
+        d_parent, d_child = d[m.parent[child]], d[child]
+        # sphere k is crossed on the way down iff low < k R / K <= d_parent,
+        # and on the way up iff low < k R / K <= d_child
+        k_first = _spheres_within(_closest(a, b, d_parent, d_child), reach) + 1
         counts = np.zeros(SHOLL_SHELLS + 2)
-        for end in (d[m.parent[child]], d[child]):
-            end = end * SHOLL_SHELLS / reach
-            # sphere k is crossed on this branch iff low < k <= end
-            k_first = np.floor(low).astype(np.int64) + 1
-            k_last = np.minimum(np.floor(end).astype(np.int64), SHOLL_SHELLS)
+        for end in (d_parent, d_child):
+            k_last = _spheres_within(end, reach)
             keep = k_last >= k_first
             counts += np.bincount(k_first[keep], minlength=SHOLL_SHELLS + 2)
             counts -= np.bincount(k_last[keep] + 1, minlength=SHOLL_SHELLS + 2)

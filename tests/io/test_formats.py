@@ -445,3 +445,32 @@ def test_sections_in_any_order_are_walked_parents_first():
     assert sorted(order) == list(range(6))
     position = {s: k for k, s in enumerate(order)}
     assert all(position[p] < position[s] for s, p in enumerate(parent) if p >= 0)
+
+
+def test_node_arrays_are_c_ordered_whatever_the_reader(tmp_path):
+    """The same points give bit-identical features whatever the source's layout.
+
+    numpy adds the three products of a row in an order that depends on the
+    array's memory layout (``einsum("ij,ij->i")`` on a column-major array
+    rounds about a quarter of the squared distances differently), and the SWC
+    parser returns a column-major table while MorphIO returns rows: stored as
+    they came, one point read from SWC and from HDF5 had distances an ulp
+    apart, which flipped Sholl crossings at shell radii.
+    """
+    rng = np.random.default_rng(3)
+    n = 200  # a soma contour of 3 points, then a random tree hanging from it
+    xyz = rng.uniform(-200, 200, (n, 3))
+    parent = np.concatenate(
+        [[-1, 0, 1], (rng.random(n - 3) * np.arange(3, n)).astype(int)])
+    parent[3:][parent[3:] < 3] = 0  # neurites hang from the first soma point
+    types = np.where(np.arange(n) < 3, 1, rng.choice([2, 3, 4], n))
+    args = (np.ones(n), types, parent)
+    by_rows = Morphology(np.ascontiguousarray(xyz), *args)
+    by_columns = Morphology(np.asfortranarray(xyz), *args)
+    write_swc(by_rows, tmp_path / "cell.swc")
+    for m in (by_rows, by_columns, read_morphology(tmp_path / "cell.swc")):
+        for array in (m.xyz, m.radius, m.types, m.parent):
+            assert array.flags.c_contiguous
+    names, compartments = sorted(FEATURES), ["all", "dendrite", "axon"]
+    assert_array_equal(compute_features(by_columns, names, compartments),
+                       compute_features(by_rows, names, compartments))

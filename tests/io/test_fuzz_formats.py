@@ -10,15 +10,26 @@ Neurolucida files written by MorphIO, on trees whose neurites each have one
 type among axon, basal and apical dendrite (all that format can say). Coordinates are
 multiples of 1/4 so that MorphIO's float32 storage holds them exactly.
 
-The default profile runs 60 examples per format (a few seconds); ``pytest -m
-slow`` runs 1,000 per format with a random seed.
+"Agree" means to 1e-9, and the features that count crossings of Sholl shells
+are discontinuous, so the two readers must give the same distances to the last
+bit. They did not when the SWC reader kept its column-major table: numpy sums a
+row's squares in a layout-dependent order, so one point got distances an ulp
+apart from the two files, and a node (the farthest one above all) on a shell of
+the scaled Sholl profile fell on either side of it (about 1 example in 120).
+:class:`~ngep.io.Morphology` now stores its arrays in C order, and the scaled
+Sholl profile decides "on the shell" on exact products (see ``_shape``);
+``_KNOWN`` pins the smallest neuron that failed.
+
+The default run takes 60 derandomised examples per format (a few seconds; the
+same ones every run, see ``tests/conftest.py``); ``pytest -m slow`` runs 1,000
+per format with a random seed.
 """
 
 import warnings
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
 
@@ -77,6 +88,20 @@ def neurons(draw, one_type_per_neurite=False):
         open_nodes.append(node)
         node += 1
     return Morphology(xyz[:n], radius[:n], types[:n], parent[:n])
+
+
+# The smallest of the random neurons that gave different scaled Sholl profiles
+# from SWC and HDF5 (an 11-node neuron: duplicated soma points, an axon that
+# starts on the first soma point, a zero-length segment, a custom type 7).
+_KNOWN = Morphology(
+    [[-139.5, -15.0, 4.25], [-53.75, 5.5, 87.5], [133.25, -174.25, 23.75],
+     [-23.25, -127.75, 184.5], [-137.5, 15.0, 37.25], [-23.25, -127.75, 184.5],
+     [35.75, -10.5, 61.0], [-139.5, -15.0, 4.25], [58.25, 50.5, 8.25],
+     [35.75, -10.5, 61.0], [-139.5, -15.0, 4.25]],
+    [5.0, 0.25, 2.25, 2.25, 0.0, 0.0, 0.0, 0.5, 4.75, 8.5, 10.0],
+    [1, 1, 1, 1, 1, 1, 2, 2, 7, 7, 2],
+    [-1, 0, 1, 2, 3, 4, 0, 6, 0, 8, 7],
+)
 
 
 def _sections(m):
@@ -149,6 +174,7 @@ def _check(m, tmp_path, suffix=".h5"):
 
 @FAST
 @given(m=neurons())
+@example(m=_KNOWN)
 def test_swc_and_h5_give_the_same_neuron(m, tmp_path):
     _check(m, tmp_path)
 

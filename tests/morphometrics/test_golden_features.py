@@ -127,6 +127,35 @@ def test_95_percent_extent():
     assert FEATURES["depth_95"].func(m, "dendrite") == 0.0
 
 
+def test_scaled_sholl_outermost_sphere_is_never_lost():
+    # A straight dendrite from the soma centre out to R (the soma-to-stem segment,
+    # of length 0 here, is not one of its segments) crosses each of the 20
+    # spheres k R / 20 once: a flat profile, whatever R. The farthest node is on
+    # sphere 20 exactly; R * 20 / R rounds to just below 20 for about 5% of R
+    # (253.03839739366742 is one), which used to drop that sphere.
+    rng = np.random.default_rng(0)
+    reaches = np.concatenate([[253.03839739366742, 11.0], rng.uniform(1, 1000, 200)])
+    for reach in reaches:
+        m = Morphology([[0, 0, 0], [0, 0, 0], [0, reach, 0]], [1, 1, 1],
+                       [1, 3, 3], [-1, 0, 1])
+        assert FEATURES["sholl_entropy"].func(m, "dendrite") == pytest.approx(
+            1.0, abs=1e-12), reach
+        assert FEATURES["sholl_centroid_fraction"].func(m, "dendrite") == pytest.approx(
+            10.5 / 20, abs=1e-12), reach
+
+
+def test_scaled_sholl_counts_a_node_on_a_sphere_once():
+    # Out to (0, 20) (R = 20, spheres every 1), then back in to (0, 7), on
+    # sphere 7: spheres 8..20 are crossed twice, sphere 7 only on the way out
+    # (the inward segment touches it at its end and crosses nothing there).
+    m = Morphology([[0, 0, 0], [0, 0, 0], [0, 20, 0], [0, 7, 0]], [1, 1, 1, 1],
+                   [1, 3, 3, 3], [-1, 0, 1, 2])
+    counts = np.array([1.0] * 7 + [2.0] * 13)
+    fractions = np.arange(1, 21) / 20
+    assert_allclose(FEATURES["sholl_centroid_fraction"].func(m, "dendrite"),
+                    counts @ fractions / counts.sum(), rtol=1e-12)
+
+
 def test_length_fraction_splits_crossing_segments():
     # Axon from (0,-2) up to (0,8): 2 µm below the soma level, 8 above.
     m = Morphology([[0, 0, 0], [5, -2, 0], [5, 8, 0]], [1, 1, 1], [1, 2, 2],
