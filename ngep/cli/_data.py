@@ -5,7 +5,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ngep.cli._main import CLIError
+from ngep.cli._errors import CLIError
 
 SWC_SUFFIXES = (".swc", ".swc.gz", ".SWC")
 

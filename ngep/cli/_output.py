@@ -5,7 +5,7 @@ import json
 import os
 from pathlib import Path
 
-from ngep.cli._main import CLIError
+from ngep.cli._errors import CLIError
 
 
 def ensure_writable_dir(path):

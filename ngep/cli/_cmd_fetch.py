@@ -1,14 +1,81 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """``ngep fetch``: public reconstructions and their metadata, ready for ``ngep fit``."""
 
+import argparse
 import sys
 import warnings
 from pathlib import Path
 
-from ngep.cli._main import EXIT_OK, CLIError
+from ngep.cli._args import add_common
+from ngep.cli._errors import EXIT_OK, CLIError
 from ngep.cli._output import atomic_write_csv, ensure_writable_dir
 
+NAME = "fetch"
+
 _SOURCES = {"neuromorpho": "NeuroMorpho.org", "allen": "the Allen Cell Types Database"}
+
+
+def add_parser(sub):
+    fetch = sub.add_parser(
+        NAME,
+        help="download public reconstructions (NeuroMorpho.org, Allen Cell Types)",
+        description="Download SWC files and their metadata into a local cache "
+        "(a rerun downloads only what is missing) and write DIR/metadata.csv "
+        "with one row per neuron and its local SWC path.",
+    )
+    source = fetch.add_subparsers(dest="source", required=True, metavar="SOURCE")
+    nm = source.add_parser("neuromorpho", help="NeuroMorpho.org (CC-BY)")
+    nm.add_argument("--species", default=None, help="e.g. mouse")
+    nm.add_argument("--brain-region", default=None, help="e.g. neocortex")
+    nm.add_argument("--cell-type", default=None, help="e.g. pyramidal")
+    allen = source.add_parser("allen", help="Allen Cell Types Database")
+    allen.add_argument(
+        "--species",
+        default="Mus musculus",
+        help="'Mus musculus' (default) or 'Homo Sapiens'",
+    )
+    allen.add_argument(
+        "--cre-line",
+        action="append",
+        default=None,
+        help="transgenic line, e.g. Pvalb-IRES-Cre (repeat for several)",
+    )
+    for parser, url in (
+        (nm, "https://neuromorpho.org"),
+        (allen, "https://api.brain-map.org"),
+    ):
+        parser.add_argument(
+            "--max-neurons",
+            type=int,
+            default=100,
+            help="at most this many neurons (default 100; 0 for all matches)",
+        )
+        parser.add_argument(
+            "--out",
+            type=Path,
+            required=True,
+            help="folder for metadata.csv (and the SWC files without --cache-dir)",
+        )
+        parser.add_argument(
+            "--cache-dir",
+            type=Path,
+            default=None,
+            help="where the SWC files are kept (default: <out>/cache)",
+        )
+        parser.add_argument(
+            "--retries",
+            type=int,
+            default=4,
+            help="extra attempts after a network error (default 4)",
+        )
+        parser.add_argument(
+            "--base-url", default=url, help=f"root of the service (default {url})"
+        )
+        parser.add_argument(
+            "--rate-limit", type=float, default=0.5, help=argparse.SUPPRESS
+        )
+        add_common(parser, jobs=False)
+    return fetch
 
 
 def _flatten(frame):
@@ -27,7 +94,7 @@ def _stem(path):
     return name[: -len(".swc")] if name.lower().endswith(".swc") else name
 
 
-def run_fetch(args):
+def run(args):
     """Download, write ``<out>/metadata.csv`` and say where the SWC files are."""
     from ngep.datasets import fetch_allen_cell_types, fetch_neuromorpho
     from ngep.exceptions import NgepWarning

@@ -1,0 +1,45 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""``ngep importance``: permutation importance of a saved model on labelled data."""
+
+from pathlib import Path
+
+import numpy as np
+
+from ngep.cli._args import add_common, add_dataset
+from ngep.cli._errors import EXIT_OK, CLIError
+from ngep.cli._extraction import load_labelled
+from ngep.cli._output import atomic_write_csv, ensure_writable_dir
+
+NAME = "importance"
+
+
+def add_parser(sub):
+    parser = sub.add_parser(
+        NAME, help="permutation importance of a saved model on labelled data"
+    )
+    parser.add_argument("model", type=Path, help="model file from 'ngep fit'")
+    add_dataset(parser)
+    parser.add_argument("--n-repeats", type=int, default=10)
+    parser.add_argument("-o", "--output", type=Path, required=True, help="output CSV")
+    parser.add_argument("--plot", type=Path, default=None, help="also write a PNG plot")
+    add_common(parser)
+    return parser
+
+
+def run(args):
+    from ngep.cli._report import importance_tables, save_importance_plot
+    from ngep.persistence import load
+
+    model = load(args.model)
+    ensure_writable_dir(args.output.parent)
+    if "extract" not in getattr(model, "named_steps", {}):
+        raise CLIError(f"{args.model} is not an ngep SWC pipeline (no 'extract' step)")
+    extractor = model.named_steps["extract"]
+    args.features = ",".join(extractor.feature_names_)
+    _, X, y, _, _ = load_labelled(args)
+    table = importance_tables(model[1:], X, np.asarray(y), n_repeats=args.n_repeats)
+    atomic_write_csv(table, args.output, index=False)
+    if args.plot is not None:
+        save_importance_plot(table, args.plot)
+    print(table.to_string(index=False))
+    return EXIT_OK
