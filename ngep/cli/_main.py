@@ -20,6 +20,7 @@ from ngep.cli import (
     _cmd_fetch,
     _cmd_fit,
     _cmd_importance,
+    _cmd_models,
     _cmd_predict,
 )
 from ngep.cli._errors import (
@@ -35,6 +36,7 @@ COMMANDS = (
     _cmd_features,
     _cmd_fit,
     _cmd_predict,
+    _cmd_models,
     _cmd_cv,
     _cmd_importance,
     _cmd_fetch,

@@ -55,22 +55,27 @@ def class_column(cls, prefix="proba_"):
 
 
 def _resolve(model):
-    if isinstance(model, (str, os.PathLike)):
-        from ngep.pretrained._registry import _read_manifest, load_pretrained
+    """A shipped name, a model file or a fitted pipeline -> the pipeline."""
+    if not isinstance(model, (str, os.PathLike)):
+        return model
+    from ngep.pretrained._registry import _read_manifest, load_pretrained
 
-        if isinstance(model, str) and model in _read_manifest()["models"]:
-            return load_pretrained(model)
-        if os.path.exists(model):
-            from ngep.persistence import load
+    if isinstance(model, str) and model in _read_manifest()["models"]:
+        return load_pretrained(model)
+    if os.path.exists(model):
+        from ngep.persistence import load
 
-            loaded = load(model)
-            steps = getattr(loaded, "steps", [])[1:]
-            if steps and all(hasattr(s, "feature_names_in_") for _, s in steps):
-                # fitted on named columns throughout (as the shipped models)
-                loaded.set_output(transform="pandas")
-            return loaded
-        return load_pretrained(str(model))  # raises UnknownModelError + hints
-    return model
+        loaded = load(model)
+        steps = getattr(loaded, "steps", [])[1:]
+        if steps and all(hasattr(s, "feature_names_in_") for _, s in steps):
+            # fitted on named columns throughout (as the shipped models)
+            loaded.set_output(transform="pandas")
+        return loaded
+    from ngep.pretrained._registry import unknown_model
+
+    raise unknown_model(
+        os.fspath(model), what="is neither an existing model file nor"
+    )
 
 
 def _extract(extractor, paths, n_jobs, progress):

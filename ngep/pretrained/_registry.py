@@ -62,14 +62,26 @@ def _entry(name):
             f"a pretrained model name must be a string, got {type(name).__name__}"
         )
     if name not in models:
-        close = difflib.get_close_matches(name, sorted(models), n=3, cutoff=0.5)
-        hint = f" Did you mean {' or '.join(map(repr, close))}?" if close else ""
-        raise UnknownModelError(
-            f"No pretrained model named {name!r}.{hint} Shipped models: "
-            f"{', '.join(sorted(models))} (see 'ngep models' or "
-            "ngep.pretrained.list_pretrained())."
-        )
+        raise unknown_model(name)
     return models[name]
+
+
+def unknown_model(name, *, what=None):
+    """The :class:`UnknownModelError` for ``name``, with close names."""
+    models = sorted(_read_manifest()["models"])
+    close = [m for m in models if name and name.lower() in m]
+    close += difflib.get_close_matches(name, models, n=3, cutoff=0.5)
+    close = list(dict.fromkeys(close))[:3]
+    hint = f" Did you mean {' or '.join(map(repr, close))}?" if close else ""
+    head = (
+        f"No pretrained model named {name!r}."
+        if what is None
+        else f"{name!r} {what} the name of a shipped model."
+    )
+    return UnknownModelError(
+        f"{head}{hint} Shipped models: {', '.join(models)} (see 'ngep models' "
+        "or ngep.pretrained.list_pretrained())."
+    )
 
 
 def list_pretrained():
