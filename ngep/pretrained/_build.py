@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["build", "build_recipe", "labels_of", "main", "make_model"]
+__all__ = ["build", "build_recipe", "main", "make_model"]
 
 _HERE = Path(__file__).resolve().parent
 _COMMAND = "python -m ngep.pretrained._build --data ../shared/data"
@@ -46,46 +46,6 @@ def _jsonable(value):
 def _class(dotted):
     module, _, name = dotted.rpartition(".")
     return getattr(importlib.import_module(module), name)
-
-
-def labels_of(cells, source):
-    """Labels of a table's cells under a :class:`LabelSource`: 1, 0 or NaN.
-
-    Parameters
-    ----------
-    cells : DataFrame
-        The dataset's ``cells.csv``.
-    source : LabelSource
-        Which cells are positive and negative.
-
-    Returns
-    -------
-    Series of float
-        1.0 positive, 0.0 negative, NaN neither (unlabelled).
-    """
-
-    def match(rule):
-        ok = np.ones(len(cells), dtype=bool)
-        for column, values in rule.items():
-            col = cells[column]
-            hit = np.zeros(len(cells), dtype=bool)
-            for v in values:
-                if isinstance(v, (int, float)):
-                    hit |= pd.to_numeric(col, errors="coerce").to_numpy() == v
-                else:
-                    hit |= (col.astype(str) == str(v)).to_numpy()
-            ok &= hit
-        return ok
-
-    pos, neg = match(source.positive), match(source.negative)
-    if (pos & neg).any():
-        raise ValueError(
-            f"{source.dataset}: {int((pos & neg).sum())} cells are both positive "
-            "and negative under the recipe's label rules; fix the recipe."
-        )
-    y = np.full(len(cells), np.nan)
-    y[pos], y[neg] = 1.0, 0.0
-    return pd.Series(y, index=cells.index)
 
 
 def make_model(recipe):
@@ -190,16 +150,34 @@ class _Data:
 
 
 def _labelled(data, source, recipe):
+    """Features, binary labels, fit labels, table rows and paths of labelled cells.
+
+    The binary labels (1 positive, 0 negative) score every model; the fit
+    labels are what the recipe's model is fitted on (subclass names for a
+    contrast model, else the binary labels).
+    """
     cells = data.cells(source.dataset)
     X, failed, paths = data.features(source.dataset, recipe)
-    y = labels_of(cells, source)
+    y = source.labels(cells)
+    fit = source.fit_labels(cells) if hasattr(source, "fit_labels") else y
     keep = y.notna().to_numpy() & ~failed
+    fit = fit[keep].reset_index(drop=True)
+    if fit.dtype.kind == "f":
+        fit = fit.astype(int)
     return (
         X.loc[keep].reset_index(drop=True),
         y[keep].astype(int).reset_index(drop=True),
+        fit,
         cells.loc[keep].reset_index(drop=True),
         [p for p, k in zip(paths, keep) if k],
     )
+
+
+def _positive_proba(model, X):
+    """Probability of the positive class (label 1) from a fitted classifier."""
+    proba = model.predict_proba(X)
+    classes = list(getattr(model, "classes_", [0, 1]))
+    return proba[:, classes.index(1)]
 
 
 def _subset_mask(cells, rule):
@@ -209,7 +187,7 @@ def _subset_mask(cells, rule):
     return mask
 
 
-def _grouped_cv(recipe, X, y, cells, n_splits, seed):
+def _grouped_cv(recipe, X, y, y_fit, cells, n_splits, seed):
     from sklearn.base import clone
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.model_selection import StratifiedGroupKFold
@@ -221,12 +199,13 @@ def _grouped_cv(recipe, X, y, cells, n_splits, seed):
     oof = {name: np.full(len(y), np.nan) for name in models}
     flagged = np.zeros(len(y), dtype=bool)
     for train, test in folds:
-        Xtr, ytr, Xte = X.iloc[train], y.iloc[train], X.iloc[test]
+        Xtr, Xte = X.iloc[train], X.iloc[test]
         for name, model in models.items():
+            ytr = (y_fit if name == "this model" else y).iloc[train]
             with warnings.catch_warnings():  # the final fit still warns
                 warnings.simplefilter("ignore", ConvergenceWarning)
                 fitted = clone(model).fit(Xtr, ytr)
-            oof[name][test] = fitted.predict_proba(Xte)[:, 1]
+            oof[name][test] = _positive_proba(fitted, Xte)
         flagged[test] = ~_domain(recipe).fit(Xtr).in_domain(Xte)
     subsets = {k: _subset_mask(cells, rule) for k, rule in recipe.subsets.items()}
     rows = []
@@ -278,20 +257,20 @@ def build_recipe(recipe, data, out, *, n_splits=5, seed=0, log=print):
 
     data = data if isinstance(data, _Data) else _Data(data)
     start = time.perf_counter()
-    X, y, cells, paths = _labelled(data, recipe.train, recipe)
-    y.name = recipe.marker
+    X, y, y_fit, cells, paths = _labelled(data, recipe.train, recipe)
+    y.name = y_fit.name = recipe.marker
     log(f"{recipe.name}: {len(y)} cells ({int(y.sum())} positive); grouped CV...")
-    cv, cv_flagged = _grouped_cv(recipe, X, y, cells, n_splits, seed)
+    cv, cv_flagged = _grouped_cv(recipe, X, y, y_fit, cells, n_splits, seed)
     extract = _extractor(recipe).fit(paths).set_params(errors="raise")
     domain = _domain(recipe).fit(X)
-    rest = make_model(recipe).fit(X, y)
+    rest = make_model(recipe).fit(X, y_fit)
     model = Pipeline([("extract", extract), ("domain", domain), *rest.steps])
     transfer = []
     for label, source in recipe.transfer.items():
-        Xt, yt, _, _ = _labelled(data, source, recipe)
-        auc = {"this model": _auc(yt.to_numpy(), rest.predict_proba(Xt)[:, 1])}
+        Xt, yt, _, _, _ = _labelled(data, source, recipe)
+        auc = {"this model": _auc(yt.to_numpy(), _positive_proba(rest, Xt))}
         for name, base in _baselines().items():
-            auc[name] = _auc(yt.to_numpy(), base.fit(X, y).predict_proba(Xt)[:, 1])
+            auc[name] = _auc(yt.to_numpy(), _positive_proba(base.fit(X, y), Xt))
         transfer.append(
             {
                 "name": label,
@@ -352,6 +331,7 @@ def build_recipe(recipe, data, out, *, n_splits=5, seed=0, log=print):
             "cv_out_of_domain_fraction": cv_flagged,
         },
         "not_for": list(recipe.not_for),
+        "why": getattr(recipe, "why", ""),
         "build": {
             "ngep": __version__,
             "scikit-learn": sklearn_version,

@@ -105,12 +105,13 @@ def render_card(info):
             _metric_table(shift["rows"], [(k, k) for k in shift["columns"]]),
             "",
         ]
+    if info.get("why"):
+        out += ["## Why this design", "", info["why"], ""]
     out += [
         "## Features and steps",
         "",
-        f"{len(info['features'])} measurements of the dendrites (no measurement "
-        "that depends on a lab's radius convention), computed by "
-        "`MorphologyExtractor`: "
+        f"{len(info['features'])} measurements of the {info['compartment']}s, "
+        "computed by `MorphologyExtractor`: "
         + ", ".join(f"`{f}`" for f in info["features"])
         + ".",
         "",
@@ -131,7 +132,16 @@ def render_card(info):
     ]
     for t in transfer:
         out.append(f"- {t['name']} flagged: {t['out_of_domain_fraction']:.0%}.")
-    out += ["", "## Not for", ""] + [f"- {line}" for line in info["not_for"]]
+    tested = ", ".join(t["name"] for t in transfer)
+    out += [
+        "",
+        "## Not for",
+        "",
+        f"- Tested on {info['species']}, {info['region']} (grouped CV)"
+        + (f" and on {tested}" if tested else "")
+        + "; other species, brain regions and labs are untested.",
+    ]
+    out += [f"- {line}" for line in info["not_for"]]
     out += [
         "",
         "## Build",
