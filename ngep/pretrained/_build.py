@@ -81,7 +81,28 @@ def _extractor(recipe):
 def _domain(recipe):
     from ngep.uncertainty import ApplicabilityDomain, DomainCheck
 
-    return DomainCheck(ApplicabilityDomain("range", quantile=recipe.domain_quantile))
+    return DomainCheck(
+        ApplicabilityDomain(
+            "range",
+            quantile=recipe.domain_quantile,
+            margin=getattr(recipe, "domain_margin", 0.0),
+        )
+    )
+
+
+def _domain_words(recipe):
+    span = (
+        "the range of the training neurons"
+        if recipe.domain_quantile >= 1
+        else f"the range of {recipe.domain_quantile:.0%} of the training neurons"
+    )
+    margin = getattr(recipe, "domain_margin", 0.0)
+    if margin:
+        span += (
+            f", widened on each side by {margin:.0%} of that range (on a log "
+            "scale)"
+        )
+    return f"each measurement must lie within {span}"
 
 
 def _baselines():
@@ -320,14 +341,8 @@ def build_recipe(recipe, data, out, *, n_splits=5, seed=0, log=print):
         "domain": {
             "method": "range",
             "quantile": recipe.domain_quantile,
-            "description": "each measurement within "
-            + (
-                "the span of every training neuron"
-                if recipe.domain_quantile >= 1
-                else f"the span of {recipe.domain_quantile:.0%} of training neurons"
-            )
-            + ", measured on a log scale from the training median in units of "
-            "the interquartile range",
+            "margin": getattr(recipe, "domain_margin", 0.0),
+            "description": _domain_words(recipe),
             "cv_out_of_domain_fraction": cv_flagged,
         },
         "not_for": list(recipe.not_for),

@@ -122,8 +122,8 @@ def render_card(info):
         "",
         "## Domain: when to distrust a prediction",
         "",
-        f"`out_of_domain` is true when a neuron has a measurement outside the "
-        f"training range ({dom['description']}); `out_of_domain_reason` names "
+        "`out_of_domain` is true when a neuron has a measurement outside the "
+        f"training range: {dom['description']}. `out_of_domain_reason` names "
         "those measurements, their values and the training range. Such "
         "predictions are extrapolations: check the reconstruction (units, "
         "radius, missing dendrites) before trusting them.",

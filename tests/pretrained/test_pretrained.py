@@ -69,6 +69,7 @@ def test_shipped_model_matches_its_recipe(name):
     assert extract.frame == recipe.frame
     assert model.named_steps["domain"].domain_.method == "range"
     assert model.named_steps["domain"].domain_.quantile == recipe.domain_quantile
+    assert model.named_steps["domain"].domain_.margin == recipe.domain_margin
     for step in recipe.steps:
         est = model.named_steps[step.name]
         cls = type(est)
@@ -218,11 +219,16 @@ def test_predict_files_columns_and_failed_files_keep_their_row(neurons, tmp_path
 
 
 def test_out_of_domain_reason_names_the_measurements(neurons, tmp_path):
-    cell = read_swc(neurons[0])
+    first = predict_files("sst-mouse-cortex", neurons)
+    inside = [p for p, f in zip(neurons, first["out_of_domain"]) if not f]
+    assert inside, "no synthetic neuron inside the domain to start from"
+    assert (first["out_of_domain_reason"] == "").tolist() == (
+        ~first["out_of_domain"]).tolist()  # fmt: skip
+    cell = read_swc(inside[0])
     big = type(cell)(cell.xyz * 30, cell.radius, cell.types, cell.parent)
     path = tmp_path / "thirty_times.swc"
     write_swc(big, path)
-    table = predict_files("sst-mouse-cortex", [neurons[0], path])
+    table = predict_files("sst-mouse-cortex", [inside[0], path])
     assert table["out_of_domain"].tolist() == [False, True]
     reason = table["out_of_domain_reason"][1]
     assert "above the training range" in reason
