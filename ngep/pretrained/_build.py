@@ -139,10 +139,13 @@ def _auc(y, score, mask=None):
 class _Data:
     """Per-dataset tables and feature matrices, each extracted once."""
 
-    def __init__(self, root):
+    def __init__(self, root, conversions=None):
         self.root = Path(root)
+        self.conversions = conversions or {}
         self._cells = {}
         self._features = {}
+        self._morphologies = {}
+        self._converted = {}
 
     def cells(self, dataset):
         if dataset not in self._cells:
@@ -169,6 +172,55 @@ class _Data:
             self._features[key] = (X, failed, paths)
         return self._features[key]
 
+    def _neurons(self, dataset):
+        if dataset not in self._morphologies:
+            from ngep.io import read_swc
+
+            out = []
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                for f in self.cells(dataset)["swc_file"]:
+                    try:
+                        out.append(read_swc(self.root / dataset / f))
+                    except (OSError, ValueError):
+                        out.append(None)
+            self._morphologies[dataset] = out
+        return self._morphologies[dataset]
+
+    def converted(self, dataset, recipe, conversion):
+        """Features of every cell after ``conversion`` (NaN rows where it fails)."""
+        key = (dataset, tuple(recipe.features), recipe.compartment, recipe.frame,
+               conversion)
+        if key not in self._converted:
+            convert = self.conversions[conversion]
+            neurons = []
+            for i, m in enumerate(self._neurons(dataset)):
+                try:
+                    neurons.append(None if m is None else convert(m, i))
+                except (ValueError, IndexError):
+                    neurons.append(None)
+            ok = [i for i, m in enumerate(neurons) if m is not None]
+            ext = _extractor(recipe).set_output(transform="pandas")
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                Xok = ext.fit_transform([neurons[i] for i in ok])
+            X = pd.DataFrame(np.nan, index=range(len(neurons)), columns=Xok.columns)
+            X.iloc[ok] = Xok.to_numpy()
+            self._converted[key] = X
+        return self._converted[key]
+
+
+def _lab_conventions():
+    """The benchmark's lab-convention conversions, when run from the repository."""
+    root = _HERE.parents[1]
+    if not (root / "benchmarks" / "lab_conventions.py").exists():
+        return {}
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+    from benchmarks.lab_conventions import CONVERSIONS
+
+    return dict(CONVERSIONS)
+
 
 def _labelled(data, source, recipe):
     """Features, binary labels, fit labels, table rows and paths of labelled cells.
@@ -191,6 +243,7 @@ def _labelled(data, source, recipe):
         fit,
         cells.loc[keep].reset_index(drop=True),
         [p for p, k in zip(paths, keep) if k],
+        keep,
     )
 
 
@@ -208,7 +261,7 @@ def _subset_mask(cells, rule):
     return mask
 
 
-def _grouped_cv(recipe, X, y, y_fit, cells, n_splits, seed):
+def _grouped_cv(recipe, X, y, y_fit, cells, n_splits, seed, *, data=None, keep=None):
     from sklearn.base import clone
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.model_selection import StratifiedGroupKFold
@@ -219,6 +272,7 @@ def _grouped_cv(recipe, X, y, y_fit, cells, n_splits, seed):
     models = {"this model": make_model(recipe), **_baselines()}
     oof = {name: np.full(len(y), np.nan) for name in models}
     flagged = np.zeros(len(y), dtype=bool)
+    fold_models, fold_domains = [], []
     for train, test in folds:
         Xtr, Xte = X.iloc[train], X.iloc[test]
         for name, model in models.items():
@@ -227,7 +281,10 @@ def _grouped_cv(recipe, X, y, y_fit, cells, n_splits, seed):
                 warnings.simplefilter("ignore", ConvergenceWarning)
                 fitted = clone(model).fit(Xtr, ytr)
             oof[name][test] = _positive_proba(fitted, Xte)
-        flagged[test] = ~_domain(recipe).fit(Xtr).in_domain(Xte)
+            if name == "this model":
+                fold_models.append(fitted)
+        fold_domains.append(_domain(recipe).fit(Xtr))
+        flagged[test] = ~fold_domains[-1].in_domain(Xte)
     subsets = {k: _subset_mask(cells, rule) for k, rule in recipe.subsets.items()}
     rows = []
     for name in models:
@@ -235,7 +292,22 @@ def _grouped_cv(recipe, X, y, y_fit, cells, n_splits, seed):
         for k, mask in subsets.items():
             row[f"auc_{k}"] = _auc(y.to_numpy(), oof[name], mask)
         rows.append(row)
-    return {
+    shifts = []
+    conversions = data.conversions if data is not None else {}
+    for conversion in conversions:
+        Xc = data.converted(recipe.train.dataset, recipe, conversion)
+        Xc = Xc.loc[keep].reset_index(drop=True)
+        score = np.full(len(y), np.nan)
+        out = np.zeros(len(y), dtype=bool)
+        for (_, test), model, domain in zip(folds, fold_models, fold_domains):
+            score[test] = _positive_proba(model, Xc.iloc[test])
+            out[test] = ~domain.in_domain(Xc.iloc[test])
+        row = {"conversion": conversion, "auc_all": _auc(y.to_numpy(), score)}
+        for k, mask in subsets.items():
+            row[f"auc_{k}"] = _auc(y.to_numpy(), score, mask)
+        row["out_of_domain_fraction"] = float(out.mean())
+        shifts.append(row)
+    cv = {
         "n_splits": n_splits,
         "groups": recipe.train.groups,
         "rows": rows,
@@ -244,7 +316,8 @@ def _grouped_cv(recipe, X, y, y_fit, cells, n_splits, seed):
             + " and ".join(f"{c} in {list(v)}" for c, v in recipe.subsets[k].items())
             for k, m in subsets.items()
         },
-    }, float(flagged.mean())
+    }
+    return cv, float(flagged.mean()), shifts
 
 
 def build_recipe(recipe, data, out, *, n_splits=5, seed=0, log=print):
@@ -278,17 +351,19 @@ def build_recipe(recipe, data, out, *, n_splits=5, seed=0, log=print):
 
     data = data if isinstance(data, _Data) else _Data(data)
     start = time.perf_counter()
-    X, y, y_fit, cells, paths = _labelled(data, recipe.train, recipe)
+    X, y, y_fit, cells, paths, keep = _labelled(data, recipe.train, recipe)
     y.name = y_fit.name = recipe.marker
     log(f"{recipe.name}: {len(y)} cells ({int(y.sum())} positive); grouped CV...")
-    cv, cv_flagged = _grouped_cv(recipe, X, y, y_fit, cells, n_splits, seed)
+    cv, cv_flagged, shifts = _grouped_cv(
+        recipe, X, y, y_fit, cells, n_splits, seed, data=data, keep=keep
+    )
     extract = _extractor(recipe).fit(paths).set_params(errors="raise")
     domain = _domain(recipe).fit(X)
     rest = make_model(recipe).fit(X, y_fit)
     model = Pipeline([("extract", extract), ("domain", domain), *rest.steps])
     transfer = []
     for label, source in recipe.transfer.items():
-        Xt, yt, _, _, _ = _labelled(data, source, recipe)
+        Xt, yt, _, _, _, _ = _labelled(data, source, recipe)
         auc = {"this model": _auc(yt.to_numpy(), _positive_proba(rest, Xt))}
         for name, base in _baselines().items():
             auc[name] = _auc(yt.to_numpy(), _positive_proba(base.fit(X, y), Xt))
@@ -337,7 +412,11 @@ def build_recipe(recipe, data, out, *, n_splits=5, seed=0, log=print):
             ["domain", "ngep.uncertainty.DomainCheck", {}],
         ]
         + [[s.name, s.cls, _jsonable(s.params)] for s in recipe.steps],
-        "metrics": {"grouped_cv": cv, "transfer": transfer},
+        "metrics": {
+            "grouped_cv": cv,
+            "transfer": transfer,
+            "convention_shift": shifts,
+        },
         "domain": {
             "method": "range",
             "quantile": recipe.domain_quantile,
@@ -370,7 +449,9 @@ def build_recipe(recipe, data, out, *, n_splits=5, seed=0, log=print):
     }
 
 
-def build(data, out, docs=None, *, names=None, n_splits=5, seed=0, log=print):
+def build(
+    data, out, docs=None, *, names=None, n_splits=5, seed=0, shifts=True, log=print
+):
     """Build every recipe (or ``names``), write the manifest and the cards.
 
     Parameters
@@ -387,6 +468,10 @@ def build(data, out, docs=None, *, names=None, n_splits=5, seed=0, log=print):
         Grouped-CV folds.
     seed : int, default=0
         Seed of the fold assignment.
+    shifts : bool, default=True
+        Also score each recipe's held-out cells converted to other labs'
+        conventions (``benchmarks/lab_conventions.py``; skipped outside the
+        repository).
     log : callable, default=print
         Progress messages.
 
@@ -407,7 +492,7 @@ def build(data, out, docs=None, *, names=None, n_splits=5, seed=0, log=print):
     unknown = sorted(set(names or ()) - set(RECIPES))
     if unknown:
         raise ValueError(f"no recipe named {unknown}; recipes: {sorted(RECIPES)}")
-    store = _Data(data)
+    store = _Data(data, conversions=_lab_conventions() if shifts else None)
     for name in names or sorted(RECIPES):
         models[name] = build_recipe(
             RECIPES[name], store, out, n_splits=n_splits, seed=seed, log=log
@@ -452,10 +537,15 @@ def main(argv=None):
                         help="build only this recipe (repeatable)")
     parser.add_argument("--n-splits", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--no-shifts", dest="shifts", action="store_false",
+        help="skip the convention-shift table (about 20 s)",
+    )
     args = parser.parse_args(argv)
     start = time.perf_counter()
     build(args.data, args.out, args.docs, names=args.only, n_splits=args.n_splits,
-          seed=args.seed, log=lambda m: print(m, file=sys.stderr, flush=True))
+          seed=args.seed, shifts=args.shifts,
+          log=lambda m: print(m, file=sys.stderr, flush=True))
     print(f"built in {time.perf_counter() - start:.0f} s", file=sys.stderr)
     return 0
 

@@ -128,6 +128,18 @@ def test_card_says_what_the_model_is_and_is_not_for(name):
 
 
 @pytest.mark.parametrize("name", REQUIRED)
+def test_card_has_the_convention_shift_table(name):
+    shifts = pretrained_info(name)["metrics"]["convention_shift"]
+    names = [row["conversion"] for row in shifts]
+    for conversion in ("radii x6", "z shrunk to 0.7", "axon removed",
+                       "all combined (no axon removal)"):
+        assert conversion in names
+    card = model_card(name)
+    assert "## Convention shifts" in card
+    assert all(f"| {n} |" in card for n in names)
+
+
+@pytest.mark.parametrize("name", REQUIRED)
 def test_docs_cards_are_generated_from_the_manifest(name):
     page = REPO / "docs" / "pretrained" / f"{name}.md"
     assert page.read_text(encoding="utf-8") == render_card(pretrained_info(name)), (
