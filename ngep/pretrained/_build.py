@@ -219,7 +219,16 @@ def _lab_conventions():
         sys.path.insert(0, str(root))
     from benchmarks.lab_conventions import CONVERSIONS
 
-    return dict(CONVERSIONS)
+    return {**CONVERSIONS, **_SIZE_SHIFTS}
+
+
+#: Whole neurons scaled (coordinates and radii): another species' size (human
+#: cortical neurons are ~2x mouse ones), so a model that reads size as class
+#: shows it here.
+_SIZE_SHIFTS = {
+    "whole neuron scaled x0.5": lambda m, s: m.transformed(scale=0.5),
+    "whole neuron scaled x2 (human size)": lambda m, s: m.transformed(scale=2.0),
+}
 
 
 def _labelled(data, source, recipe):

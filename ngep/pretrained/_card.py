@@ -105,8 +105,9 @@ def render_card(info):
             "",
             "The same grouped folds; each fold's model scores its held-out cells "
             "converted to another lab's convention (`benchmarks/lab_conventions.py`"
-            "), one conversion at a time. ROC AUC, its change from the cells as "
-            "they are, and the share of held-out cells flagged `out_of_domain`.",
+            ") or scaled as a whole (another species' size), one conversion at a "
+            "time. ROC AUC, its change from the cells as they are, and the share "
+            "of held-out cells flagged `out_of_domain`.",
             "",
             "| conversion | "
             + " | ".join(f"AUC {lab} (Δ)" for lab in labels)
