@@ -71,6 +71,8 @@ _REGISTRY = {
     "ngep.models.ContrastClassifier": None,
     "ngep.models.ExpressionRegressor": None,
     "ngep.models.MarkerClassifier": None,
+    "ngep.multigene.GenePanelClassifier": None,
+    "ngep.multigene.GenePanelRegressor": None,
     "ngep.transformers.FeatureExpander": None,
     "ngep.transformers.MorphologyExtractor": None,
     "ngep.transformers.RangeClipper": None,

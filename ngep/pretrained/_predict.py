@@ -28,8 +28,8 @@ def class_column(cls, prefix="proba_"):
     ----------
     cls : object
         A class label (``1``, ``1.0``, ``True``, ``"Pvalb+"``).
-    prefix : str, default="proba_"
-        Put before the label.
+    prefix : str, default="proba\\_"
+        Put before the label (``"proba_"`` unless given).
 
     Returns
     -------
