@@ -10,6 +10,10 @@ def _auc(value):
     return "–" if value is None else f"{value:.3f}"
 
 
+def _as_list(value):
+    return [value] if isinstance(value, str) else list(value)
+
+
 def _metric_table(rows, columns):
     head = "| model | " + " | ".join(label for _, label in columns) + " |"
     rule = "|---|" + "---|" * len(columns)
@@ -51,19 +55,28 @@ def render_card(info):
         "",
         "## Training data and labels",
         "",
-        f"- Data: `{src['dataset']}`: {info['species']}, {info['region']}.",
-        f"- Label source: {src['description']}.",
+        f"- Neurons: {info['species']}; {info['region']}.",
+        f"- Label source (`{src['dataset']}`): {src['description']}.",
         f"- Training cells: {src['n_cells']} ({src['n_positive']} positive, "
         f"{src['n_negative']} negative) from {src['n_groups']} {src['groups']}s.",
+    ]
+    for extra in info.get("extra_sources", []):
+        out.append(
+            f"- Also trained on `{extra['dataset']}` ({extra['n_cells']} cells, "
+            f"{extra['n_positive']} positive; a second lab and label source, "
+            f"added to every training fold, never tested on): "
+            f"{extra['description']}."
+        )
+    out += [
         f"- Contrast: {info['contrast']}.",
         "",
         "## Grouped cross-validation",
         "",
         f"{cv['n_splits']}-fold cross-validation grouped by {src['groups']} (no "
         f"{src['groups']} in both a training and a test fold); ROC AUC of this "
-        "recipe beside two baselines on the same folds and the same features "
-        "(logistic regression and HistGradientBoosting, each after median "
-        "imputation and standard scaling).",
+        "recipe beside two baselines on the same folds, the same training cells "
+        "and the same features (logistic regression and HistGradientBoosting, "
+        "each after median imputation and standard scaling).",
         "",
         _metric_table(
             cv["rows"],
@@ -133,8 +146,9 @@ def render_card(info):
     out += [
         "## Features and steps",
         "",
-        f"{len(info['features'])} measurements of the {info['compartment']}s, "
-        "computed by `MorphologyExtractor`: "
+        f"{len(info['features'])} measurements ("
+        + " and ".join(_as_list(info["compartment"]))
+        + "), computed by `MorphologyExtractor`: "
         + ", ".join(f"`{f}`" for f in info["features"])
         + ".",
         "",
