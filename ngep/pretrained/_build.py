@@ -35,7 +35,8 @@ _COMMAND = "python -m ngep.pretrained._build --data ../shared/data"
 
 def _jsonable(value):
     if _is_step(value):
-        return {"class": value.cls, "params": _jsonable(value.params)}
+        return {"name": value.name, "class": value.cls,
+                "params": _jsonable(value.params)}
     if isinstance(value, (list, tuple)):
         return [_jsonable(v) for v in value]
     if isinstance(value, dict) or hasattr(value, "items"):
@@ -54,14 +55,6 @@ def _is_step(value):
     return all(hasattr(value, a) for a in ("name", "cls", "params"))
 
 
-def _build_step(step):
-    """``cls(**params)``, nested steps (e.g. a wrapped classifier) built first."""
-    params = {
-        k: _build_step(v) if _is_step(v) else v for k, v in step.params.items()
-    }
-    return _class(step.cls)(**params)
-
-
 def make_model(recipe):
     """The recipe's unfitted steps after extraction, as a Pipeline on features.
 
@@ -76,7 +69,7 @@ def make_model(recipe):
     """
     from sklearn.pipeline import Pipeline
 
-    steps = [(s.name, _build_step(s)) for s in recipe.steps]
+    steps = [(s.name, s.build()) for s in recipe.steps]
     # Named columns all the way down, as the shipped pipeline passes them.
     return Pipeline(steps).set_output(transform="pandas")
 

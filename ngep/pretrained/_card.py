@@ -10,6 +10,21 @@ def _auc(value):
     return "–" if value is None else f"{value:.3f}"
 
 
+def _describe_step(name, cls, params):
+    """``name`` (Class), with nested steps in brackets, from the manifest."""
+    text = cls.rsplit(".", 1)[-1]
+    inner = []
+    for value in params.values():
+        nested = [value] if isinstance(value, dict) and "class" in value else (
+            value if isinstance(value, list) and value
+            and all(isinstance(v, dict) and "class" in v for v in value) else [])
+        for v in nested:
+            inner.append(_describe_step(v.get("name", ""), v["class"], v["params"]))
+    if inner:
+        text += ": " + " → ".join(inner)
+    return f"`{name}` ({text})" if name else text
+
+
 def _as_list(value):
     return [value] if isinstance(value, str) else list(value)
 
@@ -153,8 +168,8 @@ def render_card(info):
         + ".",
         "",
         "Pipeline: "
-        + " → ".join(f"`{name}` ({cls.rsplit('.', 1)[-1]})" for name, cls, _ in
-                     info["steps"])
+        + " → ".join(_describe_step(name, cls, params)
+                     for name, cls, params in info["steps"])
         + ".",
         "",
         "## Domain: when to distrust a prediction",

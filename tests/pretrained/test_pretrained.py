@@ -65,6 +65,10 @@ def _assert_built_from(est, step, name):
     for key, value in step.params.items():
         if isinstance(value, Step):
             _assert_built_from(params[key], value, name)
+        elif isinstance(value, tuple) and value and isinstance(value[0], Step):
+            assert [n for n, _ in params[key]] == [v.name for v in value]
+            for (_, est), sub in zip(params[key], value):
+                _assert_built_from(est, sub, name)
         else:
             assert params[key] == value, (name, step.name, key)
 
