@@ -74,6 +74,8 @@ def test_predict_with_a_shipped_name(labelled, tmp_path, capsys):
     assert "above the training range" in pred["out_of_domain_reason"].iloc[-1]
     err = capsys.readouterr().err
     assert f"{int(flagged.sum())} of 5 neuron(s) lie outside the training domain" in err
+    used = int((pred["used_axon"].astype(str) == "True").sum())
+    assert f"{used} of 5 neuron(s) scored with their traced axon" in err
 
 
 def test_predict_unknown_name_or_missing_file(labelled, tmp_path, capsys):
