@@ -237,6 +237,12 @@ def build_recipe(recipe, data, out, *, n_splits=5, seed=0, log=print):
     }
 
 
+def _recipes():
+    from ngep.pretrained._recipes import RECIPES
+
+    return RECIPES
+
+
 def build(
     data, out, docs=None, *, names=None, n_splits=5, seed=0, shifts=True, log=print
 ):
@@ -269,23 +275,23 @@ def build(
         The manifest written.
     """
     from ngep.pretrained._card import render_card
-    from ngep.pretrained._recipes import RECIPES
     from ngep.pretrained._registry import MANIFEST_FORMAT, MANIFEST_NAME
 
+    recipes = _recipes()
     out = Path(out)
     manifest_path = out / MANIFEST_NAME
     models = {}
     if names and manifest_path.exists():
         models = json.loads(manifest_path.read_text())["models"]
-    unknown = sorted(set(names or ()) - set(RECIPES))
+    unknown = sorted(set(names or ()) - set(recipes))
     if unknown:
-        raise ValueError(f"no recipe named {unknown}; recipes: {sorted(RECIPES)}")
+        raise ValueError(f"no recipe named {unknown}; recipes: {sorted(recipes)}")
     store = TrainingData(data, conversions=lab_conventions() if shifts else None)
-    for name in names or sorted(RECIPES):
+    for name in names or sorted(recipes):
         models[name] = build_recipe(
-            RECIPES[name], store, out, n_splits=n_splits, seed=seed, log=log
+            recipes[name], store, out, n_splits=n_splits, seed=seed, log=log
         )
-    models = {k: models[k] for k in sorted(models) if k in RECIPES}
+    models = {k: models[k] for k in sorted(models) if k in recipes}
     for stale in out.glob("*.ngep-portable"):
         if stale.name not in {m["file"] for m in models.values()}:
             stale.unlink()
