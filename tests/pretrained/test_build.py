@@ -5,12 +5,17 @@ import json
 from types import MappingProxyType
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from ngep.datasets import make_neurons
-from ngep.pretrained import _build, _registry, list_pretrained, load_pretrained
-from ngep.pretrained import model_card, pretrained_info
+from ngep.pretrained import (
+    _build,
+    _registry,
+    list_pretrained,
+    load_pretrained,
+    model_card,
+    pretrained_info,
+)
 from ngep.pretrained._recipes import LabelSource, Recipe, Step
 
 
