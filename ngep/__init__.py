@@ -31,6 +31,8 @@ pretrained
     Marker models shipped with ngep (``ngep.load_pretrained("pvalb-mouse-cortex")``).
 datasets
     Synthetic neurons with known truth and data fetchers.
+plot
+    Pictures of neurons (matplotlib, imported on use).
 """
 
 import importlib
@@ -51,6 +53,7 @@ _SUBMODULES = frozenset(
         "multigroup",
         "persistence",
         "pipeline",
+        "plot",
         "pretrained",
         "transformers",
         "uncertainty",
@@ -60,6 +63,7 @@ _SUBMODULES = frozenset(
 # Top-level conveniences: name -> submodule that defines it.
 _LAZY_ATTRS = {
     "read_swc": "io",
+    "read_morphology": "io",
     "Morphology": "io",
     "MorphologyExtractor": "transformers",
     "FeatureExpander": "transformers",

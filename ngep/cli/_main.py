@@ -21,6 +21,7 @@ from ngep.cli import (
     _cmd_fit,
     _cmd_importance,
     _cmd_models,
+    _cmd_plot,
     _cmd_predict,
 )
 from ngep.cli._errors import (
@@ -41,6 +42,7 @@ COMMANDS = (
     _cmd_importance,
     _cmd_fetch,
     _cmd_demo,
+    _cmd_plot,
 )
 
 
