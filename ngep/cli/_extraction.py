@@ -53,11 +53,13 @@ def summarise_warnings(caught, skip):
         print(f"ngep: {count} {name}(s), e.g. {first[name]}", file=sys.stderr)
 
 
-def load_labelled(args, *, panel=False):
+def load_labelled(args, *, panel=False, like=None):
     """Match ``--swc-dir`` to ``--table``, extract, drop failed files.
 
     ``panel=True`` allows several classification targets (``ngep fit`` fits a
-    gene panel); other commands take one.
+    gene panel); other commands take one. ``like``: a fitted extractor whose
+    features and compartments to compute (a saved model's), instead of
+    ``--features``.
 
     Returns
     -------
@@ -70,7 +72,12 @@ def load_labelled(args, *, panel=False):
         args.target,
         groups_column=args.groups_column,
     )
-    extractor, X, failures = extract(paths, args)
+    if like is None:
+        extractor, X, failures = extract(paths, args)
+    else:
+        extractor, X, failures = extract(
+            paths, args, features=like.features, compartment=like.compartment
+        )
     ok = np.ones(len(paths), dtype=bool)
     if len(failures):
         ok[failures["index"].to_numpy()] = False

@@ -8,7 +8,8 @@ when loaded. No network and no training data are needed.
 
 - :func:`list_pretrained` lists the names (``"pvalb-mouse-cortex"``, ...);
 - :func:`load_pretrained` returns the fitted pipeline
-  (also ``ngep.load_pretrained``);
+  (also ``ngep.load_pretrained``); :func:`load_model` takes a name or a model
+  file, as ``ngep predict`` does;
 - :func:`predict_files` gives one row per file: probabilities per class
   (``proba_0``, ``proba_1``), ``out_of_domain`` and ``out_of_domain_reason``;
 - :func:`model_card` (Markdown) and :func:`pretrained_info` (a dict) say what a
@@ -20,7 +21,7 @@ The models are rebuilt from :mod:`ngep.pretrained._recipes` by
 """
 
 from ngep.pretrained._card import model_card
-from ngep.pretrained._predict import class_column, predict_files
+from ngep.pretrained._predict import class_column, load_model, predict_files
 from ngep.pretrained._registry import (
     list_pretrained,
     load_pretrained,
@@ -31,6 +32,7 @@ from ngep.pretrained._registry import (
 __all__ = [
     "class_column",
     "list_pretrained",
+    "load_model",
     "load_pretrained",
     "model_card",
     "predict_files",

@@ -19,7 +19,7 @@ import pandas as pd
 
 from ngep.exceptions import FeatureExtractionWarning
 
-__all__ = ["class_column", "predict_files"]
+__all__ = ["class_column", "load_model", "predict_files"]
 
 
 def class_column(cls, prefix="proba_"):
@@ -81,6 +81,46 @@ def _resolve(model):
     raise unknown_model(
         os.fspath(model), what="is neither an existing model file nor"
     )
+
+
+def load_model(model):
+    """A shipped model's name or a model file -> the fitted pipeline.
+
+    What ``ngep predict`` and ``ngep importance`` do with their ``MODEL``
+    argument: a name from :func:`list_pretrained` loads that shipped model
+    (:func:`load_pretrained`); an existing path loads the file
+    (:func:`ngep.persistence.load`).
+
+    Parameters
+    ----------
+    model : str or os.PathLike
+        A shipped model's name or a model file.
+
+    Returns
+    -------
+    estimator
+        The fitted model (a Pipeline for models from ``ngep fit`` and the
+        shipped ones).
+
+    Raises
+    ------
+    ngep.exceptions.UnknownModelError
+        Neither an existing file nor a shipped name (the message suggests close
+        names).
+    ngep.exceptions.ModelFileError
+        The file is corrupted or not an ngep model file.
+
+    Examples
+    --------
+    >>> from ngep.pretrained import load_model
+    >>> [name for name, _ in load_model("sst-mouse-cortex").steps][:2]
+    ['extract', 'domain']
+    """
+    if not isinstance(model, (str, os.PathLike)):
+        raise TypeError(
+            f"model must be a shipped name or a path, got {type(model).__name__}"
+        )
+    return _resolve(model)[0]
 
 
 def _extract(extractor, paths, n_jobs, progress):

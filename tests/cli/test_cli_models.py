@@ -143,3 +143,15 @@ def test_cv_still_takes_one_classification_target(labelled, tmp_path, capsys):
             "--target", "sst", "--no-progress", "-o", str(tmp_path / "cv")]  # fmt: skip
     assert main(argv) == 2
     assert "takes one classification --target" in capsys.readouterr().err
+
+
+def test_importance_with_a_shipped_name_reads_its_compartments(labelled, tmp_path):
+    out = tmp_path / "imp.csv"
+    argv = ["importance", "pvalb-mouse-cortex", "--swc-dir", str(labelled / "swc"),
+            "--table", str(labelled / "cells.csv"), "--id-column", "name",
+            "--target", "pv", "--n-repeats", "2", "--no-progress", "-o", str(out)]  # fmt: skip
+    assert main(argv) == 0
+    table = pd.read_csv(out)
+    assert len(table) and table["importance_mean"].notna().all()
+    text = " ".join(table["feature"])
+    assert "axon" in text  # the Pvalb model reads the axon too
