@@ -147,9 +147,11 @@ def test_cv_still_takes_one_classification_target(labelled, tmp_path, capsys):
 
 def test_importance_with_a_shipped_name_reads_its_compartments(labelled, tmp_path):
     out = tmp_path / "imp.csv"
-    argv = ["importance", "pvalb-mouse-cortex", "--swc-dir", str(labelled / "swc"),
-            "--table", str(labelled / "cells.csv"), "--id-column", "name",
-            "--target", "pv", "--n-repeats", "2", "--no-progress", "-o", str(out)]  # fmt: skip
+    argv = [
+        "importance", "pvalb-mouse-cortex", "--swc-dir", str(labelled / "swc"),
+        "--table", str(labelled / "cells.csv"), "--id-column", "name",
+        "--target", "pv", "--n-repeats", "2", "--no-progress", "-o", str(out),
+    ]  # fmt: skip
     assert main(argv) == 0
     table = pd.read_csv(out)
     assert len(table) and table["importance_mean"].notna().all()
