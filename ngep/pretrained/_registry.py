@@ -123,12 +123,17 @@ def pretrained_info(name):
     dict
         A fresh copy (editing it changes nothing) with keys ``name``,
         ``marker``, ``target``, ``contrast``, ``classes``, ``positive_class``,
-        ``label_source`` (dataset, description, cells, positives, negatives,
-        groups), ``features`` (the extractor's output columns), ``steps``
-        (name, class, parameters), ``species``, ``region``, ``metrics``
-        (``grouped_cv`` and ``transfer``: AUC of this model beside logistic
-        regression and HistGradientBoosting on the same folds), ``domain``,
-        ``not_for``, ``file``, ``sha256``, ``bytes`` and ``build``.
+        ``species``, ``region``, ``label_source`` (dataset, description, rules,
+        cells, positives, negatives, groups), ``extra_sources`` (other labs'
+        labelled cells added to training), ``n_training_cells``, ``features``
+        (the extractor's output columns), ``compartment``, ``frame``, ``steps``
+        (name, class, parameters), ``metrics`` (``grouped_cv``: ROC AUC of this
+        model beside logistic regression and HistGradientBoosting on the same
+        folds, among all cells and named subsets; ``convention_shift``: the
+        same folds with held-out cells converted to other labs' conventions;
+        ``transfer``: other-lab test sets), ``domain`` (method, bounds, share
+        of held-out cells flagged), ``not_for``, ``why``, ``build`` (versions,
+        command, date), ``file``, ``sha256`` and ``bytes``.
 
     Raises
     ------
