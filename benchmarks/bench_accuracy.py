@@ -58,7 +58,7 @@ from sklearn.preprocessing import StandardScaler
 
 from ngep.exceptions import FragmentWarning
 from ngep.model_selection import cross_validate_report
-from ngep.pipeline import make_pipeline as ngep_pipeline
+from ngep.pipeline import make_default_pipeline as ngep_pipeline
 from ngep.transformers import FeatureExpander, MorphologyExtractor
 
 REPO = Path(__file__).resolve().parents[1]

@@ -50,7 +50,7 @@ from ngep.datasets import make_neurons
 from ngep.exceptions import SWCWarning
 from ngep.io import write_swc
 from ngep.model_selection import regression_report
-from ngep.pipeline import make_pipeline
+from ngep.pipeline import make_default_pipeline
 
 GENE = "Pvalb"
 
@@ -135,7 +135,7 @@ def main(argv=None):
         rows = []
         for label, (features, frame) in MODELS.items():
             t0 = time.perf_counter()
-            pipe = make_pipeline(features=features, random_state=0)
+            pipe = make_default_pipeline(features=features, random_state=0)
             pipe.set_params(extract__frame=frame).fit(train.morphologies, y_train)
             names = list(pipe[0].get_feature_names_out())
             ref = None

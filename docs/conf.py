@@ -156,6 +156,9 @@ def _generate(app=None):
 
     _write_if_changed(GEN / "features.rst", feature_table_rst() + "\n")
     _write_if_changed(GEN / "expansion.rst", expansion_table(format="rst") + "\n")
+    from ngep.transformers._expander import _inputs_rst
+
+    _write_if_changed(GEN / "expansion_inputs.rst", _inputs_rst() + "\n")
     _write_if_changed(GEN / "cli_usage.rst", _cli_usage_rst() + "\n")
 
 

@@ -75,10 +75,10 @@ if present:
     from sklearn.model_selection import StratifiedGroupKFold
 
     from ngep.model_selection import cross_validate_report
-    from ngep.pipeline import make_pipeline
+    from ngep.pipeline import make_default_pipeline
 
     warnings.filterwarnings("ignore", category=ConvergenceWarning)
-    model = make_pipeline(
+    model = make_default_pipeline(
         task="classification",
         extract=False,
         expand=False,
@@ -86,7 +86,7 @@ if present:
         class_weight="balanced",
         random_state=0,
     )
-    baseline = make_pipeline(
+    baseline = make_default_pipeline(
         HistGradientBoostingClassifier(max_depth=3, random_state=0),
         extract=False,
         expand=False,

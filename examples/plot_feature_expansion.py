@@ -21,7 +21,7 @@ from sklearn.linear_model import RidgeCV
 
 from ngep.datasets import make_neurons
 from ngep.model_selection import BinnedStratifiedKFold, cross_validate_report
-from ngep.pipeline import make_pipeline
+from ngep.pipeline import make_default_pipeline
 from ngep.transformers import FeatureExpander, MorphologyExtractor, expansion_table
 
 warnings.filterwarnings("ignore", category=ConvergenceWarning)  # few epochs here
@@ -49,12 +49,12 @@ expanded.iloc[:3, :6].round(2)
 # -----------------------
 cv = list(BinnedStratifiedKFold(5, shuffle=True, random_state=0).split(X, y))
 candidates = {
-    "ridge, raw 5": make_pipeline(RidgeCV(), extract=False, expand=False),
-    "ridge, expanded 14": make_pipeline(RidgeCV(), extract=False, expand=True),
-    "neural, raw 5": make_pipeline(
+    "ridge, raw 5": make_default_pipeline(RidgeCV(), extract=False, expand=False),
+    "ridge, expanded 14": make_default_pipeline(RidgeCV(), extract=False, expand=True),
+    "neural, raw 5": make_default_pipeline(
         extract=False, expand=False, max_iter=60, random_state=0
     ),
-    "neural, expanded 14": make_pipeline(
+    "neural, expanded 14": make_default_pipeline(
         extract=False, expand=True, max_iter=60, random_state=0
     ),
 }

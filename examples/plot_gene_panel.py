@@ -22,7 +22,7 @@ from sklearn.model_selection import KFold
 
 from ngep.datasets import make_neurons
 from ngep.multigene import GenePanelRegressor
-from ngep.pipeline import make_pipeline
+from ngep.pipeline import make_default_pipeline
 from ngep.transformers import MorphologyExtractor
 
 warnings.filterwarnings("ignore", category=ConvergenceWarning)  # few epochs here
@@ -41,7 +41,7 @@ Y.loc[:39, "Sst"] = np.nan
 # One pipeline per gene on all 33 dendritic and soma features; parameters
 # route as ``<gene>__<step>__<param>``.
 def model():
-    return make_pipeline(
+    return make_default_pipeline(
         extract=False, expand=False, max_iter=80, alpha=1e-2, random_state=0
     )
 

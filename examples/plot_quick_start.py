@@ -55,7 +55,7 @@ features.head()
 # %%
 # The default model and a baseline on the same folds
 # --------------------------------------------------
-# :func:`ngep.pipeline.make_pipeline` chains the 5 -> 14 feature expansion,
+# :func:`ngep.pipeline.make_default_pipeline` chains the 5 -> 14 feature expansion,
 # imputation, scaling and the skorch-backed
 # :class:`~ngep.models.ExpressionRegressor`. ``extract=False`` starts it from the
 # feature table. A HistGradientBoosting model on the same features and folds is
@@ -65,10 +65,12 @@ features.head()
 from sklearn.ensemble import HistGradientBoostingRegressor
 
 from ngep.model_selection import BinnedStratifiedKFold, cross_validate_report
-from ngep.pipeline import make_pipeline
+from ngep.pipeline import make_default_pipeline
 
-model = make_pipeline(extract=False, expand=True, max_iter=60, random_state=0)
-baseline = make_pipeline(HistGradientBoostingRegressor(random_state=0), extract=False)
+model = make_default_pipeline(extract=False, expand=True, max_iter=60, random_state=0)
+baseline = make_default_pipeline(
+    HistGradientBoostingRegressor(random_state=0), extract=False
+)
 cv = BinnedStratifiedKFold(5, shuffle=True, random_state=0)
 report = cross_validate_report(model, features, pvalb, cv=cv, baseline=baseline)
 print(report.summary())
@@ -103,7 +105,7 @@ fig.tight_layout()
 # ----------------------------------------
 # The full pipeline takes SWC paths directly, so a fitted model is applied to a
 # folder of new reconstructions in one call.
-pipe = make_pipeline(max_iter=60, random_state=0).fit(paths, pvalb)
+pipe = make_default_pipeline(max_iter=60, random_state=0).fit(paths, pvalb)
 new = make_neurons(5, out_dir=folder.parent / "new", random_state=1)
 pipe.predict(new.paths).round(2)
 

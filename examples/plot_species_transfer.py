@@ -22,7 +22,7 @@ from sklearn.pipeline import make_pipeline as sk_pipeline
 
 from ngep.datasets import make_neurons
 from ngep.multigroup import GroupwiseRegressor, SizeNormalizer, transfer_report
-from ngep.pipeline import make_pipeline
+from ngep.pipeline import make_default_pipeline
 from ngep.transformers import MorphologyExtractor
 
 warnings.filterwarnings("ignore", category=ConvergenceWarning)  # few epochs here
@@ -47,7 +47,9 @@ pd.DataFrame(
 # Same model, with and without dividing lengths by the neuron's maximal path
 # distance.
 def neural():
-    return make_pipeline(extract=False, expand=False, max_iter=60, random_state=0)
+    return make_default_pipeline(
+        extract=False, expand=False, max_iter=60, random_state=0
+    )
 
 
 def normalised_neural():

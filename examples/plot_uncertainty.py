@@ -22,7 +22,7 @@ import pandas as pd
 from sklearn.exceptions import ConvergenceWarning
 
 from ngep.datasets import make_neurons
-from ngep.pipeline import make_pipeline
+from ngep.pipeline import make_default_pipeline
 from ngep.transformers import MorphologyExtractor
 from ngep.uncertainty import (
     ApplicabilityDomain,
@@ -44,7 +44,9 @@ X_test, y_test = extract.transform(test.morphologies), test.targets["Pvalb"].to_
 # ``cv=5``: the residuals that set the interval width come from cross-fitting, so
 # no neurons are set aside.
 model = ConformalRegressor(
-    make_pipeline(extract=False, max_iter=60, random_state=0), coverage=0.9, cv=5
+    make_default_pipeline(extract=False, max_iter=60, random_state=0),
+    coverage=0.9,
+    cv=5,
 )
 model.fit(X, y)
 pred, lower, upper = model.predict(X_test, return_interval=True)

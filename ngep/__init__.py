@@ -67,7 +67,8 @@ _LAZY_ATTRS = {
     "Morphology": "io",
     "MorphologyExtractor": "transformers",
     "FeatureExpander": "transformers",
-    "make_pipeline": "pipeline",
+    "make_default_pipeline": "pipeline",
+    "make_pipeline": "pipeline",  # deprecated alias, removed in 0.3
     "save": "persistence",
     "load": "persistence",
     "load_pretrained": "pretrained",

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """The default ngep pipeline: SWC files -> morphometrics -> features -> model.
 
-:func:`make_pipeline` returns a plain :class:`sklearn.pipeline.Pipeline`::
+:func:`make_default_pipeline` returns a plain :class:`sklearn.pipeline.Pipeline`::
 
     Pipeline([("extract", MorphologyExtractor()),
               ("expand", FeatureExpander()),
@@ -13,12 +13,14 @@ so parameters route as ``model__alpha``, ``extract__features`` and so on, and th
 whole pipeline works with ``GridSearchCV``, ``cross_validate`` and joblib.
 """
 
-__all__ = ["make_pipeline"]
+from ngep.exceptions import ConfigurationError, InvalidTypeError
+
+__all__ = ["make_default_pipeline", "make_pipeline"]
 
 _TASKS = ("regression", "classification")
 
 
-def make_pipeline(
+def make_default_pipeline(
     model=None,
     *,
     task="regression",
@@ -68,13 +70,14 @@ default="base"
 
     Examples
     --------
-    >>> from ngep.pipeline import make_pipeline
-    >>> pipe = make_pipeline(max_iter=50, random_state=0)
+    >>> from ngep.pipeline import make_default_pipeline
+    >>> pipe = make_default_pipeline(max_iter=50, random_state=0)
     >>> [name for name, _ in pipe.steps]
     ['extract', 'expand', 'impute', 'scale', 'model']
     >>> pipe.set_params(model__alpha=1e-3).get_params()["model__alpha"]
     0.001
     """
+
     from sklearn.impute import SimpleImputer
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import StandardScaler
@@ -82,9 +85,9 @@ default="base"
     from ngep.transformers import FeatureExpander, MorphologyExtractor
 
     if task not in _TASKS:
-        raise ValueError(f"task must be one of {_TASKS}, got {task!r}.")
+        raise ConfigurationError(f"task must be one of {_TASKS}, got {task!r}.")
     if model is not None and model_params:
-        raise TypeError(
+        raise InvalidTypeError(
             "Pass either a model or model parameters, not both: got model and "
             f"{sorted(model_params)}."
         )
@@ -118,3 +121,32 @@ default="base"
     steps.append(("scale", StandardScaler()))
     steps.append(("model", model))
     return Pipeline(steps)
+
+
+def make_pipeline(*args, **kwargs):
+    """Deprecated alias of :func:`make_default_pipeline`; removed in ngep 0.3.
+
+    :func:`sklearn.pipeline.make_pipeline` chains the steps it is given; this
+    function builds ngep's default pipeline from options, so it has a name of
+    its own.
+
+    Parameters
+    ----------
+    *args, **kwargs
+        Passed to :func:`make_default_pipeline`.
+
+    Returns
+    -------
+    sklearn.pipeline.Pipeline
+        As :func:`make_default_pipeline`.
+    """
+    import warnings
+
+    warnings.warn(
+        "ngep.pipeline.make_pipeline is deprecated and will be removed in ngep "
+        "0.3; use ngep.pipeline.make_default_pipeline (same parameters). "
+        "sklearn.pipeline.make_pipeline is a different function.",
+        FutureWarning,
+        stacklevel=2,
+    )
+    return make_default_pipeline(*args, **kwargs)

@@ -118,10 +118,10 @@ def add_model(parser):
 
 def model_pipeline(args, task, features):
     """The default pipeline (from a feature table) with the ``add_model`` options."""
-    from ngep.pipeline import make_pipeline
+    from ngep.pipeline import make_default_pipeline
 
     hidden = tuple(int(h) for h in str(args.hidden).split(",") if h.strip())
-    return make_pipeline(
+    return make_default_pipeline(
         task=task,
         features=features,
         extract=False,

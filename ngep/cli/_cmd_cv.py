@@ -40,10 +40,10 @@ def run(args):
     from ngep.cli._report import run_cv_report
 
     out = ensure_writable_dir(args.output)
-    extractor, X, y, frame, task = load_labelled(args)
+    extractor, X, y, table, task = load_labelled(args)
     model = model_pipeline(args, task, extractor.features)
-    groups = frame[args.groups_column].to_numpy() if args.groups_column else None
-    ids = frame[args.id_column or frame.columns[0]].astype(str).to_numpy()
+    groups = table[args.groups_column].to_numpy() if args.groups_column else None
+    ids = table[args.id_column or table.columns[0]].astype(str).to_numpy()
     run_cv_report(
         model,
         X,

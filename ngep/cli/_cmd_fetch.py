@@ -78,15 +78,15 @@ def add_parser(sub):
     return fetch
 
 
-def _flatten(frame):
+def _flatten(table):
     """List cells (NeuroMorpho's brain_region, cell_type) as 'a; b' strings."""
-    frame = frame.copy()
-    for column in frame.columns:
-        if frame[column].map(lambda v: isinstance(v, (list, tuple))).any():
-            frame[column] = frame[column].map(
+    table = table.copy()
+    for column in table.columns:
+        if table[column].map(lambda v: isinstance(v, (list, tuple))).any():
+            table[column] = table[column].map(
                 lambda v: "; ".join(map(str, v)) if isinstance(v, (list, tuple)) else v
             )
-    return frame
+    return table
 
 
 def run(args):

@@ -56,14 +56,14 @@ def run(args):
             "format does not cover conformal intervals); drop --portable"
         )
     ensure_writable_dir(args.output.parent)
-    extractor, X, y, frame, task = load_labelled(args, panel=True)
+    extractor, X, y, table, task = load_labelled(args, panel=True)
     panel = task == "classification" and len(args.target) > 1
     if panel:
         model = _panel(args, task, extractor.features)
     else:
         model = model_pipeline(args, task, extractor.features)
     if args.interval is not None:
-        model = _conformal(args, task, model, frame)
+        model = _conformal(args, task, model, table)
     model.fit(X, y)
     if args.interval is not None:
         # ConformalRegressor fits on a 1-D array, which drops the gene name
@@ -115,7 +115,7 @@ def _panel(args, task, features):
     return Pipeline([("model", GenePanelClassifier(estimators))])
 
 
-def _conformal(args, task, model, frame):
+def _conformal(args, task, model, table):
     """Wrap the feature-table pipeline in a ConformalRegressor (one ``model`` step)."""
     from sklearn.model_selection import GroupKFold, KFold
     from sklearn.pipeline import Pipeline
@@ -129,16 +129,16 @@ def _conformal(args, task, model, frame):
         )
     if len(args.target) > 1:
         raise CLIError("--interval takes one --target; fit one model per gene")
-    n_splits = min(5, len(frame))
+    n_splits = min(5, len(table))
     if args.groups_column:
-        groups = frame[args.groups_column].to_numpy()
+        groups = table[args.groups_column].to_numpy()
         n_splits = min(n_splits, len(np.unique(groups)))
         if n_splits < 2:
             raise CLIError(
                 f"--interval with --groups-column needs 2 or more groups in "
                 f"{args.groups_column!r}"
             )
-        cv = list(GroupKFold(n_splits).split(np.zeros(len(frame)), groups=groups))
+        cv = list(GroupKFold(n_splits).split(np.zeros(len(table)), groups=groups))
     else:
         cv = KFold(n_splits, shuffle=True, random_state=args.seed)
     conformal = ConformalRegressor(Pipeline(model.steps), coverage=args.interval, cv=cv)

@@ -59,7 +59,7 @@ def match_dataset(swc_dir, table_path, id_column, targets, *, groups_column=None
     Returns
     -------
     paths : list of Path
-    frame : DataFrame
+    rows : DataFrame
         The matched rows, in the same order as ``paths``.
     """
     table = read_table(table_path)
@@ -85,12 +85,12 @@ def match_dataset(swc_dir, table_path, id_column, targets, *, groups_column=None
             )
     if not by_stem:
         raise CLIError(f"no morphology files ({_KINDS}) in folder {swc_dir}")
-    frame = table
+    rows = table
     if targets:
-        frame = frame.dropna(subset=list(targets))
-        if frame.empty:
+        rows = rows.dropna(subset=list(targets))
+        if rows.empty:
             raise CLIError(f"no rows of {table_path} have values for {targets}")
-    keys = frame[id_column].map(_key)
+    keys = rows[id_column].map(_key)
     unmatched = [k for k in keys if k not in by_stem]
     if unmatched:
         raise CLIError(
@@ -99,7 +99,7 @@ def match_dataset(swc_dir, table_path, id_column, targets, *, groups_column=None
             f"{unmatched[0]}.swc, .swc.gz, .asc or .h5); check --id-column"
         )
     paths = [by_stem[k] for k in keys]
-    return paths, frame.reset_index(drop=True)
+    return paths, rows.reset_index(drop=True)
 
 
 def _key(value):

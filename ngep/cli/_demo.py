@@ -62,7 +62,7 @@ def run_demo(
     from ngep.cli._report import run_cv_report
     from ngep.datasets import make_neurons
     from ngep.persistence import save
-    from ngep.pipeline import make_pipeline
+    from ngep.pipeline import make_default_pipeline
     from ngep.transformers import MorphologyExtractor
 
     t_start = time.perf_counter()
@@ -96,7 +96,7 @@ def run_demo(
     X.assign(**{target: y}).to_csv(out / "features.csv", index_label="row")
 
     params = {} if max_iter is None else {"max_iter": max_iter}
-    model = make_pipeline(extract=False, random_state=seed, **params)
+    model = make_default_pipeline(extract=False, random_state=seed, **params)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         metrics = run_cv_report(

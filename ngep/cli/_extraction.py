@@ -63,9 +63,9 @@ def load_labelled(args, *, panel=False, like=None):
 
     Returns
     -------
-    extractor, X, y, frame, task
+    extractor, X, y, table, task
     """
-    paths, frame = match_dataset(
+    paths, table = match_dataset(
         args.swc_dir,
         args.table,
         args.id_column,
@@ -85,13 +85,13 @@ def load_labelled(args, *, panel=False, like=None):
             f"ngep: leaving out {int((~ok).sum())} neuron(s) whose files failed",
             file=sys.stderr,
         )
-    frame = frame.loc[ok].reset_index(drop=True)
+    table = table.loc[ok].reset_index(drop=True)
     X = X.loc[ok].reset_index(drop=True)
-    y = frame[args.target[0]] if len(args.target) == 1 else frame[args.target]
+    y = table[args.target[0]] if len(args.target) == 1 else table[args.target]
     task = infer_task(y, args.task)
     if task == "classification" and len(args.target) > 1 and not panel:
         raise CLIError(
             f"'ngep {args.command}' takes one classification --target; 'ngep fit' "
             "takes several (one gene panel)"
         )
-    return extractor, X, y, frame, task
+    return extractor, X, y, table, task

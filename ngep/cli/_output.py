@@ -1,11 +1,14 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Writing outputs atomically, so an interrupted run never leaves a partial file."""
 
+import contextlib
 import json
 import os
 from pathlib import Path
 
+from ngep._files import atomic_write
 from ngep.cli._errors import CLIError
+from ngep.exceptions import InvalidTypeError
 
 
 def ensure_writable_dir(path):
@@ -20,33 +23,26 @@ def ensure_writable_dir(path):
     return path
 
 
-def _atomic(path, write):
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+@contextlib.contextmanager
+def _text_file(path):
     try:
-        write(tmp)
-        os.replace(tmp, path)
+        with atomic_write(path, "w", encoding="utf-8", newline="") as fh:
+            yield fh
     except OSError as exc:
         raise CLIError(f"cannot write {path}: {exc.strerror or exc}") from exc
-    finally:
-        if tmp.exists():
-            tmp.unlink()
 
 
-def atomic_write_csv(frame, path, **kwargs):
+def atomic_write_csv(table, path, **kwargs):
     """Write a DataFrame as CSV via a temporary file and a rename."""
-    _atomic(path, lambda tmp: frame.to_csv(tmp, **kwargs))
+    with _text_file(path) as fh:
+        table.to_csv(fh, **kwargs)
 
 
 def atomic_write_json(obj, path):
     """Write JSON via a temporary file and a rename."""
-
-    def write(tmp):
-        with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump(obj, fh, indent=2, sort_keys=False, default=_jsonable)
-            fh.write("\n")
-
-    _atomic(path, write)
+    with _text_file(path) as fh:
+        json.dump(obj, fh, indent=2, sort_keys=False, default=_jsonable)
+        fh.write("\n")
 
 
 def _jsonable(value):
@@ -58,4 +54,4 @@ def _jsonable(value):
         return value.tolist()
     if isinstance(value, Path):
         return str(value)
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+    raise InvalidTypeError(f"not JSON serialisable: {type(value).__name__}")

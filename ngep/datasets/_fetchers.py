@@ -16,8 +16,8 @@ from urllib.parse import quote, urlencode
 
 import pandas as pd
 from sklearn.utils import Bunch
-from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
+from ngep._compat import Interval, StrOptions, validate_params
 from ngep.datasets._http import (
     DownloadError,
     _CacheIndex,
@@ -60,9 +60,9 @@ def _descr(name):
     ).read_text(encoding="utf-8")
 
 
-def _bunch(frame, kept, paths, urls, failed, descr):
+def _bunch(table, kept, paths, urls, failed, descr):
     failed = pd.DataFrame(failed, columns=["url", "error"])
-    meta = frame.iloc[kept].reset_index(drop=True)
+    meta = table.iloc[kept].reset_index(drop=True)
     meta["url"] = [urls[i] for i in kept]
     meta["path"] = paths
     return Bunch(paths=paths, metadata=meta, failed=failed, DESCR=descr)
@@ -100,11 +100,11 @@ def _neuromorpho_listing(client, base_url, folder, filters, max_neurons,
             break
         page += 1
     rows = rows[:max_neurons] if max_neurons is not None else rows
-    frame = pd.DataFrame([{k: v for k, v in r.items() if k != "_links"} for r in rows])
+    table = pd.DataFrame([{k: v for k, v in r.items() if k != "_links"} for r in rows])
     for column in _NEUROMORPHO_COLUMNS:
-        if column not in frame:
-            frame[column] = None
-    return frame
+        if column not in table:
+            table[column] = None
+    return table
 
 
 @validate_params(
@@ -212,10 +212,10 @@ def fetch_neuromorpho(
     folder = get_data_home(cache_dir) / "neuromorpho"
     filters = {"species": species, "brain_region": brain_region,
                "cell_type": cell_type}
-    frame = _neuromorpho_listing(client, base_url, folder, filters, max_neurons,
+    table = _neuromorpho_listing(client, base_url, folder, filters, max_neurons,
                                  page_size)
     urls, jobs = [], []
-    for archive, name in zip(frame["archive"], frame["neuron_name"]):
+    for archive, name in zip(table["archive"], table["neuron_name"]):
         archive = str(archive).lower()
         url = (f"{base_url}/dableFiles/{quote(archive)}/CNG%20version/"
                f"{quote(str(name))}.CNG.swc")
@@ -224,7 +224,7 @@ def fetch_neuromorpho(
     index = _CacheIndex(folder)
     kept, paths, failed = _download_all(client, index, jobs, errors=errors,
                                         progress=progress, desc="NeuroMorpho.org")
-    return _bunch(frame, kept, paths, urls, failed, _descr("neuromorpho.rst"))
+    return _bunch(table, kept, paths, urls, failed, _descr("neuromorpho.rst"))
 
 
 # ---------------------------------------------------------------------------
@@ -261,11 +261,11 @@ def _allen_listing(client, base_url, folder, species, cre_line, max_neurons,
         if max_neurons is not None and len(rows) >= max_neurons:
             break
     rows = rows[:max_neurons] if max_neurons is not None else rows
-    frame = pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
     for column in _ALLEN_COLUMNS:
-        if column not in frame:
-            frame[column] = None
-    return frame
+        if column not in table:
+            table[column] = None
+    return table
 
 
 @validate_params(
@@ -355,17 +355,17 @@ def fetch_allen_cell_types(
     client = _Client(rate_limit=rate_limit, retries=retries, timeout=timeout,
                      backoff=backoff)
     folder = get_data_home(cache_dir) / "allen_cell_types"
-    frame = _allen_listing(client, base_url, folder, species, cre_line, max_neurons,
+    table = _allen_listing(client, base_url, folder, species, cre_line, max_neurons,
                            page_size)
     urls, jobs = [], []
-    for specimen, file_id in zip(frame["specimen__id"], frame["nrwkf__id"]):
+    for specimen, file_id in zip(table["specimen__id"], table["nrwkf__id"]):
         url = f"{base_url}/api/v2/well_known_file_download/{int(float(file_id))}"
         urls.append(url)
         jobs.append((url, folder / f"{_safe_name(specimen)}.swc"))
     index = _CacheIndex(folder)
     kept, paths, failed = _download_all(client, index, jobs, errors=errors,
                                         progress=progress, desc="Allen Cell Types")
-    return _bunch(frame, kept, paths, urls, failed, _descr("allen_cell_types.rst"))
+    return _bunch(table, kept, paths, urls, failed, _descr("allen_cell_types.rst"))
 
 
 def _live_check(argv=None):

@@ -20,7 +20,6 @@ import http.client
 import json
 import logging
 import os
-import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -28,6 +27,7 @@ import warnings
 from datetime import datetime, timezone
 from pathlib import Path
 
+from ngep._files import atomic_write
 from ngep._version import __version__
 from ngep.exceptions import DownloadError, NgepWarning
 
@@ -209,16 +209,8 @@ def _get_json_cached(client, url, base_url, folder):
 
 def _atomic_write_bytes(path, data):
     """Write ``data`` to ``path`` through a temporary file and ``os.replace``."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_write(path) as fh:
+        fh.write(data)
 
 
 class _CacheIndex:
@@ -282,25 +274,15 @@ def _fetch_file(client, index, url, path, validate):
     path = Path(path)
     if index.is_valid(path):
         return path, False
-    path.parent.mkdir(parents=True, exist_ok=True)
     for attempt in range(client.retries + 1):
         data = client.get(url)
-        fd, tmp = tempfile.mkstemp(
-            dir=path.parent, prefix=f".{path.name}.", suffix=".part"
-        )
         try:
-            with os.fdopen(fd, "wb") as fh:
+            with atomic_write(path, check=validate) as fh:
                 fh.write(data)
-            validate(tmp)
         except (ValueError, OSError) as exc:  # SWCFormatError is a ValueError
-            Path(tmp).unlink(missing_ok=True)
             problem = exc
             logger.info("%s: invalid download (%s), attempt %d", url, exc, attempt + 1)
             continue
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        os.replace(tmp, path)
         index.record(path, url, data)
         return path, True
     raise DownloadError(

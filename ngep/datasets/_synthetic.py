@@ -11,8 +11,8 @@ import pandas as pd
 from joblib import Parallel, delayed
 from scipy.spatial.transform import Rotation
 from sklearn.utils import Bunch, check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
+from ngep._compat import Interval, StrOptions, validate_params
 from ngep.datasets import _expression
 from ngep.datasets._classes import CLASSES, REGION_SHIFTS, SPECIES_SCALE
 from ngep.datasets._generate import (
@@ -21,6 +21,7 @@ from ngep.datasets._generate import (
     latent_morphology,
     resample,
 )
+from ngep.exceptions import ConfigurationError
 from ngep.io import write_swc
 
 __all__ = ["make_neurons"]
@@ -46,7 +47,7 @@ def _class_weights(class_weights):
     if isinstance(class_weights, Mapping):
         unknown = sorted(set(class_weights) - set(CLASSES))
         if unknown:
-            raise ValueError(
+            raise ConfigurationError(
                 f"class_weights has unknown classes {unknown}; "
                 f"use some of {list(CLASSES)}."
             )
@@ -54,12 +55,12 @@ def _class_weights(class_weights):
     else:
         w = np.asarray(class_weights, dtype=float).reshape(-1)
         if w.size != len(CLASSES):
-            raise ValueError(
+            raise ConfigurationError(
                 f"class_weights needs {len(CLASSES)} entries, one per class "
                 f"{list(CLASSES)}; got {w.size}."
             )
     if np.any(~np.isfinite(w)) or np.any(w < 0) or w.sum() <= 0:
-        raise ValueError("class_weights must be non-negative and not all zero.")
+        raise ConfigurationError("class_weights must be non-negative and not all zero.")
     return w / w.sum()
 
 
@@ -70,7 +71,7 @@ def _rotation_matrices(rotation, n, rng):
         return Rotation.random(n, random_state=rng).as_matrix()
     m = np.asarray(rotation, dtype=float)
     if m.shape != (3, 3) or not np.allclose(m @ m.T, np.eye(3), atol=1e-6):
-        raise ValueError(
+        raise ConfigurationError(
             "rotation must be 'none', 'random' or an orthogonal 3x3 matrix "
             f"(m @ m.T == I); got an array of shape {m.shape} that is not."
         )
@@ -82,17 +83,17 @@ def _noise(noise, genes):
         return {g: _expression.DEFAULT_NOISE[g] for g in genes}
     if isinstance(noise, Real):
         if noise < 0:
-            raise ValueError(f"noise must be >= 0, got {noise}.")
+            raise ConfigurationError(f"noise must be >= 0, got {noise}.")
         return {g: float(noise) for g in genes}
     unknown = sorted(set(noise) - set(_expression.GENES))
     if unknown:
-        raise ValueError(
+        raise ConfigurationError(
             f"noise has unknown genes {unknown}; use some of {list(_expression.GENES)}."
         )
     out = {g: float(noise[g]) if g in noise else _expression.DEFAULT_NOISE[g]
            for g in genes}
     if any(v < 0 for v in out.values()):
-        raise ValueError("noise standard deviations must be >= 0.")
+        raise ConfigurationError("noise standard deviations must be >= 0.")
     return out
 
 
@@ -251,7 +252,7 @@ def make_neurons(n_neurons=1000, *, class_weights=None, region="cortex",
     genes = list(genes)
     unknown = [g for g in genes if g not in _expression.GENES]
     if unknown or not genes:
-        raise ValueError(
+        raise ConfigurationError(
             f"genes {unknown} have no expression model; use some of "
             f"{list(_expression.GENES)}."
         )

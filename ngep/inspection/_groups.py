@@ -5,6 +5,8 @@ import re
 
 import numpy as np
 
+from ngep.io import COMPARTMENTS
+
 
 def _base_pattern(base):
     # A base name matches whole "words": bounded by the string ends, "__"
@@ -19,7 +21,7 @@ def _base_pattern(base):
 
 
 # Compartment prefixes of ngep feature names ("dendrite__total_length").
-COMPARTMENTS = frozenset({"all", "dendrite", "basal", "apical", "axon", "soma"})
+_PREFIXES = frozenset({*COMPARTMENTS, "soma"})
 
 
 def _default_bases(names):
@@ -31,7 +33,7 @@ def _default_bases(names):
             parts = [p for p in token.split("__") if p]
             if not parts:
                 continue
-            base = parts[1] if parts[0] in COMPARTMENTS and len(parts) > 1 else parts[0]
+            base = parts[1] if parts[0] in _PREFIXES and len(parts) > 1 else parts[0]
             if base not in bases:
                 bases.append(base)
     return bases

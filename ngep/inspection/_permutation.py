@@ -8,8 +8,11 @@ import pandas as pd
 from sklearn.inspection import permutation_importance
 from sklearn.metrics import check_scoring
 from sklearn.pipeline import Pipeline
-from sklearn.utils import _safe_indexing, check_random_state
+from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
+
+from ngep._compat import safe_indexing
+from ngep.exceptions import ConfigurationError, InvalidTypeError, UnknownNameError
 
 COLUMNS = ["feature", "gene", "importance_mean", "importance_std", "n_columns"]
 
@@ -19,16 +22,20 @@ def _split_at(estimator, X, at_step):
     if at_step is None or at_step == 0:
         return estimator, X, _column_names(X)
     if not isinstance(estimator, Pipeline):
-        raise TypeError(
+        raise InvalidTypeError(
             f"at_step={at_step!r} needs a Pipeline, got {type(estimator).__name__}."
         )
     names = [name for name, _ in estimator.steps]
     if isinstance(at_step, str):
         if at_step not in names:
-            raise ValueError(f"Pipeline has no step {at_step!r}; steps are {names}.")
+            raise UnknownNameError(
+                f"Pipeline has no step {at_step!r}; steps are {names}."
+            )
         at_step = names.index(at_step)
     if not -len(names) < at_step < len(names):
-        raise ValueError(f"at_step={at_step} out of range for {len(names)} steps.")
+        raise ConfigurationError(
+            f"at_step={at_step} out of range for {len(names)} steps."
+        )
     at_step %= len(names)
     head, tail = estimator[:at_step], estimator[at_step:]
     Xt = head.transform(X)
@@ -67,7 +74,7 @@ def _grouped(model, X, y, groups, names, scorer, n_repeats, random_state):
         try:
             idx = [c if isinstance(c, Integral) else index[str(c)] for c in cols]
         except KeyError as exc:
-            raise ValueError(
+            raise ConfigurationError(
                 f"Group {group!r} names column {exc.args[0]!r}, which is not among "
                 f"the permuted columns {names}; check at_step or the group."
             ) from None
@@ -167,7 +174,7 @@ def permutation_importance_table(
 
     Examples
     --------
-    >>> import numpy as np, pandas as pd
+    >>> import pandas as pd
     >>> from sklearn.linear_model import LinearRegression
     >>> rng = np.random.default_rng(0)
     >>> X = pd.DataFrame(rng.normal(size=(200, 3)), columns=["length", "tips", "noise"])
@@ -186,7 +193,7 @@ def permutation_importance_table(
     frames = []
     for gene, model, y_gene, mask in _gene_tasks(estimator, y):
         X_gene = (
-            X if mask is None or mask.all() else _safe_indexing(X, np.flatnonzero(mask))
+            X if mask is None or mask.all() else safe_indexing(X, np.flatnonzero(mask))
         )
         tail, Xt, names = _split_at(model, X_gene, at_step)
         if groups is None:
@@ -207,12 +214,12 @@ def permutation_importance_table(
             rows = _grouped(
                 tail, Xt, y_gene, groups, names, scorer, n_repeats, random_state
             )
-        frame = pd.DataFrame(
+        table = pd.DataFrame(
             [(f, gene, float(m), float(s), int(k)) for f, m, s, k in rows],
             columns=COLUMNS,
         )
         frames.append(
-            frame.sort_values("importance_mean", ascending=False, kind="stable")
+            table.sort_values("importance_mean", ascending=False, kind="stable")
         )
     return pd.concat(frames, ignore_index=True)
 

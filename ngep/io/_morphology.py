@@ -1,10 +1,12 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """The :class:`Morphology` container: a neuron tree as plain numpy arrays."""
 
+import warnings
 from functools import cached_property
 
 import numpy as np
 
+from ngep.exceptions import InvalidInputError, UnknownNameError
 from ngep.io import _tree
 
 __all__ = ["COMPARTMENTS", "SWC_TYPES", "Morphology"]
@@ -98,9 +100,11 @@ class Morphology:
         xyz = np.asarray(xyz, dtype=np.float64)
         n = xyz.shape[0] if xyz.ndim == 2 else -1
         if xyz.ndim != 2 or xyz.shape[1] != 3:
-            raise ValueError(f"xyz must have shape (n_nodes, 3), got {xyz.shape}.")
+            raise InvalidInputError(
+                f"xyz must have shape (n_nodes, 3), got {xyz.shape}."
+            )
         if n == 0:
-            raise ValueError("A Morphology needs at least one node.")
+            raise InvalidInputError("A Morphology needs at least one node.")
         radius = np.asarray(radius, dtype=np.float64).reshape(-1)
         types = np.asarray(types).reshape(-1)
         parent = np.asarray(parent).reshape(-1)
@@ -108,27 +112,27 @@ class Morphology:
         for label, arr in (("radius", radius), ("types", types),
                            ("parent", parent), ("ids", ids)):
             if arr.shape != (n,):
-                raise ValueError(
+                raise InvalidInputError(
                     f"{label} must have {n} entries (one per node), got {arr.shape}."
                 )
         if not np.all(np.isfinite(xyz)) or not np.all(np.isfinite(radius)):
-            raise ValueError("xyz and radius must be finite.")
+            raise InvalidInputError("xyz and radius must be finite.")
         if np.any(radius < 0):
-            raise ValueError("radius must be non-negative.")
+            raise InvalidInputError("radius must be non-negative.")
         parent = parent.astype(np.int64)
         if np.any((parent < -1) | (parent >= n)):
-            raise ValueError("parent entries must be -1 or a valid node index.")
+            raise InvalidInputError("parent entries must be -1 or a valid node index.")
         if np.count_nonzero(parent < 0) != 1:
-            raise ValueError(
+            raise InvalidInputError(
                 f"A Morphology is one tree with one root; got "
                 f"{np.count_nonzero(parent < 0)} roots."
             )
         if not np.all(ids[1:] > ids[:-1]) and np.unique(ids).size != n:
-            raise ValueError("ids must be unique.")
+            raise InvalidInputError("ids must be unique.")
         # parent[i] < i everywhere means acyclic and already topologically sorted.
         if not np.all(parent < np.arange(n)):
             if np.any(_tree.find_roots(parent) < 0):
-                raise ValueError("parent contains a cycle.")
+                raise InvalidInputError("parent contains a cycle.")
             order = _tree.topological_order(parent)
             inverse = np.empty(n, dtype=np.int64)
             inverse[order] = np.arange(n)
@@ -136,16 +140,7 @@ class Morphology:
             types, ids = types[order], ids[order]
             parent = parent[order]
             parent = np.where(parent >= 0, inverse[np.maximum(parent, 0)], -1)
-        self.xyz = _readonly(xyz, np.float64)
-        self.radius = _readonly(radius, np.float64)
-        self.types = _readonly(types, np.int64)
-        self.parent = _readonly(parent, np.int64)
-        self.ids = _readonly(ids, np.int64)
-        self.name = name
-        self.source = source
-        self.dropped_ids = _readonly(
-            [] if dropped_ids is None else dropped_ids, np.int64
-        )
+        self._store(xyz, radius, types, parent, ids, name, source, dropped_ids)
 
     @classmethod
     def _from_checked(cls, xyz, radius, types, parent, *, ids, name=None,
@@ -163,6 +158,11 @@ class Morphology:
             return cls(xyz, radius, types, parent, ids=ids, name=name,
                        source=source, dropped_ids=dropped_ids)
         self = cls.__new__(cls)
+        self._store(xyz, radius, types, parent, ids, name, source, dropped_ids)
+        return self
+
+    def _store(self, xyz, radius, types, parent, ids, name, source, dropped_ids):
+        """Set the node arrays (read-only copies) and the labels; no checks."""
         self.xyz = _readonly(xyz, np.float64)
         self.radius = _readonly(radius, np.float64)
         self.types = _readonly(types, np.int64)
@@ -173,7 +173,6 @@ class Morphology:
         self.dropped_ids = _readonly(
             [] if dropped_ids is None else dropped_ids, np.int64
         )
-        return self
 
     # -- basic properties -------------------------------------------------------
     @property
@@ -251,9 +250,8 @@ class Morphology:
         try:
             codes = COMPARTMENTS[compartment]
         except (KeyError, TypeError):
-            raise ValueError(
-                f"Unknown compartment {compartment!r}; use one of "
-                f"{sorted(COMPARTMENTS)}."
+            raise UnknownNameError.among(
+                "compartment", compartment, sorted(COMPARTMENTS), list_all=True
             ) from None
         if codes is None:
             return ~self.is_soma
@@ -303,9 +301,25 @@ class Morphology:
         return _tree.path_sum(self.parent, w, topological=True)
 
     @cached_property
+    def n_ancestors(self):
+        """Number of ancestors of each node (0 for the root)."""
+        return _tree.n_ancestors(self.parent)
+
+    @property
     def depth(self):
-        """Number of ancestors of each node."""
-        return _tree.depth(self.parent)
+        """Deprecated alias of :attr:`n_ancestors`; removed in ngep 0.3.
+
+        ``depth`` is the name of a feature (the extent along z), so the tree
+        property has a name of its own.
+        """
+        warnings.warn(
+            "Morphology.depth is deprecated and will be removed in ngep 0.3; use "
+            "Morphology.n_ancestors (the number of ancestors of each node). The "
+            "feature 'depth' (extent along z) is unchanged.",
+            FutureWarning,
+            stacklevel=2,
+        )
+        return self.n_ancestors
 
     @cached_property
     def branch_order(self):
@@ -334,7 +348,7 @@ class Morphology:
         """
         values = np.asarray(values, dtype=np.float64)
         if values.shape != (self.n_nodes,):
-            raise ValueError(f"values must have shape ({self.n_nodes},).")
+            raise InvalidInputError(f"values must have shape ({self.n_nodes},).")
         return _tree.path_sum(
             self.parent, values, inclusive=inclusive, topological=True
         )

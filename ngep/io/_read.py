@@ -3,6 +3,7 @@
 
 import os
 
+from ngep.exceptions import ConfigurationError, InvalidTypeError
 from ngep.io._formats import morphology_format, morphology_stem
 from ngep.io._swc import read_swc
 
@@ -70,11 +71,11 @@ def read_morphology(path, *, on_fragments="warn"):
     <Morphology 'cell.v2': 2 nodes, soma>
     """
     if on_fragments not in ("warn", "ignore", "raise"):
-        raise ValueError(
+        raise ConfigurationError(
             f"on_fragments must be 'warn', 'ignore' or 'raise', got {on_fragments!r}."
         )
     if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(
+        raise InvalidTypeError(
             "read_morphology expects a path (str or os.PathLike), got "
             f"{type(path).__name__}."
         )

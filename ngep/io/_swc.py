@@ -13,8 +13,15 @@ import warnings
 
 import numpy as np
 
-from ngep.exceptions import FragmentWarning, SWCFormatError
+from ngep._files import atomic_write
+from ngep.exceptions import (
+    ConfigurationError,
+    FragmentWarning,
+    InvalidTypeError,
+    SWCFormatError,
+)
 from ngep.io import _tree
+from ngep.io._formats import morphology_stem
 from ngep.io._morphology import Morphology
 from ngep.io._parse import (
     _COLUMNS,
@@ -65,30 +72,37 @@ def _check_integral(table, lines, path):
     for col in (0, 1, 6):
         values = table[:, col]
         bad = np.flatnonzero((values != np.round(values)) | (np.abs(values) > _MAX_INT))
-        if bad.size:
-            row = bad[0]
-            raise SWCFormatError(
-                f"{_COLUMNS[col]} must be an integer, got {float(values[row])!r}",
-                path=path,
-                line=lines(row),
-            )
+        _fail_at_first(
+            bad, lines, path, lambda row: (
+                f"{_COLUMNS[col]} must be an integer, got {float(values[row])!r}"
+            ),
+        )
     bad = np.flatnonzero(np.any(np.abs(table[:, 2:6]) > _MAX_COORD, axis=1))
     if bad.size:
-        raise SWCFormatError(
+        raise _row_error(
+            lines, path, bad[0],
             f"coordinate or radius beyond {_MAX_COORD:g} "
             f"({', '.join(f'{v:g}' for v in table[bad[0], 2:6])}); fix the value "
             "or rescale the file",
-            path=path,
-            line=lines(bad[0]),
         )
     bad = np.flatnonzero(table[:, 5] < 0)
     if bad.size:
-        raise SWCFormatError(
+        raise _row_error(
+            lines, path, bad[0],
             f"negative radius {float(table[bad[0], 5])!r}; radii must be >= 0",
-            path=path,
-            line=lines(bad[0]),
         )
     raise AssertionError("unreachable: a check above must have failed")
+
+
+def _row_error(lines, path, row, message):
+    """The error for row ``row`` of the table: its file line, the problem, the fix."""
+    return SWCFormatError(message, path=path, line=lines(row))
+
+
+def _fail_at_first(rows, lines, path, message):
+    """Raise the error of the first offending row, if any; ``message(row)``."""
+    if rows.size:
+        raise _row_error(lines, path, rows[0], message(rows[0]))
 
 
 def _parent_indices(ids, parent_ids, lines, path):
@@ -112,36 +126,31 @@ def _parent_indices(ids, parent_ids, lines, path):
             dup = np.flatnonzero(sorted_ids[1:] == sorted_ids[:-1])
         if dup.size:
             first, second = sorted(order[dup[0] : dup[0] + 2])
-            raise SWCFormatError(
+            raise _row_error(
+                lines, path, second,
                 f"duplicate id {ids[second]} (first used on line {lines(first)}); "
                 "ids must be unique: renumber the node",
-                path=path,
-                line=lines(second),
             )
         pos = np.searchsorted(sorted_ids, parent_ids)
         pos_clipped = np.minimum(pos, n - 1)
         found = sorted_ids[pos_clipped] == parent_ids
         missing = np.flatnonzero(~is_root & ~found)
-    if missing.size:
-        row = missing[0]
-        raise SWCFormatError(
+    _fail_at_first(
+        missing, lines, path, lambda row: (
             f"parent {parent_ids[row]} of node {ids[row]} not found; use the id of "
-            "an existing node, or -1 for a root",
-            path=path,
-            line=lines(row),
-        )
+            "an existing node, or -1 for a root"
+        ),
+    )
     if order is None:
         parent = np.where(is_root, -1, pos)
     else:
         parent = np.where(is_root, -1, order[pos_clipped])
     selfloop = np.flatnonzero(parent == np.arange(n))
-    if selfloop.size:
-        row = selfloop[0]
-        raise SWCFormatError(
-            f"node {ids[row]} is its own parent (a cycle); use -1 for a root",
-            path=path,
-            line=lines(row),
-        )
+    _fail_at_first(
+        selfloop, lines, path, lambda row: (
+            f"node {ids[row]} is its own parent (a cycle); use -1 for a root"
+        ),
+    )
     return parent.astype(np.int64)
 
 
@@ -152,24 +161,21 @@ def _select_tree(ids, types, parent, lines, path, on_fragments):
         return np.ones(n, dtype=bool), ids[:0]  # one sorted tree: nothing to drop
     roots = _tree.find_roots(parent)
     cyclic = np.flatnonzero(roots < 0)
-    if cyclic.size:
-        row = cyclic[0]
-        raise SWCFormatError(
+    _fail_at_first(
+        cyclic, lines, path, lambda row: (
             f"node {ids[row]} is on or below a cycle of parent links; every chain "
-            "of parents must end at a root (parent -1)",
-            path=path,
-            line=lines(row),
-        )
+            "of parents must end at a root (parent -1)"
+        ),
+    )
     root_rows, sizes = np.unique(roots, return_counts=True)
     soma_roots = np.unique(roots[types == 1])
     if soma_roots.size > 1:
         rows = [int(np.flatnonzero((roots == r) & (types == 1))[0]) for r in soma_roots]
         where = ", ".join(f"id {ids[r]} (line {lines(r)})" for r in rows[:4])
-        raise SWCFormatError(
+        raise _row_error(
+            lines, path, rows[1],
             f"{soma_roots.size} disconnected somata: {where}; connect the soma "
             "points into one tree or split the file into one neuron per file",
-            path=path,
-            line=lines(rows[1]),
         )
     keep_root = soma_roots[0] if soma_roots.size else root_rows[np.argmax(sizes)]
     keep = roots == keep_root
@@ -178,13 +184,12 @@ def _select_tree(ids, types, parent, lines, path, on_fragments):
     kept_dend = np.count_nonzero(keep & is_dendrite)
     lost_dend = np.count_nonzero(~keep & is_dendrite)
     if lost_dend > kept_dend:
-        raise SWCFormatError(
+        raise _row_error(
+            lines, path, int(np.flatnonzero(~keep)[0]),
             f"only {kept_dend} dendrite node(s) are connected to the "
             f"{'soma' if soma_roots.size else 'largest tree'} but {lost_dend} "
             f"lie in {root_rows.size - 1} fragment(s) not connected to it; connect "
             "each neurite to the soma (set its first node's parent to the soma id)",
-            path=path,
-            line=lines(int(np.flatnonzero(~keep)[0])),
         )
     if dropped.size:
         msg = (
@@ -213,14 +218,12 @@ def _check_soma(ids, types, parent, lines, path):
         return  # no soma, or a one-point soma at the root of a sorted tree
     nonroot = parent >= 0
     bad = np.flatnonzero(is_soma & nonroot & ~is_soma[np.maximum(parent, 0)])
-    if bad.size:
-        row = bad[0]
-        raise SWCFormatError(
+    _fail_at_first(
+        bad, lines, path, lambda row: (
             f"soma node {ids[row]} has a neurite parent ({ids[parent[row]]}); the "
-            "soma must be the root: reparent the soma or fix the type codes",
-            path=path,
-            line=lines(row),
-        )
+            "soma must be the root: reparent the soma or fix the type codes"
+        ),
+    )
     root = int(np.flatnonzero(~nonroot)[0])  # a soma node: checked above
     soma_parents = parent[is_soma & nonroot]
     counts = np.bincount(soma_parents, minlength=ids.size)
@@ -228,12 +231,11 @@ def _check_soma(ids, types, parent, lines, path):
     forks = np.flatnonzero(counts >= 2)
     if forks.size and not three_point:
         row = forks[0]
-        raise SWCFormatError(
+        raise _row_error(
+            lines, path, row,
             f"bifurcating soma: soma node {ids[row]} has {counts[row]} soma "
             "children; describe the soma as a single point, a 3-point soma or an "
             "unbranched chain of soma points",
-            path=path,
-            line=lines(row),
         )
 
 
@@ -293,11 +295,11 @@ def read_swc(path, *, on_fragments="warn"):
     [1, 1, 2, 0, 0]
     """
     if on_fragments not in ("warn", "ignore", "raise"):
-        raise ValueError(
+        raise ConfigurationError(
             f"on_fragments must be 'warn', 'ignore' or 'raise', got {on_fragments!r}."
         )
     if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(
+        raise InvalidTypeError(
             f"read_swc expects a path (str or os.PathLike), got {type(path).__name__}."
         )
     path = os.fspath(path)
@@ -353,10 +355,7 @@ def _build(table, lines, path, on_fragments):
         new_index = np.cumsum(keep) - 1
         parent = np.where(parent[keep] >= 0, new_index[np.maximum(parent[keep], 0)], -1)
         table, ids, types = table[keep], ids[keep], types[keep]
-    name = None if path is None else os.path.basename(path)
-    for suffix in (".gz", ".swc", ".SWC"):
-        if name is not None and name.endswith(suffix):
-            name = name[: -len(suffix)]
+    name = None if path is None else morphology_stem(path)
     return Morphology._from_checked(
         table[:, 2:5],
         table[:, 5],
@@ -417,11 +416,5 @@ def write_swc(morphology, path, *, header=None):
     payload = text.encode("utf-8")
     if path.endswith(".gz"):
         payload = gzip.compress(payload, mtime=0)
-    tmp = f"{path}.tmp-{os.getpid()}"
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(payload)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+    with atomic_write(path) as fh:
+        fh.write(payload)

@@ -152,12 +152,12 @@ def _path_sum_doubling(parent, values):
     return acc
 
 
-def depth(parent):
+def n_ancestors(parent):
     """Number of ancestors of each node (0 for a root).
 
     Examples
     --------
-    >>> depth(np.array([-1, 0, 1, 0]))
+    >>> n_ancestors(np.array([-1, 0, 1, 0]))
     array([0, 1, 2, 1])
     """
     parent = np.asarray(parent, dtype=np.int64)
@@ -167,11 +167,12 @@ def depth(parent):
 def topological_order(parent):
     """A permutation that puts every parent before its children.
 
-    Nodes are ordered by depth; ties keep their input order (stable).
+    Nodes are ordered by their number of ancestors; ties keep their input order
+    (stable).
 
     Examples
     --------
     >>> topological_order(np.array([2, -1, 1]))
     array([1, 2, 0])
     """
-    return np.argsort(depth(parent), kind="stable")
+    return np.argsort(n_ancestors(parent), kind="stable")

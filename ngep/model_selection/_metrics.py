@@ -11,6 +11,8 @@ from sklearn.metrics import (
 )
 from sklearn.utils.validation import check_consistent_length
 
+from ngep.exceptions import InvalidInputError
+
 __all__ = [
     "CLASSIFICATION_METRICS",
     "REGRESSION_METRICS",
@@ -78,7 +80,7 @@ def regression_report(y_true, y_pred):
     y_pred = np.asarray(y_pred, dtype=np.float64)
     check_consistent_length(y_true, y_pred)
     if y_true.shape != y_pred.shape:
-        raise ValueError(
+        raise InvalidInputError(
             f"y_true and y_pred must have the same shape; got {y_true.shape} and "
             f"{y_pred.shape}."
         )
@@ -127,7 +129,7 @@ def classification_report_scores(y_true, y_proba, classes):
     classes = np.asarray(classes)
     check_consistent_length(y_true, proba)
     if proba.ndim != 2 or proba.shape[1] != classes.size:
-        raise ValueError(
+        raise InvalidInputError(
             f"y_proba must have one column per class ({classes.size}); got shape "
             f"{proba.shape}."
         )

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Cross-validation reports: per-fold scores, mean ± sd, lowest fold, baselines."""
 
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -11,9 +12,11 @@ from sklearn.model_selection import (
     StratifiedGroupKFold,
     StratifiedKFold,
 )
-from sklearn.utils import _safe_indexing, indexable
+from sklearn.utils import indexable
 from sklearn.utils.parallel import Parallel, delayed
 
+from ngep._compat import safe_indexing
+from ngep.exceptions import ConfigurationError, InvalidInputError, InvalidTypeError
 from ngep.model_selection._metrics import (
     CLASSIFICATION_METRICS,
     LABELS,
@@ -97,7 +100,7 @@ class CVReport:
         """Lowest per-fold value of the headline metric (NaN folds skipped)."""
         return float(self.scores[self.primary].min())
 
-    def summary_frame(self):
+    def summary_table(self):
         """Mean, standard deviation (ddof=1), min and max of each metric over folds.
 
         Returns
@@ -109,6 +112,16 @@ class CVReport:
         return pd.DataFrame(
             {"mean": s.mean(), "sd": s.std(ddof=1), "min": s.min(), "max": s.max()}
         )
+
+    def summary_frame(self):
+        """Deprecated alias of :meth:`summary_table`; removed in ngep 0.3."""
+        warnings.warn(
+            "CVReport.summary_frame is deprecated and will be removed in ngep 0.3; "
+            "use summary_table.",
+            FutureWarning,
+            stacklevel=2,
+        )
+        return self.summary_table()
 
     def summary(self):
         """Human-readable summary, e.g. ``R² 0.396 ± 0.027 (lowest fold 0.34)``.
@@ -142,10 +155,10 @@ class CVReport:
         return int(sum(len(test) for _, test in self.splits))
 
     def _score_line(self):
-        frame = self.summary_frame()
+        table = self.summary_table()
         parts = []
         for m in self.metrics:
-            row = frame.loc[m]
+            row = table.loc[m]
             text = f"{LABELS[m]} {row['mean']:.3f} ± {row['sd']:.3f}"
             if m == self.primary:
                 text += f" (lowest fold {row['min']:.2f})"
@@ -170,14 +183,14 @@ class CVReport:
             direction) and ``n_folds``.
         """
         if other.task != self.task:
-            raise ValueError(
+            raise ConfigurationError(
                 f"cannot compare a {self.task} report with a {other.task} one."
             )
         same = len(other.splits) == len(self.splits) and all(
             np.array_equal(a[1], b[1]) for a, b in zip(self.splits, other.splits)
         )
         if not same:
-            raise ValueError(
+            raise ConfigurationError(
                 "compare needs both reports computed on the same folds; evaluate "
                 "the other model with cv=report.splits (or pass baseline=)."
             )
@@ -215,7 +228,7 @@ class CVReport:
             v = float(v)
             return None if np.isnan(v) else v
 
-        frame = self.summary_frame()
+        table = self.summary_table()
         return {
             "estimator": self.estimator_name,
             "task": self.task,
@@ -223,7 +236,7 @@ class CVReport:
             "n_samples": self._n_samples(),
             "metrics": {
                 m: {
-                    **{k: clean(frame.loc[m, k]) for k in frame.columns},
+                    **{k: clean(table.loc[m, k]) for k in table.columns},
                     "folds": [clean(v) for v in self.scores[m]],
                 }
                 for m in self.metrics
@@ -250,7 +263,9 @@ def _default_cv(n_splits, task, y, groups, random_state):
         return StratifiedKFold(n_splits, shuffle=True, random_state=random_state), y
     n_groups = np.unique(groups).size
     if n_groups < 2:
-        raise ValueError("grouped cross-validation needs at least 2 distinct groups.")
+        raise InvalidInputError(
+            "grouped cross-validation needs at least 2 distinct groups."
+        )
     n_splits = min(n_splits, n_groups)
     strat_y = bin_target(y, min_bin_size=n_splits) if task == "regression" else y
     if np.unique(strat_y).size < 2:
@@ -269,13 +284,13 @@ def _resolve_splits(cv, X, y, groups, task, random_state):
         return list(cv.split(X, y, groups))
     splits = [(np.asarray(tr), np.asarray(te)) for tr, te in cv]
     if not splits:
-        raise ValueError("cv gave no (train, test) splits.")
+        raise InvalidInputError("cv gave no (train, test) splits.")
     return splits
 
 
 def _fit_predict(estimator, X, y, train, test, task):
-    estimator.fit(_safe_indexing(X, train), y[train])
-    X_test = _safe_indexing(X, test)
+    estimator.fit(safe_indexing(X, train), y[train])
+    X_test = safe_indexing(X, test)
     if task == "regression":
         return estimator.predict(X_test), None
     return estimator.predict_proba(X_test), estimator.classes_
@@ -283,7 +298,7 @@ def _fit_predict(estimator, X, y, train, test, task):
 
 def _evaluate(estimator, X, y, splits, task, n_jobs, verbose):
     if task == "classification" and not hasattr(estimator, "predict_proba"):
-        raise TypeError(
+        raise InvalidTypeError(
             f"{_name(estimator)} has no predict_proba; ROC AUC and Brier need "
             "probabilities. Wrap it in sklearn.calibration.CalibratedClassifierCV."
         )
@@ -391,7 +406,7 @@ def cross_validate_report(
     if baseline is not None:
         base_task = "classification" if is_classifier(baseline) else "regression"
         if base_task != task:
-            raise ValueError(
+            raise ConfigurationError(
                 f"baseline is a {base_task} model but estimator is a {task} model."
             )
         report.baseline = _evaluate(baseline, X, y, splits, task, n_jobs, verbose)

@@ -5,10 +5,16 @@ from numbers import Integral
 
 import numpy as np
 from sklearn.model_selection import StratifiedKFold
-from sklearn.model_selection._split import _BaseKFold
 from sklearn.utils import indexable
-from sklearn.utils._param_validation import Interval, validate_parameter_constraints
-from sklearn.utils.validation import _num_samples, column_or_1d
+from sklearn.utils.validation import column_or_1d
+
+from ngep._compat import (
+    BaseKFold,
+    Interval,
+    num_samples,
+    validate_parameter_constraints,
+)
+from ngep.exceptions import InvalidInputError
 
 __all__ = ["BinnedStratifiedKFold", "bin_target"]
 
@@ -37,7 +43,6 @@ def bin_target(y, *, n_bins=10, min_bin_size=1):
 
     Examples
     --------
-    >>> import numpy as np
     >>> bin_target(np.arange(12.0), n_bins=3).tolist()
     [0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2]
     >>> bin_target([0, 0, 0, 0, 0, 0, 5, 9], n_bins=4, min_bin_size=2).tolist()
@@ -46,7 +51,7 @@ def bin_target(y, *, n_bins=10, min_bin_size=1):
     y = column_or_1d(np.asarray(y, dtype=np.float64), warn=True)
     if not np.all(np.isfinite(y)):
         bad = np.flatnonzero(~np.isfinite(y))
-        raise ValueError(
+        raise InvalidInputError(
             f"y has {bad.size} non-finite value(s) (NaN or inf), first at index "
             f"{bad[0]}; drop or impute those samples before binning."
         )
@@ -70,7 +75,7 @@ def bin_target(y, *, n_bins=10, min_bin_size=1):
     return labels.astype(np.intp)
 
 
-class BinnedStratifiedKFold(_BaseKFold):
+class BinnedStratifiedKFold(BaseKFold):
     """Stratified k-fold for a continuous target: stratify on quantile bins of ``y``.
 
     ``y`` is cut into quantile bins (:func:`bin_target`), then
@@ -110,7 +115,6 @@ class BinnedStratifiedKFold(_BaseKFold):
 
     Examples
     --------
-    >>> import numpy as np
     >>> y = np.arange(20.0)
     >>> cv = BinnedStratifiedKFold(n_splits=4, n_bins=5)
     >>> cv
@@ -148,26 +152,26 @@ class BinnedStratifiedKFold(_BaseKFold):
             Test set indices of the split.
         """
         if y is None:
-            raise ValueError(
+            raise InvalidInputError(
                 "BinnedStratifiedKFold stratifies on y; pass the target: "
                 "cv.split(X, y) (cross_validate and GridSearchCV do this)."
             )
         X, y, groups = indexable(X, y, groups)
-        n_samples = _num_samples(X)
+        n_samples = num_samples(X)
         if self.n_splits > n_samples:
-            raise ValueError(
+            raise InvalidInputError(
                 f"Cannot have number of splits n_splits={self.n_splits} greater "
                 f"than the number of samples: n_samples={n_samples}."
             )
         if n_samples < 2 * self.n_splits:
-            raise ValueError(
+            raise InvalidInputError(
                 f"BinnedStratifiedKFold needs at least 2 * n_splits = "
                 f"{2 * self.n_splits} samples to form 2 bins of n_splits samples "
                 f"each; got {n_samples}. Use fewer splits or KFold."
             )
         y = np.asarray(y)
         if y.ndim == 2 and y.shape[1] != 1:
-            raise ValueError(
+            raise InvalidInputError(
                 f"BinnedStratifiedKFold stratifies on one target; got y with shape "
                 f"{y.shape}. Pass the column (or a summary such as its mean) to "
                 "stratify on."

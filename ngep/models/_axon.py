@@ -4,11 +4,13 @@
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context, clone
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.linear_model import LogisticRegression
-from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ngep._compat import HasMethods, Interval, fit_context
+from ngep.exceptions import InvalidInputError
 
 __all__ = ["AxonSwitchClassifier"]
 
@@ -131,7 +133,7 @@ class AxonSwitchClassifier(ClassifierMixin, BaseEstimator):
         length = X[:, self.indicator_index_]
         return np.nan_to_num(length, nan=0.0) >= self.min_axon_length
 
-    @_fit_context(prefer_skip_nested_validation=False)
+    @fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y):
         """Fit the dendrite model and, with enough traced axons, the axon model.
 
@@ -159,14 +161,14 @@ class AxonSwitchClassifier(ClassifierMixin, BaseEstimator):
             hits = np.flatnonzero(names == self.indicator)
             self.indicator_index_ = int(hits[0]) if hits.size else -1
             if axon.any() and not hits.size:
-                raise ValueError(
+                raise InvalidInputError(
                     f"X has axon columns but no indicator column "
                     f"{self.indicator!r}; extract 'total_length' for the axon or "
                     "set indicator= to a column holding the axon length."
                 )
         self.dendrite_columns_ = np.flatnonzero(~axon)
         if self.dendrite_columns_.size == 0:
-            raise ValueError(
+            raise InvalidInputError(
                 f"every column starts with axon_prefix={self.axon_prefix!r}; the "
                 "dendrite model needs dendrite columns."
             )

@@ -8,7 +8,9 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+
+from ngep._compat import Interval, StrOptions, fit_context
+from ngep.exceptions import ConfigurationError, InvalidInputError
 
 __all__ = ["_BaseNetEstimator"]
 
@@ -30,8 +32,9 @@ def _target_names(y):
 class _BaseNetEstimator(BaseEstimator):
     """Parameters, validation, training loop wiring and portable state.
 
-    Subclasses set ``_skorch_class`` (name in ``skorch``) and implement
-    ``_criterion(Y)`` returning ``(criterion_class, criterion_kwargs)``.
+    Subclasses set ``_skorch_class`` (name in ``skorch``) and ``_loss`` (name
+    in ``torch.nn``), and pass ``(criterion_class, criterion_kwargs)`` to
+    ``_fit_net``.
     """
 
     _parameter_constraints = {
@@ -115,7 +118,7 @@ class _BaseNetEstimator(BaseEstimator):
         if not sizes or any(
             not isinstance(s, Integral) or isinstance(s, bool) or s < 1 for s in sizes
         ):
-            raise ValueError(
+            raise ConfigurationError(
                 f"hidden_layer_sizes must be positive integers, got "
                 f"{self.hidden_layer_sizes!r}; e.g. hidden_layer_sizes=(64, 64)."
             )
@@ -215,6 +218,32 @@ class _BaseNetEstimator(BaseEstimator):
     def _extra_net_kwargs(self):
         return {}
 
+    @fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        """Train the network.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training features.
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            :class:`ExpressionRegressor`: expression values, several columns
+            training one multi-output network. :class:`MarkerClassifier`: class
+            labels (strings or integers), one column.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        return self._fit(X, y)
+
+    def _criterion_for_load(self):
+        """The loss class (``torch.nn.<_loss>``) and its unfitted kwargs."""
+        import torch
+
+        return getattr(torch.nn, self._loss), {}
+
     def _fit_net(self, X, Y, criterion):
         """Train ``self.net_`` on float32 ``X`` and prepared targets ``Y``."""
         from ngep.models import _torch_parts as tp
@@ -222,7 +251,7 @@ class _BaseNetEstimator(BaseEstimator):
         name = type(self).__name__
         device = tp.check_device(self.device, name)
         if self.batch_norm and len(X) < 2:
-            raise ValueError(
+            raise InvalidInputError(
                 f"{name}(batch_norm=True) needs at least 2 training samples, "
                 f"got n_samples = {len(X)}; use batch_norm=False."
             )
@@ -256,7 +285,7 @@ class _BaseNetEstimator(BaseEstimator):
                 "reached and the optimization hasn't converged yet; increase "
                 "max_iter or tol.",
                 ConvergenceWarning,
-                stacklevel=5,  # the user's call to fit()
+                stacklevel=6,  # the user's call to fit()
             )
 
     def _converged(self, history):
@@ -280,7 +309,7 @@ class _BaseNetEstimator(BaseEstimator):
     def _as_float32(X, name):
         X32 = np.array(X, dtype=np.float32, order="C", copy=True)
         if not np.isfinite(X32).all():
-            raise ValueError(
+            raise InvalidInputError(
                 f"{name}: X has values too large for float32 (|x| > 3.4e38) after "
                 "conversion; scale the features (e.g. StandardScaler) first."
             )

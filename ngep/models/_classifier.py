@@ -2,13 +2,14 @@
 """MarkerClassifier: a skorch feed-forward network for marker labels."""
 
 import numpy as np
-from sklearn.base import ClassifierMixin, _fit_context
+from sklearn.base import ClassifierMixin
 from sklearn.preprocessing import LabelEncoder
-from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ngep._compat import StrOptions
+from ngep.exceptions import InvalidInputError
 from ngep.models._base import _BaseNetEstimator
 
 __all__ = ["MarkerClassifier"]
@@ -26,45 +27,21 @@ class MarkerClassifier(ClassifierMixin, _BaseNetEstimator):
 
     Parameters
     ----------
-    hidden_layer_sizes : array-like of int or int, default=(64, 64)
-        Width of each hidden layer.
-    activation : {"relu", "tanh", "logistic", "identity", "gelu"}, default="relu"
-        Activation after each hidden layer.
-    dropout : float in [0, 1), default=0.0
-        Dropout probability after each hidden activation (training only).
-    batch_norm : bool, default=False
-        Batch normalisation after each hidden linear layer.
+    hidden_layer_sizes, activation, dropout, batch_norm, batch_size
+        The network and its mini-batches, as for :class:`ExpressionRegressor`.
+    learning_rate_init, max_iter, tol, validation_fraction, n_iter_no_change
+        The optimisation and its stopping rule, as for
+        :class:`ExpressionRegressor`; the monitored loss is the cross-entropy.
+    random_state, verbose, device, torch_threads
+        As for :class:`ExpressionRegressor`.
     alpha : float, default=1e-4
         L2 penalty on the weights, scaled as in ``MLPClassifier`` (Adam
         ``weight_decay = 2 * alpha / batch_size`` on the weight matrices).
-    batch_size : int or "auto", default=128
-        Mini-batch size, clipped to the number of samples; ``"auto"`` is
-        ``min(200, n_samples)``.
-    learning_rate_init : float, default=1e-3
-        Adam learning rate.
-    max_iter : int, default=200
-        Maximum number of epochs.
-    tol : float, default=1e-4
-        Stop when the monitored loss has not improved by ``tol`` for
-        ``n_iter_no_change`` consecutive epochs.
     early_stopping : bool or "auto", default=False
         Hold out a stratified ``validation_fraction`` of the ``fit`` data, stop
         on its cross-entropy and restore the best epoch's weights.
         ``"auto"`` does so only when ``fit`` gets at least 1,000 samples: on
         smaller sets the validation split is too small to choose an epoch.
-    validation_fraction : float in (0, 1), default=0.1
-        Fraction held out when ``early_stopping=True``.
-    n_iter_no_change : int, default=10
-        Patience, in epochs, of the stopping rule.
-    random_state : int, RandomState instance or None, default=None
-        Seeds initialisation, dropout, shuffling and the validation split.
-    verbose : int, default=0
-        Print skorch's per-epoch table when > 0.
-    device : str, default="cpu"
-        Torch device, e.g. ``"cuda"``.
-    torch_threads : int or None, default=1
-        Torch threads inside ``fit``/``predict`` (restored afterwards);
-        ``None`` leaves torch's setting alone.
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes in the cross-entropy. ``"balanced"`` uses
         ``n_samples / (n_classes * np.bincount(y))``.
@@ -77,22 +54,13 @@ class MarkerClassifier(ClassifierMixin, _BaseNetEstimator):
         The trained skorch net.
     classes_ : ndarray of shape (n_classes,)
         Class labels.
-    n_features_in_ : int
-        Number of features seen during ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Feature names, when ``X`` had string column names.
+    n_features_in_, feature_names_in_, n_samples_fit_, n_iter_, best_epoch_
+        As for :class:`ExpressionRegressor`.
     target_names_ : ndarray of str or None
         Name of ``y`` when it was a pandas Series.
-    n_samples_fit_ : int
-        Number of training samples.
-    n_iter_ : int
-        Number of epochs run.
-    loss_curve_ : ndarray of shape (n_iter_,)
-        Training cross-entropy per epoch.
-    validation_loss_curve_ : ndarray of shape (n_iter_,) or None
-        Internal validation cross-entropy per epoch (``early_stopping=True``).
-    best_epoch_ : int
-        Epoch whose weights the model holds (1-based).
+    loss_curve_, validation_loss_curve_ : ndarray of shape (n_iter_,)
+        Training and internal validation cross-entropy per epoch (the latter
+        None without early stopping).
 
     See Also
     --------
@@ -101,7 +69,6 @@ class MarkerClassifier(ClassifierMixin, _BaseNetEstimator):
 
     Examples
     --------
-    >>> import numpy as np
     >>> from ngep.models import MarkerClassifier
     >>> rng = np.random.default_rng(0)
     >>> X = rng.normal(size=(200, 4))
@@ -119,6 +86,7 @@ class MarkerClassifier(ClassifierMixin, _BaseNetEstimator):
         "class_weight": [dict, StrOptions({"balanced"}), None],
     }
     _skorch_class = "NeuralNetClassifier"
+    _loss = "CrossEntropyLoss"
     _stratify_split = True
     _portable_attrs = _BaseNetEstimator._portable_attrs + ("classes_",)
 
@@ -168,27 +136,7 @@ class MarkerClassifier(ClassifierMixin, _BaseNetEstimator):
         # every epoch; early stopping monitors the validation loss instead.
         return {"callbacks__valid_acc": None}
 
-    def _criterion_for_load(self):
-        import torch
-
-        return torch.nn.CrossEntropyLoss, {}
-
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
-        """Train the network.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Training features.
-        y : array-like of shape (n_samples,)
-            Class labels (strings or integers).
-
-        Returns
-        -------
-        self : MarkerClassifier
-            The fitted estimator.
-        """
+    def _fit(self, X, y):
         import torch
 
         name = getattr(y, "name", None) if hasattr(y, "index") else None
@@ -197,7 +145,7 @@ class MarkerClassifier(ClassifierMixin, _BaseNetEstimator):
         encoder = LabelEncoder().fit(y)
         self.classes_ = encoder.classes_
         if len(self.classes_) < 2:
-            raise ValueError(
+            raise InvalidInputError(
                 f"MarkerClassifier needs samples of at least 2 classes in y; got 1 "
                 f"class ({self.classes_[0]!r}). Check the labels or the split."
             )
@@ -211,7 +159,8 @@ class MarkerClassifier(ClassifierMixin, _BaseNetEstimator):
             )
             criterion_kwargs["weight"] = torch.as_tensor(weights, dtype=torch.float32)
         X32 = self._as_float32(X, type(self).__name__)
-        return self._fit_net(X32, codes, (torch.nn.CrossEntropyLoss, criterion_kwargs))
+        loss, _ = self._criterion_for_load()
+        return self._fit_net(X32, codes, (loss, criterion_kwargs))
 
     def predict_proba(self, X):
         """Class probabilities.
@@ -219,7 +168,7 @@ class MarkerClassifier(ClassifierMixin, _BaseNetEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Features.
+            Features of the neurons, as seen in ``fit``.
 
         Returns
         -------
@@ -237,7 +186,7 @@ class MarkerClassifier(ClassifierMixin, _BaseNetEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Features.
+            Features of the neurons to label.
 
         Returns
         -------

@@ -4,11 +4,13 @@
 from numbers import Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context, clone
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.linear_model import LogisticRegression
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ngep._compat import HasMethods, Interval, StrOptions, fit_context
+from ngep.exceptions import InvalidInputError
 
 __all__ = ["ContrastClassifier"]
 
@@ -112,7 +114,7 @@ class ContrastClassifier(ClassifierMixin, BaseEstimator):
             return LogisticRegression(max_iter=1000)
         return clone(self.estimator)
 
-    @_fit_context(prefer_skip_nested_validation=False)
+    @fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y):
         """Fit the all-cell model and, with ``peers``, the peer model.
 
@@ -136,13 +138,13 @@ class ContrastClassifier(ClassifierMixin, BaseEstimator):
             return self
         labels = np.unique(y)
         if self.positive not in labels:
-            raise ValueError(
+            raise InvalidInputError(
                 f"positive={self.positive!r} is not a label of y; y has "
                 f"{labels.tolist()}."
             )
         is_pos = (y == self.positive).astype(np.int64)
         if is_pos.all():
-            raise ValueError(
+            raise InvalidInputError(
                 f"every sample is {self.positive!r}; the contrast needs negatives."
             )
         self.classes_ = np.array([0, 1])
@@ -153,7 +155,7 @@ class ContrastClassifier(ClassifierMixin, BaseEstimator):
         peers = list(self.peers or [])
         if peers and self.weight > 0:
             if not any(p in labels for p in peers):
-                raise ValueError(
+                raise InvalidInputError(
                     f"peers {peers!r} are not labels of y; y has {labels.tolist()}."
                 )
             rows = is_pos.astype(bool) | np.isin(y, peers)

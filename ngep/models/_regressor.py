@@ -2,7 +2,7 @@
 """ExpressionRegressor: a skorch feed-forward network for expression levels."""
 
 import numpy as np
-from sklearn.base import RegressorMixin, _fit_context
+from sklearn.base import RegressorMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ngep.models._base import _BaseNetEstimator, _target_names
@@ -113,7 +113,6 @@ class ExpressionRegressor(RegressorMixin, _BaseNetEstimator):
 
     Examples
     --------
-    >>> import numpy as np
     >>> from ngep.models import ExpressionRegressor
     >>> rng = np.random.default_rng(0)
     >>> X = rng.normal(size=(200, 5))
@@ -127,6 +126,7 @@ class ExpressionRegressor(RegressorMixin, _BaseNetEstimator):
     """
 
     _skorch_class = "NeuralNetRegressor"
+    _loss = "MSELoss"
     _stratify_split = False
     _portable_attrs = _BaseNetEstimator._portable_attrs + (
         "n_outputs_",
@@ -135,28 +135,7 @@ class ExpressionRegressor(RegressorMixin, _BaseNetEstimator):
         "_y_ndim",
     )
 
-    def _criterion_for_load(self):
-        import torch
-
-        return torch.nn.MSELoss, {}
-
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
-        """Train the network.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Training features.
-        y : array-like of shape (n_samples,) or (n_samples, n_targets)
-            Expression values; several columns train one multi-output network.
-
-        Returns
-        -------
-        self : ExpressionRegressor
-            The fitted estimator.
-        """
-        import torch
+    def _fit(self, X, y):
 
         names = _target_names(y)
         X, y = validate_data(self, X, y, multi_output=True, y_numeric=True)
@@ -172,7 +151,7 @@ class ExpressionRegressor(RegressorMixin, _BaseNetEstimator):
         Y = ((Y - self.y_mean_) / self.y_scale_).astype(np.float32)
         self.n_samples_fit_ = len(X)
         X32 = self._as_float32(X, type(self).__name__)
-        return self._fit_net(X32, Y, (torch.nn.MSELoss, {}))
+        return self._fit_net(X32, Y, self._criterion_for_load())
 
     def predict(self, X):
         """Predict expression values.
@@ -180,7 +159,7 @@ class ExpressionRegressor(RegressorMixin, _BaseNetEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Features.
+            Features of the neurons whose expression to predict.
 
         Returns
         -------

@@ -1,10 +1,9 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Compute a list of catalogue features for one morphology."""
 
-import difflib
-
 import numpy as np
 
+from ngep.exceptions import ConfigurationError, UnknownNameError
 from ngep.morphometrics._registry import COMPARTMENT_NAMES, FEATURES, Feature
 
 __all__ = ["compute_features", "feature_names"]
@@ -21,11 +20,8 @@ def _resolve(features):
         try:
             out.append(FEATURES[item])
         except (KeyError, TypeError):
-            close = difflib.get_close_matches(str(item), FEATURES, n=3)
-            hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
-            raise ValueError(
-                f"Unknown feature {item!r}.{hint} See "
-                "ngep.morphometrics.FEATURES for the catalogue."
+            raise UnknownNameError.among(
+                "feature", item, FEATURES, see="ngep.morphometrics.FEATURES"
             ) from None
     return out
 
@@ -34,11 +30,13 @@ def _compartments(compartment):
     comps = (compartment,) if isinstance(compartment, str) else tuple(compartment)
     for c in comps:
         if c not in COMPARTMENT_NAMES:
-            raise ValueError(
-                f"Unknown compartment {c!r}; use one of {list(COMPARTMENT_NAMES)}."
+            raise UnknownNameError.among(
+                "compartment", c, COMPARTMENT_NAMES, list_all=True
             )
     if len(set(comps)) != len(comps) or not comps:
-        raise ValueError(f"compartment must list distinct compartments, got {comps!r}.")
+        raise ConfigurationError(
+            f"compartment must list distinct compartments, got {comps!r}."
+        )
     return comps
 
 
@@ -52,13 +50,13 @@ def _plan(features, compartment):
     used = {f.name for f, _ in plan}
     for f in feats:
         if f.name not in used:
-            raise ValueError(
+            raise ConfigurationError(
                 f"Feature {f.name!r} applies to {list(f.compartments)}, not to "
                 f"{list(comps)}; drop it or add one of its compartments."
             )
     names = [f.column(c) for f, c in plan]
     if len(set(names)) != len(names):
-        raise ValueError("features contains a feature twice.")
+        raise ConfigurationError("features contains a feature twice.")
     return plan
 
 

@@ -17,11 +17,12 @@ from ngep.io import _tree
 __all__ = [
     "Sections",
     "cached",
-    "centre",
     "node_mask",
     "radial_distance",
+    "root_point",
     "sections",
     "segment_mask",
+    "soma_centroid",
     "subtree_sum",
 ]
 
@@ -34,10 +35,10 @@ _CACHE_KEY = "_ngep_morphometrics_cache"
 #: section of a stem, as in MorphIO where a child section repeats the parent's last
 #: point); ``parent``: parent section (-1 for a stem); ``length``: path length;
 #: ``n_children``: number of child sections; ``node_section``: section of each node
-#: (-1 for soma nodes); ``depth``: number of ancestor sections.
+#: (-1 for soma nodes); ``n_ancestors``: number of ancestor sections.
 Sections = namedtuple(
     "Sections",
-    "start end origin parent length n_children node_section depth",
+    "start end origin parent length n_children node_section n_ancestors",
 )
 
 
@@ -75,20 +76,37 @@ def segment_mask(morphology, compartment):
     )
 
 
-def centre(morphology):
-    """The soma centre: the root node, i.e. the first soma point.
+# Two soma centres, named for what they are. Radial distances are measured
+# from the root point (as NeuroM does); the principal/pia frame is centred on
+# the centroid, the middle of a contour soma.
 
-    This is NeuroM's centre for SWC somata (single point, three-point and
-    cylinder chains all use the first soma point). Without a soma, the root node.
+
+def root_point(morphology):
+    """The root node: the first soma point (NeuroM's soma centre for SWC).
+
+    Single-point, three-point and cylinder-chain somata all use the first soma
+    point in NeuroM; without a soma, the root node. Radial distances and
+    Sholl-like measures are taken from it.
     """
     return morphology.xyz[0]
 
 
+def soma_centroid(morphology):
+    """The mean of the soma points (the root node when there is no soma).
+
+    The centre of a contour or multi-point soma; coordinate frames
+    (``frame="principal"``, ``"pia:..."``) are centred on it.
+    """
+    if morphology.has_soma:
+        return morphology.xyz[morphology.is_soma].mean(axis=0)
+    return morphology.xyz[0].copy()
+
+
 def radial_distance(morphology):
-    """Euclidean distance of every node from :func:`centre`."""
+    """Euclidean distance of every node from :func:`root_point`."""
 
     def compute():
-        d = morphology.xyz - centre(morphology)
+        d = morphology.xyz - root_point(morphology)
         return np.sqrt(np.einsum("ij,ij->i", d, d))
 
     return cached(morphology, "radial_distance", compute)
@@ -145,23 +163,23 @@ def _build_sections(m):
                          minlength=start.size)
     n_children = np.bincount(parent_section[parent_section >= 0],
                              minlength=start.size)
-    depth = _tree.depth(parent_section) if start.size else np.zeros(0, np.int64)
+    n_anc = _tree.n_ancestors(parent_section) if start.size else np.zeros(0, np.int64)
     return Sections(start, end, origin, parent_section, length, n_children,
-                    node_section, depth)
+                    node_section, n_anc)
 
 
 def subtree_sum(secs, values):
     """Sum per-section ``values`` over each section's subtree (itself included).
 
-    Loops over section depth levels (the maximal branch order, tens at most),
-    vectorised within each level.
+    Loops over levels of the section tree (a section's number of ancestors; the
+    maximal branch order, tens at most), vectorised within each level.
     """
     total = np.array(values, dtype=np.float64, copy=True)
     if total.size == 0:
         return total
-    order = np.argsort(secs.depth, kind="stable")[::-1]
-    depth_sorted = secs.depth[order]
-    for level in range(int(depth_sorted[0]), 0, -1):
-        idx = order[depth_sorted == level]
+    order = np.argsort(secs.n_ancestors, kind="stable")[::-1]
+    levels = secs.n_ancestors[order]
+    for level in range(int(levels[0]), 0, -1):
+        idx = order[levels == level]
         np.add.at(total, secs.parent[idx], total[idx])
     return total

@@ -9,9 +9,9 @@ numbers.
 
 Frames
 ------
-Every frame except ``"native"`` puts the origin at the soma centre (mean of the
-soma nodes; the root node when there is no soma) and names its axes so that
-**y is the main axis**:
+Every frame except ``"native"`` puts the origin at the soma centroid (mean of
+the soma nodes; the root node when there is no soma: ``_core.soma_centroid``)
+and names its axes so that **y is the main axis**:
 
 ``"principal"``
     Principal axes of the neurites. The covariance is that of points spread
@@ -39,6 +39,9 @@ millimetres instead of micrometres (see its docstring for the thresholds).
 import re
 
 import numpy as np
+
+from ngep.exceptions import ConfigurationError, UnknownNameError
+from ngep.morphometrics._core import soma_centroid
 
 __all__ = ["FRAMES", "frame_transform", "parse_frame", "to_frame", "unit_problem"]
 
@@ -88,7 +91,7 @@ def parse_frame(spec):
             return spec
         match = _PIA.match(spec.strip().lower())
         if match is None:
-            raise ValueError(
+            raise UnknownNameError(
                 f"Unknown frame {spec!r}; use 'principal', 'native', 'pia:<axis>' "
                 "(e.g. 'pia:y', 'pia:-z') or a 3-vector pointing to the pia."
             )
@@ -100,20 +103,14 @@ def parse_frame(spec):
     except (TypeError, ValueError):
         vec = None
     if vec is None or vec.shape != (3,) or not np.all(np.isfinite(vec)):
-        raise ValueError(
+        raise ConfigurationError(
             f"A frame must be a string or a finite 3-vector pointing to the pia, "
             f"got {spec!r}."
         )
     norm = np.linalg.norm(vec)
     if norm < _EPS:
-        raise ValueError("The pia direction must be a non-zero 3-vector.")
+        raise ConfigurationError("The pia direction must be a non-zero 3-vector.")
     return tuple(float(v) for v in vec / norm)
-
-
-def _soma_centre(morphology):
-    if morphology.has_soma:
-        return morphology.xyz[morphology.is_soma].mean(axis=0)
-    return morphology.xyz[0].copy()
 
 
 def _segments(morphology, compartment):
@@ -189,7 +186,7 @@ def frame_transform(morphology, frame="principal", compartment="dendrite"):
     spec = parse_frame(frame)
     if spec == "native":
         return np.eye(3), np.zeros(3)
-    centre = _soma_centre(morphology)
+    centre = soma_centroid(morphology)
     a, b, w = _segments(morphology, compartment)
     if spec == "principal":
         if w.size == 0:
@@ -228,11 +225,8 @@ def to_frame(morphology, frame="principal", compartment="dendrite"):
 
     Parameters
     ----------
-    morphology : Morphology
-    frame : str or array-like of shape (3,), default="principal"
-        See :func:`parse_frame` and the module documentation.
-    compartment : str or None, default="dendrite"
-        Whose segments define the principal axes (falls back to all neurites).
+    morphology, frame, compartment
+        As for :func:`frame_transform`, which gives the rotation and offset.
 
     Returns
     -------

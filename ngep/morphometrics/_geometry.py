@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Spatial extent: path and radial distances, extents, contraction, length by side.
 
-Distances are measured from the soma centre, the first soma point (NeuroM's
-centre for SWC somata; the root node when there is no soma). Path distances
+Distances are measured from the soma centre, the root point (the first soma
+point: NeuroM's centre for SWC somata; see ``_core.root_point``). Path distances
 start at the first point of each stem (NeuroM, TMD). Extents along x, y, z depend
 on the frame the morphology is in: y is taken as the pia direction, positive up.
 """
@@ -11,9 +11,9 @@ import numpy as np
 
 from ngep.morphometrics._core import (
     cached,
-    centre,
     node_mask,
     radial_distance,
+    root_point,
     sections,
     segment_mask,
 )
@@ -166,7 +166,7 @@ def mean_tip_path_distance(m, compartment):
 def _length_above(m, compartment):
     def compute():
         child = np.flatnonzero(segment_mask(m, compartment))
-        y0 = centre(m)[1]
+        y0 = root_point(m)[1]
         ya = m.xyz[m.parent[child], 1] - y0
         yb = m.xyz[child, 1] - y0
         length = m.segment_length[child]

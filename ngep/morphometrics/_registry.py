@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Callable
 
+from ngep.exceptions import ConfigurationError
+from ngep.io import COMPARTMENTS
 from ngep.morphometrics import (
     _angles,
     _geometry,
@@ -31,8 +33,9 @@ __all__ = [
     "SCALE_FREE_FEATURES",
 ]
 
-#: The neurite compartments a feature can be computed on.
-COMPARTMENT_NAMES = ("all", "dendrite", "basal", "apical", "axon")
+#: The neurite compartments a feature can be computed on: the names of
+#: :data:`ngep.io.COMPARTMENTS`, in its order (one list, defined there).
+COMPARTMENT_NAMES = tuple(COMPARTMENTS)
 _NEURITES = COMPARTMENT_NAMES
 _SOMA = ("soma",)
 
@@ -83,7 +86,7 @@ class Feature:
     def __post_init__(self):
         comps = tuple(self.compartments)
         if not comps or (comps != _SOMA and not set(comps) <= set(COMPARTMENT_NAMES)):
-            raise ValueError(
+            raise ConfigurationError(
                 f"Feature {self.name!r}: compartments must be ('soma',) or a "
                 f"non-empty subset of {COMPARTMENT_NAMES}, got {self.compartments!r}."
             )

@@ -28,7 +28,7 @@ Undefined values (no segment, no tip, a profile with no crossing) are NaN.
 
 import numpy as np
 
-from ngep.morphometrics._core import cached, node_mask, segment_mask
+from ngep.morphometrics._core import cached, node_mask, segment_mask, soma_centroid
 
 __all__ = [
     "SHOLL_SHELLS",
@@ -52,7 +52,7 @@ def _centroid_distance(m):
     """Distance of every node from the soma centroid (the root without a soma)."""
 
     def compute():
-        c = m.xyz[m.is_soma].mean(axis=0) if m.has_soma else m.xyz[0]
+        c = soma_centroid(m)
         d = m.xyz - c
         return c, np.sqrt(np.einsum("ij,ij->i", d, d))
 

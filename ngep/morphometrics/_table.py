@@ -42,6 +42,48 @@ def _escape(text):
     return text
 
 
+def list_table_rst(title, widths, header, rows):
+    """An RST ``list-table``: ngep's one writer of generated documentation tables.
+
+    Parameters
+    ----------
+    title : str
+        Caption of the table.
+    widths : sequence of int
+        Relative column widths.
+    header : sequence of str
+        Column titles.
+    rows : iterable of sequence of str
+        Cells, as RST text.
+
+    Returns
+    -------
+    str
+        The table, ending in a newline.
+
+    Examples
+    --------
+    >>> print(list_table_rst("T", [1, 2], ["a", "b"], [["x", "y"]]), end="")
+    .. list-table:: T
+       :header-rows: 1
+       :widths: 1 2
+    <BLANKLINE>
+       * - a
+         - b
+       * - x
+         - y
+    """
+    lines = [
+        f".. list-table:: {title}",
+        "   :header-rows: 1",
+        "   :widths: " + " ".join(map(str, widths)),
+        "",
+    ]
+    for cells in [header, *rows]:
+        lines.append("   * - " + "\n     - ".join(cells))
+    return "\n".join(lines) + "\n"
+
+
 def feature_table_rst():
     """The catalogue as an RST ``list-table`` for the documentation.
 
@@ -54,20 +96,16 @@ def feature_table_rst():
     >>> print(feature_table_rst().splitlines()[0])
     .. list-table:: Morphometric features (generated from ngep.morphometrics.FEATURES)
     """
-    lines = [
-        ".. list-table:: Morphometric features (generated from "
-        "ngep.morphometrics.FEATURES)",
-        "   :header-rows: 1",
-        "   :widths: 18 5 14 6 6 6 6 18 21",
-        "",
-        "   * - " + "\n     - ".join(
-            c.replace("_", "-").capitalize() for c in _COLUMNS),
+    yes = ("no", "yes")
+    rows = [
+        (f"``{f.name}``", f.unit, ", ".join(f.compartments), yes[f.invariant],
+         yes[f.scale_free], yes[f.radius_free], yes[f.name in ROBUST_FEATURES],
+         _escape(f.reference), _escape(f.description))
+        for f in FEATURES.values()
     ]
-    for f in FEATURES.values():
-        yes = ("no", "yes")
-        cells = (f"``{f.name}``", f.unit, ", ".join(f.compartments),
-                 yes[f.invariant], yes[f.scale_free], yes[f.radius_free],
-                 yes[f.name in ROBUST_FEATURES], _escape(f.reference),
-                 _escape(f.description))
-        lines.append("   * - " + "\n     - ".join(cells))
-    return "\n".join(lines) + "\n"
+    return list_table_rst(
+        "Morphometric features (generated from ngep.morphometrics.FEATURES)",
+        [18, 5, 14, 6, 6, 6, 6, 18, 21],
+        [c.replace("_", "-").capitalize() for c in _COLUMNS],
+        rows,
+    )

@@ -1,18 +1,20 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Shared machinery of the gene-panel meta-estimators: one model per gene."""
 
+import warnings
 from numbers import Integral
 
 import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed
-from sklearn.base import _fit_context, clone
+from sklearn.base import clone
+from sklearn.exceptions import DataConversionWarning
 from sklearn.metrics import check_scoring
 from sklearn.pipeline import Pipeline
-from sklearn.utils import _safe_indexing
-from sklearn.utils.metaestimators import _BaseComposition
-from sklearn.utils.validation import _num_samples, check_is_fitted
+from sklearn.utils.validation import check_is_fitted
 
+from ngep._compat import BaseComposition, fit_context, num_samples, safe_indexing
+from ngep.exceptions import ConfigurationError, InvalidInputError, InvalidTypeError
 from ngep.multigene._prefix import shared_prefix_length
 
 
@@ -20,7 +22,7 @@ def _fit_one(estimator, X, y):
     return estimator.fit(X, y)
 
 
-class _BaseGenePanel(_BaseComposition):
+class _BaseGenePanel(BaseComposition):
     """One cloned estimator per gene, fitted on that gene's column of ``y``."""
 
     _parameter_constraints = {
@@ -73,36 +75,38 @@ class _BaseGenePanel(_BaseComposition):
     # -- validation ------------------------------------------------------------
     def _check_estimators(self):
         if not self.estimators:
-            raise ValueError(
+            raise ConfigurationError(
                 f"{type(self).__name__}: 'estimators' is empty; pass a list of "
                 "(gene_name, estimator) pairs such as [('Pvalb', Ridge())]."
             )
         try:
             names, ests = zip(*self.estimators)
         except (TypeError, ValueError) as exc:
-            raise ValueError(
+            raise ConfigurationError(
                 f"{type(self).__name__}: 'estimators' must be a list of "
                 "(gene_name, estimator) pairs."
             ) from exc
         if not all(isinstance(n, str) for n in names):
-            raise ValueError("Gene names in 'estimators' must be strings.")
+            raise ConfigurationError("Gene names in 'estimators' must be strings.")
         self._validate_names(names)
         for name, est in zip(names, ests):
             if not hasattr(est, "fit"):
-                raise TypeError(f"Estimator for gene {name!r} has no fit method.")
+                raise InvalidTypeError(
+                    f"Estimator for gene {name!r} has no fit method."
+                )
         return list(names), list(ests)
 
     def _targets(self, y, names):
         """``y`` as a 2-D array whose columns follow ``names``."""
         if y is None:
-            raise ValueError(
+            raise InvalidInputError(
                 f"{type(self).__name__} requires y to be passed, but the target y "
                 "is None; pass one column of targets per gene."
             )
         if isinstance(y, pd.DataFrame):
             missing = [n for n in names if n not in y.columns]
             if missing:
-                raise ValueError(
+                raise InvalidInputError(
                     f"y has no column for gene(s) {missing}; its columns are "
                     f"{list(y.columns)}. Rename the columns or the estimators."
                 )
@@ -111,7 +115,7 @@ class _BaseGenePanel(_BaseComposition):
         ndim = y.ndim
         Y = y.reshape(len(y), -1) if ndim == 1 else y
         if Y.ndim != 2 or Y.shape[1] != len(names):
-            raise ValueError(
+            raise InvalidInputError(
                 f"y has {Y.shape[1] if Y.ndim == 2 else Y.shape} column(s) but the "
                 f"panel has {len(names)} gene(s) {names}; pass one column per gene "
                 "(in estimator order) or a DataFrame with gene-named columns."
@@ -122,7 +126,7 @@ class _BaseGenePanel(_BaseComposition):
         """Validate one gene's targets; return the mask of rows to keep."""
         mask = np.asarray(~pd.isna(column), dtype=bool)
         if not mask.any():
-            raise ValueError(
+            raise InvalidInputError(
                 f"Input y contains NaN only for gene {name!r}: no neuron has a "
                 "target to learn from. Drop this gene from the panel."
             )
@@ -133,7 +137,7 @@ class _BaseGenePanel(_BaseComposition):
         return column
 
     # -- fit / transform ---------------------------------------------------------
-    @_fit_context(prefer_skip_nested_validation=False)
+    @fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y):
         """Fit one clone of each gene's estimator on that gene's targets.
 
@@ -156,9 +160,19 @@ class _BaseGenePanel(_BaseComposition):
         """
         names, ests = self._check_estimators()
         Y, self._y_ndim = self._targets(y, names)
-        if len(Y) != _num_samples(X):
-            raise ValueError(
-                f"X has {_num_samples(X)} samples but y has {len(Y)}; they must "
+        if len(names) == 1 and self._y_ndim == 2 and not isinstance(y, pd.DataFrame):
+            # sklearn's convention for single-output estimators (a one-gene
+            # panel is one): say so when a column vector stands for a 1-D y
+            warnings.warn(
+                "A column-vector y was passed when a 1d array was expected: a "
+                "one-gene panel predicts a single column; pass y.ravel() or a "
+                f"DataFrame with a column named {names[0]}.",
+                DataConversionWarning,
+                stacklevel=2,
+            )
+        if len(Y) != num_samples(X):
+            raise InvalidInputError(
+                f"X has {num_samples(X)} samples but y has {len(Y)}; they must "
                 "describe the same neurons, in the same order."
             )
         masks = [self._check_target_column(Y[:, j], n) for j, n in enumerate(names)]
@@ -176,7 +190,7 @@ class _BaseGenePanel(_BaseComposition):
         fitted = Parallel(n_jobs=self.n_jobs)(
             delayed(_fit_one)(
                 est,
-                Xt if m.all() else _safe_indexing(Xt, np.flatnonzero(m)),
+                Xt if m.all() else safe_indexing(Xt, np.flatnonzero(m)),
                 self._target_values(Y[m, j]),
             )
             for j, (est, m) in enumerate(zip(tails, masks))
@@ -235,12 +249,12 @@ class _BaseGenePanel(_BaseComposition):
         check_is_fitted(self)
         return self.estimators_[0].feature_names_in_
 
-    def _frame(self, values, X):
+    def _table(self, values, X):
         index = X.index if isinstance(X, (pd.DataFrame, pd.Series)) else None
         columns = {gene: np.asarray(v).ravel() for gene, v in zip(self.genes_, values)}
         return pd.DataFrame(columns, index=index)
 
-    def predict_frame(self, X):
+    def predict_table(self, X):
         """Predict every gene as a DataFrame with one column per gene.
 
         Parameters
@@ -253,7 +267,21 @@ class _BaseGenePanel(_BaseComposition):
         DataFrame of shape (n_samples, n_genes)
             Columns are ``genes_``: values (regressor) or labels (classifier).
         """
-        return self._frame(self._per_gene("predict", X), X)
+        return self._table(self._per_gene("predict", X), X)
+
+    def predict_frame(self, X):
+        """Deprecated alias of :meth:`predict_table` (same ``X``, same table).
+
+        Removed in ngep 0.3: in ngep a "frame" is a coordinate frame
+        (``MorphologyExtractor(frame=...)``).
+        """
+        warnings.warn(
+            f"{type(self).__name__}.predict_frame is deprecated and will be removed "
+            "in ngep 0.3; use predict_table.",
+            FutureWarning,
+            stacklevel=2,
+        )
+        return self.predict_table(X)
 
     # -- scores --------------------------------------------------------------------
     def per_gene_scores(self, X, y, *, scoring=None):
@@ -283,7 +311,7 @@ class _BaseGenePanel(_BaseComposition):
         for j, est in enumerate(self._tails):
             m = np.asarray(~pd.isna(Y[:, j]))
             scorer = check_scoring(est, scoring=scoring)
-            Xm = Xt if m.all() else _safe_indexing(Xt, np.flatnonzero(m))
+            Xm = Xt if m.all() else safe_indexing(Xt, np.flatnonzero(m))
             yj = self._target_values(Y[m, j])
             score = scorer(est, Xm, yj) if m.any() else np.nan
             rows.append((float(score), int(m.sum())))
@@ -293,8 +321,30 @@ class _BaseGenePanel(_BaseComposition):
             index=pd.Index(self.genes_, name="gene"),
         )
 
+    def predict(self, X):
+        """Predict every gene.
+
+        Parameters
+        ----------
+        X : array-like or list of paths
+            Inputs the per-gene estimators accept.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_genes) or (n_samples,)
+            One column per gene, in ``genes_`` order: floats for a regressor,
+            labels for a classifier; 1-D when the panel was fitted on a 1-D ``y``.
+        """
+        cols = [self._column(c) for c in self._per_gene("predict", X)]
+        if self._y_ndim == 1:
+            return cols[0].ravel()
+        return np.column_stack(cols)
+
     def score(self, X, y, sample_weight=None):
-        """Mean over genes of each gene's default score.
+        """Mean over genes of each gene's default score, missing targets left out.
+
+        R² for :class:`GenePanelRegressor`, accuracy for
+        :class:`GenePanelClassifier`.
 
         Parameters
         ----------
@@ -332,10 +382,11 @@ class _BaseGenePanel(_BaseComposition):
             first_tags = first.__sklearn_tags__()
         except (TypeError, IndexError, AttributeError):
             return tags
-        # A panel always accepts a 2-D y (one column per gene); only a
-        # one-gene panel also accepts a 1-D y.
+        # A panel predicts exactly one column per gene: a one-gene panel is a
+        # single-output estimator (sklearn's multi-output checks fit 5 columns),
+        # a panel of several genes a multi-output one.
         tags.target_tags.single_output = n_genes == 1
-        tags.target_tags.multi_output = True
+        tags.target_tags.multi_output = n_genes > 1
         tags.input_tags = first_tags.input_tags
         tags.input_tags.allow_nan = all(
             e.__sklearn_tags__().input_tags.allow_nan

@@ -7,6 +7,7 @@ from sklearn.metrics import accuracy_score, r2_score
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
+from ngep.exceptions import InvalidInputError
 from ngep.multigene._base import _BaseGenePanel
 
 
@@ -64,13 +65,13 @@ class GenePanelRegressor(RegressorMixin, _BaseGenePanel):
     -----
     ``predict`` returns a plain ``ndarray`` of shape ``(n_samples, n_genes)``
     (or ``(n_samples,)`` when fitted on a 1-D ``y``), as scikit-learn expects;
-    :meth:`predict_frame` returns the same values as a DataFrame whose columns
+    :meth:`predict_table` returns the same values as a DataFrame whose columns
     are the gene names. A missing target (NaN) drops that row for that gene
     only; ``n_samples_per_gene_`` records how many rows each gene kept.
 
     Examples
     --------
-    >>> import numpy as np, pandas as pd
+    >>> import pandas as pd
     >>> from sklearn.linear_model import Lasso, Ridge
     >>> rng = np.random.default_rng(0)
     >>> X = rng.normal(size=(40, 3))
@@ -83,7 +84,7 @@ class GenePanelRegressor(RegressorMixin, _BaseGenePanel):
     {'Pvalb': 40, 'Sst': 35}
     >>> panel.set_params(Pvalb__alpha=10.0).get_params()["Pvalb__alpha"]
     10.0
-    >>> list(panel.predict_frame(X).columns)
+    >>> list(panel.predict_table(X).columns)
     ['Pvalb', 'Sst']
     """
 
@@ -91,54 +92,21 @@ class GenePanelRegressor(RegressorMixin, _BaseGenePanel):
 
     def _target_values(self, column):
         if np.iscomplexobj(column):
-            raise ValueError("Complex data not supported: targets must be real.")
+            raise InvalidInputError("Complex data not supported: targets must be real.")
         column = np.asarray(column, dtype=np.float64)
         if not np.isfinite(column).all():
-            raise ValueError(
+            raise InvalidInputError(
                 "Input y contains infinity or a value too large for dtype('float64')."
                 " Replace infinite targets by NaN (dropped per gene) or a finite value."
             )
         return column
 
     _metric = staticmethod(r2_score)
+    # the panel's own mean per-gene R² (RegressorMixin.score comes first)
+    score = _BaseGenePanel.score
 
-    def predict(self, X):
-        """Predict every gene.
-
-        Parameters
-        ----------
-        X : array-like or list of paths
-            Inputs the per-gene estimators accept.
-
-        Returns
-        -------
-        ndarray of shape (n_samples, n_genes) or (n_samples,)
-            One float column per gene, in ``genes_`` order; 1-D when the panel
-            was fitted on a 1-D ``y``.
-        """
-        cols = [np.asarray(c, dtype=np.float64) for c in self._per_gene("predict", X)]
-        if self._y_ndim == 1:
-            return cols[0].ravel()
-        return np.column_stack(cols)
-
-    def score(self, X, y, sample_weight=None):
-        """Mean over genes of the per-gene R², missing targets left out.
-
-        Parameters
-        ----------
-        X : array-like or list of paths
-            Held-out inputs.
-        y : DataFrame or array-like
-            Held-out targets.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Sample weights (only when no target is missing).
-
-        Returns
-        -------
-        float
-            Unweighted mean R² over genes.
-        """
-        return _BaseGenePanel.score(self, X, y, sample_weight=sample_weight)
+    def _column(self, values):
+        return np.asarray(values, dtype=np.float64)
 
 
 def _all_have(method):
@@ -176,14 +144,9 @@ class GenePanelClassifier(ClassifierMixin, _BaseGenePanel):
         Gene names, in output column order.
     classes_ : ndarray or list of ndarray
         Class labels of each gene (a single array when fitted on a 1-D ``y``).
-    shared_steps_ : Pipeline or None
-        The fitted shared leading steps, or None.
-    n_samples_per_gene_ : Series
-        Number of labelled rows each gene was fitted on.
-    n_features_in_ : int
-        Number of input features, when the input is a matrix.
-    feature_names_in_ : ndarray of str
-        Input feature names, when X had named columns.
+    shared_steps_, n_samples_per_gene_, n_features_in_, feature_names_in_
+        As for :class:`GenePanelRegressor` (``n_samples_per_gene_`` counts the
+        labelled rows of each gene).
 
     See Also
     --------
@@ -191,7 +154,7 @@ class GenePanelClassifier(ClassifierMixin, _BaseGenePanel):
 
     Examples
     --------
-    >>> import numpy as np, pandas as pd
+    >>> import pandas as pd
     >>> from sklearn.linear_model import LogisticRegression
     >>> rng = np.random.default_rng(0)
     >>> X = rng.normal(size=(60, 2))
@@ -209,11 +172,14 @@ class GenePanelClassifier(ClassifierMixin, _BaseGenePanel):
     _is_regression = False
     _metric = staticmethod(accuracy_score)
 
+    def _column(self, values):
+        return np.asarray(values)
+
     def _check_target_column(self, column, name):
         mask = super()._check_target_column(column, name)
         values = np.asarray(column[mask])
         if values.dtype.kind == "f" and not np.isfinite(values).all():
-            raise ValueError(
+            raise InvalidInputError(
                 f"Input y contains infinity for gene {name!r}; use NaN for "
                 "unlabelled neurons."
             )
@@ -238,24 +204,6 @@ class GenePanelClassifier(ClassifierMixin, _BaseGenePanel):
         classes = [est.classes_ for est in self.estimators_]
         return classes[0] if self._y_ndim == 1 else classes
 
-    def predict(self, X):
-        """Predict the label of every gene.
-
-        Parameters
-        ----------
-        X : array-like or list of paths
-            Inputs the per-gene classifiers accept.
-
-        Returns
-        -------
-        ndarray of shape (n_samples, n_genes) or (n_samples,)
-            One label column per gene; 1-D when fitted on a 1-D ``y``.
-        """
-        cols = [np.asarray(c) for c in self._per_gene("predict", X)]
-        if self._y_ndim == 1:
-            return cols[0].ravel()
-        return np.column_stack(cols)
-
     @available_if(_all_have("predict_proba"))
     def predict_proba(self, X):
         """Class probabilities of every gene.
@@ -275,21 +223,5 @@ class GenePanelClassifier(ClassifierMixin, _BaseGenePanel):
         probas = self._per_gene("predict_proba", X)
         return probas[0] if self._y_ndim == 1 else probas
 
-    def score(self, X, y, sample_weight=None):
-        """Mean over genes of the per-gene accuracy, missing labels left out.
-
-        Parameters
-        ----------
-        X : array-like or list of paths
-            Held-out inputs.
-        y : DataFrame or array-like
-            Held-out labels.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Sample weights (only when no label is missing).
-
-        Returns
-        -------
-        float
-            Unweighted mean accuracy over genes.
-        """
-        return _BaseGenePanel.score(self, X, y, sample_weight=sample_weight)
+    # the panel's own mean per-gene accuracy (ClassifierMixin.score comes first)
+    score = _BaseGenePanel.score

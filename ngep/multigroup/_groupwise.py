@@ -10,13 +10,14 @@ from sklearn.base import (
     ClassifierMixin,
     MetaEstimatorMixin,
     RegressorMixin,
-    _fit_context,
     clone,
 )
-from sklearn.utils import _safe_indexing
-from sklearn.utils._param_validation import HasMethods, Interval
+from sklearn.metrics import accuracy_score, r2_score
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import _num_samples, check_is_fitted
+from sklearn.utils.validation import check_is_fitted
+
+from ngep._compat import HasMethods, Interval, fit_context, num_samples, safe_indexing
+from ngep.exceptions import ConfigurationError, InvalidInputError, InvalidTypeError
 
 GLOBAL = "global"
 
@@ -41,29 +42,31 @@ class _BaseGroupwise(MetaEstimatorMixin, BaseEstimator):
         """Return (X without the group column, groups as an array or None)."""
         if self.group_column is not None:
             if not isinstance(X, pd.DataFrame):
-                raise TypeError(
+                raise InvalidTypeError(
                     f"group_column={self.group_column!r} needs X as a pandas "
                     f"DataFrame, got {type(X).__name__}; pass groups=... instead."
                 )
             if self.group_column not in X.columns:
-                raise ValueError(
+                raise InvalidInputError(
                     f"X has no column {self.group_column!r} (group_column); its "
                     f"columns are {list(X.columns)}."
                 )
             if groups is not None:
-                raise ValueError("Pass either groups=... or group_column, not both.")
+                raise ConfigurationError(
+                    "Pass either groups=... or group_column, not both."
+                )
             groups = X[self.group_column].to_numpy()
             X = X.drop(columns=self.group_column)
         if groups is not None:
             groups = np.asarray(groups)
-            if groups.ndim != 1 or len(groups) != _num_samples(X):
-                raise ValueError(
-                    f"groups must be 1-D with one entry per sample ({_num_samples(X)}"
+            if groups.ndim != 1 or len(groups) != num_samples(X):
+                raise InvalidInputError(
+                    f"groups must be 1-D with one entry per sample ({num_samples(X)}"
                     f"), got shape {groups.shape}."
                 )
         return X, groups
 
-    @_fit_context(prefer_skip_nested_validation=False)
+    @fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, groups=None):
         """Fit a global model on all rows and one model per large-enough group.
 
@@ -84,7 +87,7 @@ class _BaseGroupwise(MetaEstimatorMixin, BaseEstimator):
         """
         X, groups = self._split_groups(X, groups)
         if y is None:
-            raise ValueError(
+            raise InvalidInputError(
                 f"{type(self).__name__} requires y to be passed, but the target "
                 "y is None."
             )
@@ -102,11 +105,11 @@ class _BaseGroupwise(MetaEstimatorMixin, BaseEstimator):
             if count < self.min_samples:
                 continue
             rows = np.flatnonzero(groups == label)
-            y_g = _safe_indexing(y, rows)
+            y_g = safe_indexing(y, rows)
             if not self._can_fit_group(y_g):
                 continue
             self.estimators_[label] = clone(self.estimator).fit(
-                _safe_indexing(X, rows), y_g
+                safe_indexing(X, rows), y_g
             )
         return self
 
@@ -117,7 +120,7 @@ class _BaseGroupwise(MetaEstimatorMixin, BaseEstimator):
         """Yield (source, row indices, fitted model) covering every row once."""
         check_is_fitted(self)
         X, groups = self._split_groups(X, groups)
-        n = _num_samples(X)
+        n = num_samples(X)
         if groups is None or not self.estimators_:
             return X, [(GLOBAL, np.arange(n), self.global_estimator_)]
         parts, covered = [], np.zeros(n, dtype=bool)
@@ -132,11 +135,11 @@ class _BaseGroupwise(MetaEstimatorMixin, BaseEstimator):
 
     def _assemble(self, method, X, groups):
         X, parts = self._route(X, groups)
-        n = _num_samples(X)
+        n = num_samples(X)
         out = None
         source = np.empty(n, dtype=object)
         for label, rows, model in parts:
-            Xp = X if len(rows) == n else _safe_indexing(X, rows)
+            Xp = X if len(rows) == n else safe_indexing(X, rows)
             values = self._call(model, method, Xp)
             if out is None:
                 out = np.empty((n, *values.shape[1:]), dtype=values.dtype)
@@ -172,10 +175,8 @@ class _BaseGroupwise(MetaEstimatorMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like or list of paths
-            Inputs (with ``group_column`` when that is set).
-        groups : array-like of shape (n_samples,), default=None
-            Group of each row.
+        X, groups
+            As for :meth:`predict`.
 
         Returns
         -------
@@ -185,6 +186,31 @@ class _BaseGroupwise(MetaEstimatorMixin, BaseEstimator):
             The group label whose model answered, or ``"global"``.
         """
         return self._assemble("predict", X, groups)
+
+    def score(self, X, y, groups=None, sample_weight=None):
+        """Score of :meth:`predict` with each row's group model.
+
+        R² (uniform average over outputs) for :class:`GroupwiseRegressor`,
+        mean accuracy for :class:`GroupwiseClassifier`.
+
+        Parameters
+        ----------
+        X : array-like or list of paths
+            Held-out inputs.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Held-out targets or labels.
+        groups : array-like of shape (n_samples,), default=None
+            Group of each row.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        float
+            The score.
+        """
+        pred = self.predict(X, groups)
+        return float(self._metric(y, pred, sample_weight=sample_weight))
 
     @property
     def n_features_in_(self):
@@ -253,7 +279,6 @@ class GroupwiseRegressor(RegressorMixin, _BaseGroupwise):
 
     Examples
     --------
-    >>> import numpy as np
     >>> from sklearn.linear_model import LinearRegression
     >>> rng = np.random.default_rng(0)
     >>> X = rng.normal(size=(100, 1))
@@ -272,28 +297,9 @@ class GroupwiseRegressor(RegressorMixin, _BaseGroupwise):
     def _call(self, model, method, X):
         return np.asarray(getattr(model, method)(X), dtype=np.float64)
 
-    def score(self, X, y, groups=None, sample_weight=None):
-        """R² of :meth:`predict` with each row's group model.
-
-        Parameters
-        ----------
-        X : array-like or list of paths
-            Held-out inputs.
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-            Held-out targets.
-        groups : array-like of shape (n_samples,), default=None
-            Group of each row.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Sample weights.
-
-        Returns
-        -------
-        float
-            R² (uniform average over outputs).
-        """
-        from sklearn.metrics import r2_score
-
-        return float(r2_score(y, self.predict(X, groups), sample_weight=sample_weight))
+    _metric = staticmethod(r2_score)
+    # the groupwise score (RegressorMixin.score comes first in the MRO)
+    score = _BaseGroupwise.score
 
 
 class GroupwiseClassifier(ClassifierMixin, _BaseGroupwise):
@@ -307,34 +313,19 @@ class GroupwiseClassifier(ClassifierMixin, _BaseGroupwise):
 
     Parameters
     ----------
-    estimator : estimator
-        The per-group classifier (cloned).
-    min_samples : int, default=30
-        Groups with fewer rows get no model of their own.
-    global_estimator : estimator or None, default=None
-        The fallback classifier fitted on all rows; ``None`` clones ``estimator``.
-    group_column : str or int or None, default=None
-        Column of a DataFrame ``X`` holding the group labels (dropped before
-        fitting); otherwise pass ``groups=``.
+    estimator, min_samples, global_estimator, group_column
+        As for :class:`GroupwiseRegressor`; ``estimator`` and
+        ``global_estimator`` are classifiers.
 
     Attributes
     ----------
     classes_ : ndarray
         Class labels, from the global model.
-    estimators_ : dict
-        Fitted classifier of each group that had enough rows.
-    global_estimator_ : estimator
-        The fallback classifier fitted on every row.
-    group_counts_ : Series
-        Number of training rows per group.
-    n_features_in_ : int
-        Number of input features seen by the models.
-    feature_names_in_ : ndarray of str
-        Input feature names, when X was a DataFrame.
+    estimators_, global_estimator_, group_counts_, n_features_in_, feature_names_in_
+        As for :class:`GroupwiseRegressor`.
 
     Examples
     --------
-    >>> import numpy as np
     >>> from sklearn.linear_model import LogisticRegression
     >>> rng = np.random.default_rng(0)
     >>> X = rng.normal(size=(200, 1))
@@ -363,30 +354,8 @@ class GroupwiseClassifier(ClassifierMixin, _BaseGroupwise):
         full[:, idx] = values
         return full
 
-    def score(self, X, y, groups=None, sample_weight=None):
-        """Accuracy of :meth:`predict` with each row's group model.
-
-        Parameters
-        ----------
-        X : array-like or list of paths
-            Held-out inputs.
-        y : array-like of shape (n_samples,)
-            Held-out labels.
-        groups : array-like of shape (n_samples,), default=None
-            Group of each row.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Sample weights.
-
-        Returns
-        -------
-        float
-            Mean accuracy.
-        """
-        from sklearn.metrics import accuracy_score
-
-        return float(
-            accuracy_score(y, self.predict(X, groups), sample_weight=sample_weight)
-        )
+    _metric = staticmethod(accuracy_score)
+    score = _BaseGroupwise.score
 
     @available_if(lambda self: hasattr(self.estimator, "predict_proba"))
     def predict_proba(self, X, groups=None):
@@ -394,10 +363,9 @@ class GroupwiseClassifier(ClassifierMixin, _BaseGroupwise):
 
         Parameters
         ----------
-        X : array-like or list of paths
-            Inputs (with ``group_column`` when that is set).
-        groups : array-like of shape (n_samples,), default=None
-            Group of each row.
+        X, groups
+            As for :meth:`predict`: each row is answered by its group's
+            classifier, or by the global one.
 
         Returns
         -------

@@ -4,8 +4,9 @@
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
-from sklearn.utils import _safe_indexing
 
+from ngep._compat import safe_indexing
+from ngep.exceptions import InvalidInputError
 from ngep.model_selection import regression_report
 
 _METRICS = ["r2", "pearson_r", "rmse", "mae"]
@@ -99,7 +100,6 @@ def leave_one_group_out_report(estimator, X, y, groups):
 
     Examples
     --------
-    >>> import numpy as np
     >>> from sklearn.linear_model import LinearRegression
     >>> rng = np.random.default_rng(0)
     >>> X = rng.normal(size=(90, 2))
@@ -114,7 +114,7 @@ def leave_one_group_out_report(estimator, X, y, groups):
     groups = np.asarray(groups)
     labels = np.unique(groups)
     if len(labels) < 2:
-        raise ValueError(
+        raise InvalidInputError(
             f"leave_one_group_out_report needs at least 2 groups, got {len(labels)}."
         )
     names, Y = _target_columns(y)
@@ -122,8 +122,8 @@ def leave_one_group_out_report(estimator, X, y, groups):
     for label in labels:
         test = np.flatnonzero(groups == label)
         train = np.flatnonzero(groups != label)
-        model = clone(estimator).fit(_safe_indexing(X, train), _safe_indexing(y, train))
-        pred = model.predict(_safe_indexing(X, test))
+        model = clone(estimator).fit(safe_indexing(X, train), safe_indexing(y, train))
+        pred = model.predict(safe_indexing(X, test))
         for row in _score_rows(Y[test], pred, names):
             group = label.item() if isinstance(label, np.generic) else label
             rows.append({"group": group, "n_train": len(train), **row})
@@ -159,7 +159,6 @@ def transfer_report(estimator, X_a, y_a, X_b, y_b, *, names=("A", "B")):
 
     Examples
     --------
-    >>> import numpy as np
     >>> from sklearn.linear_model import LinearRegression
     >>> rng = np.random.default_rng(0)
     >>> X_mouse, X_rat = rng.normal(size=(50, 2)), rng.normal(size=(40, 2))

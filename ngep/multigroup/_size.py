@@ -5,14 +5,11 @@ import re
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import (
-    BaseEstimator,
-    OneToOneFeatureMixin,
-    TransformerMixin,
-    _fit_context,
-)
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ngep._compat import Interval, StrOptions, fit_context
+from ngep.exceptions import InvalidInputError
 
 # Name tokens of length-, area- and volume-like morphometrics, used by
 # features="auto". Matched against the last "__"-separated part of a name.
@@ -148,22 +145,24 @@ class SizeNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     def _column_index(self, key, names):
         if isinstance(key, (Integral, np.integer)):
             if not 0 <= key < self.n_features_in_:
-                raise ValueError(
+                raise InvalidInputError(
                     f"Column index {key} is out of range for X with "
                     f"n_features={self.n_features_in_}."
                 )
             return int(key)
         if names is None:
-            raise ValueError(
+            raise InvalidInputError(
                 f"Column {key!r} given by name but X has no feature names; pass a "
                 "DataFrame or give column indices."
             )
         hits = np.flatnonzero(names == key)
         if not len(hits):
-            raise ValueError(f"X has no feature {key!r}; available: {list(names)}.")
+            raise InvalidInputError(
+                f"X has no feature {key!r}; available: {list(names)}."
+            )
         return int(hits[0])
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Resolve the scale column and each column's dimension.
 
@@ -185,7 +184,7 @@ class SizeNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         dims = np.zeros(self.n_features_in_, dtype=int)
         if isinstance(self.features, str):  # "auto"
             if names is None:
-                raise ValueError(
+                raise InvalidInputError(
                     "features='auto' reads dimensions from feature names, but X "
                     "has none; pass a DataFrame or features={index: dimension}."
                 )

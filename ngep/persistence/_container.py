@@ -17,15 +17,15 @@ import io
 import json
 import os
 import platform
-import tempfile
 import warnings
 import zipfile
 from importlib import metadata as importlib_metadata
 
 import numpy as np
 
+from ngep._files import atomic_write
 from ngep._version import __version__
-from ngep.exceptions import ModelFileError, ModelVersionWarning
+from ngep.exceptions import ConfigurationError, ModelFileError, ModelVersionWarning
 
 __all__ = ["FORMAT_VERSION", "load", "read_metadata", "save"]
 
@@ -162,7 +162,7 @@ def save(model, path, *, format="auto"):
     if format == "auto":
         format = "portable" if path.endswith(_PORTABLE_SUFFIX) else "joblib"
     if format not in ("joblib", "portable"):
-        raise ValueError(
+        raise ConfigurationError(
             f"format must be 'auto', 'joblib' or 'portable', got {format!r}"
         )
     members = _payload(model, format)
@@ -175,26 +175,11 @@ def save(model, path, *, format="auto"):
         **_describe(model),
         "sha256": {name: _sha256(data) for name, data in members.items()},
     }
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(
-        dir=folder, prefix="." + os.path.basename(path) + ".", suffix=".tmp"
-    )
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-                zf.writestr(_MAGIC, json.dumps(meta, indent=1, sort_keys=True))
-                for name, data in members.items():
-                    zf.writestr(name, data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    with atomic_write(path, fsync=True) as fh:
+        with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            zf.writestr(_MAGIC, json.dumps(meta, indent=1, sort_keys=True))
+            for name, data in members.items():
+                zf.writestr(name, data)
     return meta
 
 

@@ -14,7 +14,7 @@ from numbers import Integral, Real
 
 import numpy as np
 
-from ngep.exceptions import ModelFileError
+from ngep.exceptions import ConfigurationError, InvalidTypeError, ModelFileError
 
 __all__ = ["decode", "encode", "portable_classes", "register_portable"]
 
@@ -106,7 +106,9 @@ def register_portable(name, attrs=None):
     True
     """
     if not isinstance(name, str) or name.count(".") < 1:
-        raise ValueError(f"name must be a dotted 'module.Class' string, got {name!r}")
+        raise ConfigurationError(
+            f"name must be a dotted 'module.Class' string, got {name!r}"
+        )
     if attrs is not None:
         attrs = tuple(str(a) for a in attrs)
     _REGISTRY[name] = attrs
@@ -136,7 +138,7 @@ def _resolve(name):
 
 
 def _registry_name(obj):
-    """Allowlist name of ``type(obj)``, or raise TypeError."""
+    """Allowlist name of ``type(obj)``, or raise InvalidTypeError."""
     cls = type(obj)
     module = cls.__module__
     for name in _REGISTRY:
@@ -147,7 +149,7 @@ def _registry_name(obj):
                     return name
             except ModelFileError:
                 continue
-    raise TypeError(
+    raise InvalidTypeError(
         f"{cls.__module__}.{cls.__qualname__} is not in the pickle-free allowlist "
         f"({', '.join(portable_classes())}). Save with format='joblib' (trusted "
         "pickle) or register it with ngep.persistence.register_portable."
@@ -159,7 +161,7 @@ def _attrs_for(name, cls):
     if attrs is None:
         attrs = getattr(cls, "_portable_attrs", None)
         if attrs is None:
-            raise TypeError(
+            raise InvalidTypeError(
                 f"{name} is allowlisted with attrs=None but defines no "
                 "_portable_attrs; it cannot be saved in the pickle-free format."
             )
@@ -181,7 +183,7 @@ class _Encoder:
                 "shape": list(arr.shape),
                 "dtype": "object" if arr.dtype.kind == "O" else "str",
             }
-        raise TypeError(
+        raise InvalidTypeError(
             f"cannot store an array of dtype {arr.dtype} in the pickle-free format"
         )
 
@@ -207,7 +209,7 @@ class _Encoder:
             return {"__dict__": [[self(k), self(v)] for k, v in obj.items()]}
         if hasattr(obj, "get_params"):
             return self.estimator(obj)
-        raise TypeError(
+        raise InvalidTypeError(
             f"cannot store a {type(obj).__name__} in the pickle-free format; use "
             "format='joblib' (trusted pickle) instead."
         )

@@ -5,6 +5,7 @@ import math
 
 import numpy as np
 
+from ngep.exceptions import ConfigurationError, InvalidInputError
 from ngep.plot._morphology import (
     _as_morphology,
     _extent,
@@ -86,16 +87,16 @@ default="compartment"
     cells = [_as_morphology(m) for m in morphologies]
     n = len(cells)
     if n == 0:
-        raise ValueError("gallery needs at least one morphology")
+        raise InvalidInputError("gallery needs at least one morphology")
     if titles is None:
         titles = [m.name or f"#{k}" for k, m in enumerate(cells)]
     titles = [str(t) for t in titles]
     if len(titles) != n:
-        raise ValueError(f"got {len(titles)} titles for {n} morphologies")
+        raise ConfigurationError(f"got {len(titles)} titles for {n} morphologies")
     if ncols is None:
         ncols = math.ceil(math.sqrt(n))
     if not isinstance(ncols, (int, np.integer)) or ncols < 1:
-        raise ValueError(f"ncols must be a positive integer, got {ncols!r}")
+        raise ConfigurationError(f"ncols must be a positive integer, got {ncols!r}")
     ncols = min(int(ncols), n)
     nrows = math.ceil(n / ncols)
     fig, axes = plt.subplots(

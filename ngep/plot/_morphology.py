@@ -6,7 +6,7 @@ import os
 
 import numpy as np
 
-from ngep.exceptions import MissingDependencyError
+from ngep.exceptions import ConfigurationError, InvalidTypeError, MissingDependencyError
 
 __all__ = ["COMPARTMENT_COLORS", "morphology", "nice_length"]
 
@@ -42,7 +42,7 @@ def _as_morphology(m):
         return m
     if isinstance(m, (str, os.PathLike)):
         return read_morphology(m)
-    raise TypeError(
+    raise InvalidTypeError(
         f"expected a Morphology or a path to a morphology file, got {type(m).__name__}"
     )
 
@@ -54,7 +54,7 @@ def _projection_axes(projection):
         or projection[0] == projection[1]
         or not set(projection) <= set(_AXES)
     ):
-        raise ValueError(
+        raise ConfigurationError(
             f"projection must name two different axes among x, y, z, such as 'xy', "
             f"'xz' or 'zy'; got {projection!r}"
         )
@@ -93,13 +93,14 @@ def _soma_patch(m, i, j, color):
     from matplotlib.patches import Circle, Polygon
 
     from ngep.morphometrics import FEATURES
+    from ngep.morphometrics._core import soma_centroid
 
     idx = np.flatnonzero(m.is_soma)
     if idx.size == 0:
         return None
     pts = m.xyz[idx][:, [i, j]]
+    centre = soma_centroid(m)[[i, j]]
     if idx.size >= 4:  # a traced contour or column: draw the points themselves
-        centre = pts.mean(axis=0)
         angle = np.arctan2(pts[:, 1] - centre[1], pts[:, 0] - centre[0])
         outline = pts[np.argsort(angle)]
         if np.ptp(outline[:, 0]) > 0 and np.ptp(outline[:, 1]) > 0:
@@ -108,7 +109,7 @@ def _soma_patch(m, i, j, color):
     radius = FEATURES["soma_radius"].func(m, None)  # as the soma__radius feature
     if not math.isfinite(radius):
         radius = float(m.radius[idx].max())
-    return Circle(m.xyz[idx].mean(axis=0)[[i, j]], radius, facecolor=color,
+    return Circle(centre, radius, facecolor=color,
                   edgecolor=color, zorder=3, gid="soma")
 
 
@@ -117,8 +118,10 @@ def _extent(m, i, j):
     xy = m.xyz[:, [i, j]]
     lo, hi = xy.min(axis=0), xy.max(axis=0)
     if m.has_soma:  # the soma disc may reach beyond the points
+        from ngep.morphometrics._core import soma_centroid
+
         r = float(np.nanmax(m.radius[m.is_soma]))
-        centre = xy[m.is_soma].mean(axis=0)
+        centre = soma_centroid(m)[[i, j]]
         lo, hi = np.minimum(lo, centre - r), np.maximum(hi, centre + r)
     return lo, hi
 
@@ -232,7 +235,7 @@ default="compartment"
 
     i, j = _projection_axes(projection)
     if color_by not in _COLOR_BY:
-        raise ValueError(
+        raise ConfigurationError(
             f"color_by must be one of {_COLOR_BY}, got {color_by!r}"
         )
     m = _as_morphology(m)

@@ -54,6 +54,7 @@ from types import MappingProxyType
 
 import numpy as np
 
+from ngep.exceptions import InvalidInputError
 from ngep.morphometrics import ROBUST_FEATURES, SCALE_FREE_FEATURES
 
 __all__ = [
@@ -139,7 +140,7 @@ class LabelSource:
 
         pos, neg = _match(cells, self.positive), _match(cells, self.negative)
         if (pos & neg).any():
-            raise ValueError(
+            raise InvalidInputError(
                 f"{self.dataset}: {int((pos & neg).sum())} cells are both positive "
                 "and negative under the recipe's label rules; fix the recipe."
             )
@@ -175,7 +176,7 @@ class LabelSource:
         labelled = binary.notna().to_numpy()
         bad = labelled & (hits != 1)
         if bad.any():
-            raise ValueError(
+            raise InvalidInputError(
                 f"{self.dataset}: {int(bad.sum())} labelled cells match "
                 f"{'no' if (hits[bad] == 0).any() else 'several'} classes of the "
                 "recipe; every positive or negative cell needs exactly one class."

@@ -80,7 +80,9 @@ def unknown_model(name, *, what=None):
     )
     return UnknownModelError(
         f"{head}{hint} Shipped models: {', '.join(models)} (see 'ngep models' "
-        "or ngep.pretrained.list_pretrained())."
+        "or ngep.pretrained.list_pretrained()).",
+        name=name,
+        suggestions=close,
     )
 
 

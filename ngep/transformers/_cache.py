@@ -14,6 +14,8 @@ import hashlib
 import json
 import os
 
+from ngep._files import atomic_write
+
 __all__ = ["FileCache"]
 
 
@@ -63,13 +65,5 @@ class FileCache:
         """Store a row (list of float) and its warnings ``[(category, message)]``."""
         if key is None:
             return
-        target = self._file(key)
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-        tmp = f"{target}.tmp-{os.getpid()}"
-        try:
-            with open(tmp, "w", encoding="utf-8") as fh:
-                json.dump({"row": [float(v) for v in row], "warnings": warns}, fh)
-            os.replace(tmp, target)
-        finally:
-            if os.path.exists(tmp):
-                os.remove(tmp)
+        with atomic_write(self._file(key), "w", encoding="utf-8") as fh:
+            json.dump({"row": [float(v) for v in row], "warnings": warns}, fh)

@@ -5,14 +5,10 @@ import warnings
 from numbers import Real
 
 import numpy as np
-from sklearn.base import (
-    BaseEstimator,
-    OneToOneFeatureMixin,
-    TransformerMixin,
-    _fit_context,
-)
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ngep._compat import Interval, StrOptions, fit_context
 
 __all__ = ["RangeClipper"]
 
@@ -83,7 +79,7 @@ class RangeClipper(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     def __init__(self, bound=3.0):
         self.bound = bound
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Learn each feature's mean and standard deviation.
 

@@ -1,37 +1,40 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """FeatureExpander: five dendritic measurements -> fourteen engineered features.
 
-Every engineered feature is defined once, in :data:`EXPANSIONS` (name, formula,
-unit, why it carries signal, and the function computing it). The documentation
-table and the tests are generated from that table.
+Every engineered feature is declared once, in :data:`EXPANSIONS`: its name, the
+catalogue features it reads (by their names in
+:data:`ngep.morphometrics.FEATURES`), the function of them, its formula, unit
+and why it carries signal. The measurements the expander needs, the DataFrame
+columns it matches (through the catalogue's column names), the documentation
+table and the tests all follow from that declaration: an expansion is one entry.
 """
 
 from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-__all__ = ["BASE_FEATURES", "EXPANSIONS", "FeatureExpander", "expansion_table"]
+from ngep._compat import fit_context
+from ngep.exceptions import ConfigurationError, InvalidInputError, UnknownNameError
+from ngep.morphometrics import FEATURES
+from ngep.morphometrics._table import list_table_rst
 
-#: The five input measurements, in the column order expected for arrays.
-BASE_FEATURES = (
-    "total_length",
-    "n_branch_points",
-    "n_stems",
-    "max_path_distance",
-    "soma_radius",
-)
+__all__ = ["EXPANSIONS", "INPUTS", "Expansion", "FeatureExpander", "expansion_table"]
 
-# Column names a DataFrame column may carry for each base measurement, in order of
-# preference after the exact base name (MorphologyExtractor's compartment names).
-_PREFERRED_ALIASES = {
-    "total_length": ("dendrite__total_length",),
-    "n_branch_points": ("dendrite__n_branch_points",),
-    "n_stems": ("dendrite__n_stems",),
-    "max_path_distance": ("dendrite__max_path_distance",),
-    "soma_radius": ("soma__radius",),
+# The compartment whose column names (``dendrite__total_length``) a DataFrame
+# column is matched by, after the bare feature name: MorphologyExtractor's
+# default compartment.
+_COMPARTMENT = "dendrite"
+
+# Letters standing for the inputs in the formulas of the documentation table.
+SYMBOLS = {
+    "total_length": "L",
+    "n_branch_points": "B",
+    "n_stems": "S",
+    "max_path_distance": "P",
+    "soma_radius": "R",
 }
 
 
@@ -50,149 +53,192 @@ def _ratio(num, den, scale=1.0):
 
 @dataclass(frozen=True)
 class Expansion:
-    """One engineered feature: its name, formula, unit, rationale and function.
+    """One engineered feature, declared by the catalogue features it reads.
 
     Parameters
     ----------
     name : str
         Output column name.
+    inputs : tuple of str
+        Names of the catalogue features (:data:`ngep.morphometrics.FEATURES`)
+        the function reads, in argument order.
+    func : callable
+        ``func(*columns) -> ndarray``, one float array per input, vectorised
+        over cells.
     formula : str
-        The formula in terms of the base measurements ``L`` (total_length),
-        ``B`` (n_branch_points), ``S`` (n_stems), ``P`` (max_path_distance) and
-        ``R`` (soma_radius).
+        The formula for the docs, in the letters of :data:`SYMBOLS`.
     unit : str
         Unit of the output (``"1"`` when dimensionless).
     rationale : str
         Why the feature carries signal about cell type and gene expression.
-    func : callable
-        ``func(L, B, S, P, R) -> ndarray``, vectorised over cells.
     """
 
     name: str
+    inputs: tuple
+    func: Callable
     formula: str
     unit: str
     rationale: str
-    func: Callable
+
+    def __post_init__(self):
+        for feature in self.inputs:
+            if feature not in FEATURES:
+                raise UnknownNameError.among(
+                    f"input of expansion {self.name!r}", feature, FEATURES,
+                    see="ngep.morphometrics.FEATURES",
+                )
+
+
+def _E(name, inputs, func, formula, unit, rationale):
+    return Expansion(name, tuple(inputs.split()), func, formula, unit, rationale)
 
 
 #: The fourteen engineered features, in output column order.
 EXPANSIONS = (
-    Expansion(
+    _E(
         "log_total_length",
+        "total_length",
+        np.log1p,
         "log1p(L)",
         "log µm",
         "Dendritic size spans an order of magnitude across types (small Vip "
         "bipolar cells to large Pvalb basket cells); the log makes it additive.",
-        lambda L, B, S, P, R: np.log1p(L),
     ),
-    Expansion(
+    _E(
         "log_n_branch_points",
+        "n_branch_points",
+        np.log1p,
         "log1p(B)",
         "log count",
         "Branching complexity; counts are right-skewed, the log evens them.",
-        lambda L, B, S, P, R: np.log1p(B),
     ),
-    Expansion(
+    _E(
         "log_n_stems",
+        "n_stems",
+        np.log1p,
         "log1p(S)",
         "log count",
         "Primary dendrites separate bipolar/bitufted (Vip, 2-3 stems) from "
         "multipolar (Pvalb, 5-9 stems) interneurons.",
-        lambda L, B, S, P, R: np.log1p(S),
     ),
-    Expansion(
+    _E(
         "log_max_path_distance",
+        "max_path_distance",
+        np.log1p,
         "log1p(P)",
         "log µm",
         "Reach of the arbor along the tree, log-scaled like the other lengths.",
-        lambda L, B, S, P, R: np.log1p(P),
     ),
-    Expansion(
+    _E(
         "log_soma_radius",
+        "soma_radius",
+        np.log1p,
         "log1p(R)",
         "log µm",
         "Soma size tracks cell size and metabolic load (large somata in "
         "fast-spiking Pvalb cells).",
-        lambda L, B, S, P, R: np.log1p(R),
     ),
-    Expansion(
+    _E(
         "log_n_tips",
+        "n_branch_points n_stems",
+        lambda B, S: np.log1p(B + S),
         "log1p(B + S)",
         "log count",
         "Estimated number of dendritic tips (exact for binary trees: every stem "
         "ends in one tip, every bifurcation adds one); the input sites.",
-        lambda L, B, S, P, R: np.log1p(B + S),
     ),
-    Expansion(
+    _E(
         "mean_branch_length",
+        "total_length n_branch_points n_stems",
+        lambda L, B, S: _ratio(L, 2 * B + S),
         "L / (2B + S)",
         "µm",
         "Mean section length (a binary tree with B bifurcations and S stems has "
         "2B + S sections); long sparse branches vs short dense ones.",
-        lambda L, B, S, P, R: _ratio(L, 2 * B + S),
     ),
-    Expansion(
+    _E(
         "length_per_stem",
+        "total_length n_stems",
+        lambda L, S: _ratio(L, S),
         "L / S",
         "µm",
         "Size of the tree grown by each primary dendrite.",
-        lambda L, B, S, P, R: _ratio(L, S),
     ),
-    Expansion(
+    _E(
         "branch_points_per_stem",
+        "n_branch_points n_stems",
+        lambda B, S: _ratio(B, S),
         "B / S",
         "1",
         "Branching per primary dendrite, independent of the number of stems.",
-        lambda L, B, S, P, R: _ratio(B, S),
     ),
-    Expansion(
+    _E(
         "branch_density",
+        "total_length n_branch_points",
+        lambda L, B: _ratio(B, L, scale=100.0),
         "100 B / L",
         "1 / 100 µm",
         "Bifurcations per 100 µm of dendrite: how densely the arbor branches, "
         "independent of its size.",
-        lambda L, B, S, P, R: _ratio(B, L, scale=100.0),
     ),
-    Expansion(
+    _E(
         "reach_ratio",
+        "total_length max_path_distance",
+        lambda L, P: _ratio(P, L),
         "P / L",
         "1",
         "Elongation: near 1 for one long unbranched process, small for bushy "
         "arbors; high for bipolar, vertically elongated cells.",
-        lambda L, B, S, P, R: _ratio(P, L),
     ),
-    Expansion(
+    _E(
         "soma_to_reach",
+        "max_path_distance soma_radius",
+        lambda P, R: _ratio(R, P),
         "R / P",
         "1",
         "Soma radius relative to arbor reach: compact cells with large somata "
         "vs extended cells with small somata.",
-        lambda L, B, S, P, R: _ratio(R, P),
     ),
-    Expansion(
+    _E(
         "sections_on_longest_path",
+        "total_length n_branch_points n_stems max_path_distance",
+        lambda L, B, S, P: _ratio(P * (2 * B + S), L),
         "P (2B + S) / L",
         "1",
         "The longest path measured in mean sections (P / mean_branch_length): a "
         "proxy for the branch order reached, i.e. tree depth.",
-        lambda L, B, S, P, R: _ratio(P * (2 * B + S), L),
     ),
-    Expansion(
+    _E(
         "stem_tree_fill",
+        "total_length n_stems max_path_distance",
+        lambda L, S, P: _ratio(L, S * P),
         "L / (S P)",
         "1",
         "Length of the mean stem's tree in units of the longest path: about 1 "
         "for unbranched stems of equal reach, large for stems that fill space "
         "with many branches (basket-like) rather than project far.",
-        lambda L, B, S, P, R: _ratio(L, S * P),
     ),
 )
+
+#: The catalogue features the expander reads, in the column order expected for
+#: arrays: every input of :data:`EXPANSIONS`, in order of first use (the five
+#: :data:`ngep.morphometrics.BASE_FEATURES`).
+def _layout(expansions):
+    """The inputs of ``expansions`` in order of first use, and each one's columns."""
+    inputs = tuple(dict.fromkeys(f for e in expansions for f in e.inputs))
+    args = tuple(np.asarray([inputs.index(f) for f in e.inputs]) for e in expansions)
+    return inputs, args
+
+
+INPUTS, _ARGS = _layout(EXPANSIONS)
 
 
 def expansion_table(*, format="dataframe"):
     """Table of the engineered features: name, formula, unit and rationale.
 
-    Generated from :data:`EXPANSIONS`, the single definition of the features.
+    Generated from :data:`EXPANSIONS`, the single declaration of the features;
+    the letters of the formulas stand for the catalogue features in
+    :data:`SYMBOLS`.
 
     Parameters
     ----------
@@ -209,7 +255,7 @@ def expansion_table(*, format="dataframe"):
     --------
     >>> table = expansion_table()
     >>> table.shape
-    (14, 3)
+    (14, 4)
     >>> table.loc["mean_branch_length", "formula"]
     'L / (2B + S)'
     """
@@ -218,6 +264,7 @@ def expansion_table(*, format="dataframe"):
 
         return pd.DataFrame(
             {
+                "inputs": [" ".join(e.inputs) for e in EXPANSIONS],
                 "formula": [e.formula for e in EXPANSIONS],
                 "unit": [e.unit for e in EXPANSIONS],
                 "rationale": [e.rationale for e in EXPANSIONS],
@@ -225,49 +272,49 @@ def expansion_table(*, format="dataframe"):
             index=pd.Index([e.name for e in EXPANSIONS], name="feature"),
         )
     if format == "rst":
-        lines = [
-            ".. list-table:: Engineered features",
-            "   :header-rows: 1",
-            "   :widths: 20 15 10 55",
-            "",
-            "   * - feature",
-            "     - formula",
-            "     - unit",
-            "     - why it carries signal",
-        ]
-        for e in EXPANSIONS:
-            lines += [
-                f"   * - ``{e.name}``",
-                f"     - ``{e.formula}``",
-                f"     - {e.unit}",
-                f"     - {e.rationale}",
-            ]
-        return "\n".join(lines) + "\n"
-    raise ValueError(f"format must be 'dataframe' or 'rst'; got {format!r}.")
+        return list_table_rst(
+            "Engineered features", [20, 15, 10, 55],
+            ["feature", "formula", "unit", "why it carries signal"],
+            [(f"``{e.name}``", f"``{e.formula}``", e.unit, e.rationale)
+             for e in EXPANSIONS],
+        )
+    raise ConfigurationError(f"format must be 'dataframe' or 'rst'; got {format!r}.")
 
 
-def _candidates(base, names):
-    """Columns that may hold ``base``, best first (exact, alias, ``*__base``)."""
-    if base in names:
-        return [base]
-    preferred = [a for a in _PREFERRED_ALIASES[base] if a in names]
-    if preferred:
-        return preferred[:1]
-    return [n for n in names if n.endswith("__" + base)]
+def _inputs_rst():
+    """The inputs, their letters, units and descriptions (from the catalogue)."""
+    return list_table_rst(
+        "Inputs of FeatureExpander", [25, 10, 10, 55],
+        ["catalogue feature", "symbol", "unit", "meaning"],
+        [(f"``{n}`` (``{FEATURES[n].column(_COMPARTMENT)}``)", SYMBOLS[n],
+          FEATURES[n].unit, FEATURES[n].description) for n in INPUTS],
+    )
+
+
+def _candidates(feature, names):
+    """Columns that may hold ``feature``, best first.
+
+    The feature's name, then its catalogue column in the default compartment
+    (``dendrite__total_length``, ``soma__radius``), then any ``*__<name>``.
+    """
+    for exact in (feature, FEATURES[feature].column(_COMPARTMENT)):
+        if exact in names:
+            return [exact]
+    return [n for n in names if n.endswith("__" + feature)]
 
 
 def _resolve_columns(names, columns):
     """Map each base measurement to one column name of a DataFrame."""
     names = list(names)
     columns = {} if columns is None else dict(columns)
-    unknown = sorted(set(columns) - set(BASE_FEATURES))
+    unknown = sorted(set(columns) - set(INPUTS))
     if unknown:
-        raise ValueError(
+        raise UnknownNameError(
             f"columns has keys {unknown} that are not base measurements; "
-            f"valid keys: {list(BASE_FEATURES)}."
+            f"valid keys: {list(INPUTS)}."
         )
     resolved, missing, ambiguous = [], [], []
-    for base in BASE_FEATURES:
+    for base in INPUTS:
         if base in columns:
             if columns[base] not in names:
                 missing.append(f"{base} (columns[{base!r}]={columns[base]!r})")
@@ -287,8 +334,8 @@ def _resolve_columns(names, columns):
             parts.append(f"missing columns for {missing}")
         if ambiguous:
             parts.append(f"several columns match {ambiguous}")
-        raise ValueError(
-            "FeatureExpander could not find its 5 input measurements: "
+        raise InvalidInputError(
+            f"FeatureExpander could not find its {len(INPUTS)} input measurements: "
             + "; ".join(parts)
             + f". Columns found: {names}. A column matches a measurement by its "
             "exact name, by 'dendrite__<name>' ('soma__radius' for soma_radius) or "
@@ -339,7 +386,7 @@ class FeatureExpander(TransformerMixin, BaseEstimator):
         Input column names; defined only when ``X`` had string column names.
     input_columns_ : ndarray of str
         The input column holding each base measurement, in
-        :data:`BASE_FEATURES` order (for arrays, the base names themselves).
+        :data:`INPUTS` order (for arrays, the feature names themselves).
     input_indices_ : ndarray of int
         Positions of those columns in ``X``.
 
@@ -363,7 +410,6 @@ class FeatureExpander(TransformerMixin, BaseEstimator):
 
     Examples
     --------
-    >>> import numpy as np
     >>> X = np.array([[2400.0, 20, 5, 310.0, 6.5],
     ...               [900.0, 4, 2, 420.0, 4.0]])
     >>> expander = FeatureExpander().fit(X)
@@ -400,7 +446,7 @@ class FeatureExpander(TransformerMixin, BaseEstimator):
         self.columns = columns
         self.passthrough = passthrough
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Validate ``X`` and record which columns hold the measurements.
 
@@ -423,16 +469,16 @@ class FeatureExpander(TransformerMixin, BaseEstimator):
             self.input_columns_ = np.asarray(cols, dtype=object)
             self.input_indices_ = np.asarray([names.index(c) for c in cols])
         else:
-            n = X.shape[1]
-            if n < 5 or (n > 5 and not self.passthrough):
-                raise ValueError(
-                    f"FeatureExpander expects 5 columns {list(BASE_FEATURES)} in "
+            n, k = X.shape[1], len(INPUTS)
+            if n < k or (n > k and not self.passthrough):
+                raise InvalidInputError(
+                    f"FeatureExpander expects {k} columns {list(INPUTS)} in "
                     f"this order; got an array with {n} feature(s). Pass a "
                     "DataFrame with named columns, or passthrough=True to keep "
-                    "extra columns after the first 5."
+                    f"extra columns after the first {k}."
                 )
-            self.input_columns_ = np.asarray(BASE_FEATURES, dtype=object)
-            self.input_indices_ = np.arange(5)
+            self.input_columns_ = np.asarray(INPUTS, dtype=object)
+            self.input_indices_ = np.arange(k)
         self._columns(X)  # numeric, finite or NaN, non-negative
         return self
 
@@ -454,7 +500,9 @@ class FeatureExpander(TransformerMixin, BaseEstimator):
         X = self._validate(X, reset=False)
         base, other = self._columns(X)
         with np.errstate(invalid="ignore", divide="ignore"):
-            out = np.column_stack([e.func(*base.T) for e in EXPANSIONS])
+            out = np.column_stack(
+                [e.func(*base[:, args].T) for e, args in zip(EXPANSIONS, _ARGS)]
+            )
         if self.passthrough:
             out = np.hstack([out, other])
         return out
@@ -509,10 +557,10 @@ class FeatureExpander(TransformerMixin, BaseEstimator):
         base = numeric(self.input_indices_, "X")
         other = numeric(self._other_indices(), "X") if self.passthrough else None
         if np.any(base < 0):  # NaN compares False
-            raise ValueError(
+            raise InvalidInputError(
                 "Negative values in data passed to FeatureExpander: lengths, "
                 "counts and radii cannot be negative. Check the column order "
-                f"{list(BASE_FEATURES)}, and expand before scaling."
+                f"{list(INPUTS)}, and expand before scaling."
             )
         return base, other
 

@@ -1,7 +1,6 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """:class:`MorphologyExtractor`: SWC paths or Morphology objects -> feature matrix."""
 
-import difflib
 import json
 import math
 import os
@@ -11,13 +10,18 @@ from numbers import Integral
 
 import numpy as np
 from joblib import Parallel, delayed, effective_n_jobs
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
-from sklearn.utils._param_validation import StrOptions
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from ngep._compat import StrOptions, fit_context
 from ngep._version import __version__
-from ngep.exceptions import FeatureExtractionWarning
-from ngep.io import COMPARTMENTS, Morphology
+from ngep.exceptions import (
+    ConfigurationError,
+    FeatureExtractionWarning,
+    InvalidTypeError,
+    UnknownNameError,
+)
+from ngep.io import COMPARTMENTS, Morphology, morphology_stem
 from ngep.morphometrics._frame import parse_frame
 from ngep.transformers._batch import Plan, extract_batch, label_of, reemit
 
@@ -57,7 +61,7 @@ def _resolve_features(features, compartment):
         ]
         return keys, list(cat.feature_names(keys, comps))
     if len(features) == 0:
-        raise ValueError(
+        raise ConfigurationError(
             f"features is empty; give one of {sorted(cat.PRESETS)} or names."
         )
     aliases = {}
@@ -68,19 +72,15 @@ def _resolve_features(features, compartment):
     keys = []
     for entry in features:
         if not isinstance(entry, str):
-            raise TypeError(f"Feature names must be strings, got {entry!r}.")
+            raise InvalidTypeError(f"Feature names must be strings, got {entry!r}.")
         key = entry if entry in cat.FEATURES else aliases.get(entry)
         if key is None:
-            close = difflib.get_close_matches(
-                entry, sorted(set(cat.FEATURES) | set(aliases)), n=3, cutoff=0.6
-            )
-            hint = f" Did you mean {' or '.join(map(repr, close))}?" if close else ""
-            raise ValueError(
-                f"Unknown feature {entry!r}.{hint} See ngep.morphometrics.FEATURES "
-                "for the catalogue."
+            raise UnknownNameError.among(
+                "feature", entry, [*cat.FEATURES, *aliases],
+                see="ngep.morphometrics.FEATURES",
             )
         if key in keys:
-            raise ValueError(f"Feature {entry!r} is listed twice.")
+            raise ConfigurationError(f"Feature {entry!r} is listed twice.")
         keys.append(key)
     return keys, list(cat.feature_names(keys, comps))
 
@@ -99,14 +99,14 @@ def _is_single_frame(frame):
 
 def _check_X(X):
     if isinstance(X, (str, bytes, os.PathLike, Morphology)):
-        raise TypeError(
+        raise InvalidTypeError(
             "MorphologyExtractor expects a sequence of SWC paths or Morphology "
             f"objects, got a single {type(X).__name__}; wrap it in a list: [path]."
         )
     try:
         items = list(X)
     except TypeError:
-        raise TypeError(
+        raise InvalidTypeError(
             "MorphologyExtractor expects a sequence of SWC paths or Morphology "
             f"objects, got {type(X).__name__}."
         ) from None
@@ -115,7 +115,7 @@ def _check_X(X):
             if isinstance(item, np.str_):
                 items[i] = str(item)
                 continue
-            raise TypeError(
+            raise InvalidTypeError(
                 f"X[{i}] is a {type(item).__name__}; expected an SWC path (str or "
                 "os.PathLike) or an ngep.io.Morphology."
             )
@@ -158,7 +158,8 @@ default="base"
         ``"principal"``: principal axes of the compartment; ``"pia:y"`` (or any
         signed axis) or a 3-vector: that file direction points to the pia;
         ``"native"``: file coordinates. A sequence gives one of these per row of
-        ``X`` (same length); a dict maps file stems (or paths) to one. Other
+        ``X`` (same length); a dict maps file stems (the name less ``.swc`` and
+        ``.gz``: ``cell.v2.swc`` is ``cell.v2``) or paths to one. Other
         features are computed in file coordinates: they do not depend on it.
     check_units : {"warn", "raise", "ignore"}, default="warn"
         What to do with a neuron that looks like it is in millimetres (see
@@ -255,7 +256,7 @@ default="base"
         self.progress = progress
         self.cache_dir = cache_dir
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Validate the parameters and resolve feature names; files are not read.
 
@@ -297,20 +298,20 @@ default="base"
             for i, item in enumerate(items):
                 label = label_of(item, i)
                 name = item.name if isinstance(item, Morphology) else None
-                stem = os.path.basename(label).split(".")[0]
+                stem = morphology_stem(label)
                 for key in (label, name, stem):
                     if key is not None and key in frame:
                         out.append(parse_frame(frame[key]))
                         break
                 else:
-                    raise ValueError(
+                    raise ConfigurationError(
                         f"frame has no entry for {label!r} (X[{i}]); add its file "
                         f"stem {stem!r} or path as a key."
                     )
             return out
         frames = list(frame)
         if len(frames) != len(items):
-            raise ValueError(
+            raise ConfigurationError(
                 f"frame gives {len(frames)} per-file frames but X has {len(items)} "
                 "rows; pass one per row, a dict keyed by file stem, or one frame."
             )

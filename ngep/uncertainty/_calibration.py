@@ -5,27 +5,29 @@ from numbers import Integral
 
 import numpy as np
 import pandas as pd
-from sklearn.utils._param_validation import Interval, StrOptions, validate_params
+
+from ngep._compat import Interval, StrOptions, validate_params
+from ngep.exceptions import InvalidInputError
 
 
 def _positive_proba(y_true, proba, pos_label):
     proba = np.asarray(proba, dtype=np.float64)
     if proba.ndim == 2:
         if proba.shape[1] != 2:
-            raise ValueError(
+            raise InvalidInputError(
                 f"proba has {proba.shape[1]} columns; pass the probability of the "
                 "positive class (1-D) or a 2-column predict_proba output."
             )
         proba = proba[:, 1]
     y_true = np.asarray(y_true)
     if len(y_true) != len(proba):
-        raise ValueError(
+        raise InvalidInputError(
             f"y_true has {len(y_true)} entries but proba has {len(proba)}."
         )
     if pos_label is None:
         labels = np.unique(y_true)
         if len(labels) > 2:
-            raise ValueError(
+            raise InvalidInputError(
                 f"y_true has {len(labels)} classes; reliability_table is for one "
                 "marker (binary). Pass pos_label or one gene at a time."
             )
@@ -82,7 +84,6 @@ def reliability_table(y_true, proba, *, n_bins=10, strategy="uniform", pos_label
 
     Examples
     --------
-    >>> import numpy as np
     >>> rng = np.random.default_rng(0)
     >>> p = rng.uniform(size=5000)
     >>> y = rng.uniform(size=5000) < p  # calibrated by construction
@@ -94,7 +95,7 @@ def reliability_table(y_true, proba, *, n_bins=10, strategy="uniform", pos_label
     """
     y, p = _positive_proba(y_true, proba, pos_label)
     if np.any((p < 0) | (p > 1)) or not np.all(np.isfinite(p)):
-        raise ValueError("proba must hold probabilities in [0, 1].")
+        raise InvalidInputError("proba must hold probabilities in [0, 1].")
     if strategy == "uniform":
         edges = np.linspace(0.0, 1.0, n_bins + 1)
     else:
@@ -144,7 +145,6 @@ def plot_reliability(table, ax=None, *, label=None):
 
     Examples
     --------
-    >>> import numpy as np
     >>> rng = np.random.default_rng(0)
     >>> p = rng.uniform(size=1000)
     >>> ax = plot_reliability(reliability_table(rng.uniform(size=1000) < p, p),

@@ -6,17 +6,12 @@ from numbers import Real
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.base import (
-    BaseEstimator,
-    MetaEstimatorMixin,
-    RegressorMixin,
-    _fit_context,
-    clone,
-)
+from sklearn.base import BaseEstimator, MetaEstimatorMixin, RegressorMixin, clone
 from sklearn.model_selection import check_cv
-from sklearn.utils import _safe_indexing
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, column_or_1d
+
+from ngep._compat import HasMethods, Interval, StrOptions, fit_context, safe_indexing
+from ngep.exceptions import ConfigurationError, InvalidInputError
 
 _EPS = 1e-12
 
@@ -120,7 +115,6 @@ class ConformalRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
 
     Examples
     --------
-    >>> import numpy as np
     >>> from sklearn.linear_model import LinearRegression
     >>> rng = np.random.default_rng(0)
     >>> X = rng.normal(size=(500, 2))
@@ -148,7 +142,7 @@ class ConformalRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         self.method = method
         self.difficulty = difficulty
 
-    @_fit_context(prefer_skip_nested_validation=False)
+    @fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y):
         """Fit the model, the fold models and calibrate the interval.
 
@@ -165,17 +159,17 @@ class ConformalRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
             The fitted estimator.
         """
         if self.difficulty is not None and self.method == "cv_plus":
-            raise ValueError(
+            raise ConfigurationError(
                 "difficulty is only supported with method='cv'; drop it or use "
                 "method='cv'."
             )
         if y is None:
-            raise ValueError(
+            raise InvalidInputError(
                 "ConformalRegressor requires y to be passed, but the target y is None."
             )
         y_arr = np.asarray(y)
         if y_arr.ndim > 1 and not (y_arr.ndim == 2 and y_arr.shape[1] == 1):
-            raise ValueError(
+            raise InvalidInputError(
                 f"ConformalRegressor predicts one target; y has shape {y_arr.shape}. "
                 "Wrap one ConformalRegressor per gene in a GenePanelRegressor."
             )
@@ -189,9 +183,9 @@ class ConformalRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         self.fold_estimators_, self._fold_of = [], np.empty(n, dtype=int)
         for k, (train, test) in enumerate(cv.split(np.zeros((n, 1)), y_arr)):
             model = clone(self.estimator).fit(
-                _safe_indexing(X, train), _safe_indexing(y, train)
+                safe_indexing(X, train), safe_indexing(y, train)
             )
-            oof[test] = np.asarray(model.predict(_safe_indexing(X, test))).reshape(-1)
+            oof[test] = np.asarray(model.predict(safe_indexing(X, test))).reshape(-1)
             self.fold_estimators_.append(model)
             self._fold_of[test] = k
         self.oof_residuals_ = np.abs(y_arr - oof)
@@ -203,9 +197,9 @@ class ConformalRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
             sigma = np.empty(n)
             for train, test in cv.split(np.zeros((n, 1)), y_arr):
                 model = clone(self.difficulty).fit(
-                    _safe_indexing(X, train), scores[train]
+                    safe_indexing(X, train), scores[train]
                 )
-                sigma[test] = self._floor(model.predict(_safe_indexing(X, test)))
+                sigma[test] = self._floor(model.predict(safe_indexing(X, test)))
             self.difficulty_estimator_ = clone(self.difficulty).fit(X, scores)
             scores = scores / sigma
         self.quantile_ = conformal_quantile(scores, self.coverage)

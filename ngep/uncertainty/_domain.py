@@ -6,14 +6,34 @@ from numbers import Real
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, OutlierMixin, _fit_context
+from sklearn.base import BaseEstimator, OutlierMixin
 from sklearn.covariance import EmpiricalCovariance, MinCovDet
 from sklearn.ensemble import IsolationForest
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ngep._compat import Interval, StrOptions, fit_context
 
-class ApplicabilityDomain(OutlierMixin, BaseEstimator):
+
+class _InDomainMixin:
+    """``in_domain`` from ``decision_function`` (negative means outside)."""
+
+    def in_domain(self, X):
+        """True for neurons inside the training domain.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Features of the neurons to check.
+
+        Returns
+        -------
+        ndarray of bool of shape (n_samples,)
+            True inside the domain (``decision_function(X) >= 0``).
+        """
+        return self.decision_function(X) >= 0
+
+
+class ApplicabilityDomain(_InDomainMixin, OutlierMixin, BaseEstimator):
     """Flag neurons unlike the training neurons, whose predictions are unreliable.
 
     A model trained on mouse cortical neurons should not be trusted on a
@@ -87,7 +107,6 @@ class ApplicabilityDomain(OutlierMixin, BaseEstimator):
 
     Examples
     --------
-    >>> import numpy as np
     >>> rng = np.random.default_rng(0)
     >>> X = rng.lognormal(mean=5, sigma=0.2, size=(300, 3))  # e.g. lengths
     >>> domain = ApplicabilityDomain(random_state=0).fit(np.log(X))
@@ -132,7 +151,7 @@ class ApplicabilityDomain(OutlierMixin, BaseEstimator):
         self.random_state = random_state
         self.margin = margin
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Learn the training distribution and set the threshold.
 
@@ -188,7 +207,7 @@ class ApplicabilityDomain(OutlierMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Features.
+            Features of the neurons to compare with the training set.
 
         Returns
         -------
@@ -206,7 +225,7 @@ class ApplicabilityDomain(OutlierMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Features.
+            Features, as for :meth:`score_samples`.
 
         Returns
         -------
@@ -221,29 +240,14 @@ class ApplicabilityDomain(OutlierMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Features.
+            Features of the neurons to classify as inliers or outliers.
 
         Returns
         -------
         ndarray of int of shape (n_samples,)
             +1 inside, -1 outside.
         """
-        return np.where(self.decision_function(X) >= 0, 1, -1)
-
-    def in_domain(self, X):
-        """Boolean version of :meth:`predict`.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Features.
-
-        Returns
-        -------
-        ndarray of bool of shape (n_samples,)
-            True inside the domain.
-        """
-        return self.decision_function(X) >= 0
+        return np.where(self.in_domain(X), 1, -1)
 
 
 def _joint_bounds(X, quantile):
@@ -295,7 +299,6 @@ def predict_with_domain(estimator, domain, X, *, X_domain=None):
 
     Examples
     --------
-    >>> import numpy as np
     >>> from sklearn.linear_model import LinearRegression
     >>> rng = np.random.default_rng(0)
     >>> X = rng.normal(size=(200, 2))

@@ -2,11 +2,12 @@
 """A pass-through pipeline step that carries an applicability domain."""
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context, clone
-from sklearn.utils._param_validation import HasMethods
+import pandas as pd
+from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin, clone
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ngep.uncertainty._domain import ApplicabilityDomain
+from ngep._compat import HasMethods, fit_context
+from ngep.uncertainty._domain import ApplicabilityDomain, _InDomainMixin
 
 
 def _signed_log(X):
@@ -19,7 +20,9 @@ def _signed_exp(Y):
     return np.sign(Y) * np.expm1(np.abs(Y))
 
 
-class DomainCheck(TransformerMixin, BaseEstimator):
+class DomainCheck(
+    _InDomainMixin, OneToOneFeatureMixin, TransformerMixin, BaseEstimator
+):
     """Pass features through unchanged, remembering which neurons are typical.
 
     Put it right after feature extraction and the model stays one
@@ -59,7 +62,6 @@ class DomainCheck(TransformerMixin, BaseEstimator):
 
     Examples
     --------
-    >>> import numpy as np
     >>> rng = np.random.default_rng(0)
     >>> X = rng.lognormal(mean=5, sigma=0.2, size=(200, 3))
     >>> check = DomainCheck().fit(X)
@@ -79,7 +81,7 @@ class DomainCheck(TransformerMixin, BaseEstimator):
     def __init__(self, domain=None):
         self.domain = domain
 
-    @_fit_context(prefer_skip_nested_validation=False)
+    @fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y=None):
         """Fit the detector on the (log-transformed) training features.
 
@@ -110,7 +112,11 @@ class DomainCheck(TransformerMixin, BaseEstimator):
         return _signed_log(X)
 
     def transform(self, X):
-        """Return ``X`` unchanged (validated only for its number of features).
+        """Return the features unchanged (validated for their number of columns).
+
+        A DataFrame is returned as given; any other array-like as the ndarray of
+        the same values and dtype, so the next step sees what it would see
+        without this one.
 
         Parameters
         ----------
@@ -119,12 +125,11 @@ class DomainCheck(TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        X : array-like of shape (n_samples, n_features)
-            The input, as given.
+        X : DataFrame or ndarray of shape (n_samples, n_features)
+            The features.
         """
-        check_is_fitted(self)
-        validate_data(self, X, reset=False, ensure_all_finite="allow-nan")
-        return X
+        checked = self._validated(X, dtype=None)
+        return X if isinstance(X, pd.DataFrame) else checked
 
     def decision_function(self, X):
         """Signed margin to the domain boundary: negative means outside.
@@ -132,33 +137,16 @@ class DomainCheck(TransformerMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Feature table.
+            Feature table; missing or infinite values count as the training
+            medians.
 
         Returns
         -------
         ndarray of shape (n_samples,)
             The detector's ``decision_function`` on the prepared features.
         """
-        check_is_fitted(self)
-        X = validate_data(
-            self, X, reset=False, dtype=np.float64, ensure_all_finite="allow-nan"
-        )
+        X = self._validated(X, dtype=np.float64)
         return np.asarray(self.domain_.decision_function(self._prepare(X)))
-
-    def in_domain(self, X):
-        """True for neurons inside the training domain.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Feature table.
-
-        Returns
-        -------
-        ndarray of bool of shape (n_samples,)
-            True inside the domain.
-        """
-        return self.decision_function(X) >= 0
 
     def explain(self, X):
         """Why each neuron lies outside the domain, in words ("" when inside).
@@ -193,9 +181,7 @@ class DomainCheck(TransformerMixin, BaseEstimator):
         'length 9e+03 above the training range (1e+03 to 2e+03)'
         """
         margin = self.decision_function(X)
-        X = validate_data(
-            self, X, reset=False, dtype=np.float64, ensure_all_finite="allow-nan"
-        )
+        X = self._validated(X, dtype=np.float64)
         names = getattr(self, "feature_names_in_", None)
         if names is None:
             names = [f"x{j}" for j in range(self.n_features_in_)]
@@ -230,23 +216,11 @@ class DomainCheck(TransformerMixin, BaseEstimator):
             reasons.append("; ".join(parts))
         return reasons
 
-    def get_feature_names_out(self, input_features=None):
-        """The input feature names (this step changes nothing).
-
-        Parameters
-        ----------
-        input_features : array-like of str or None, default=None
-            Input feature names.
-
-        Returns
-        -------
-        ndarray of str
-            The same names.
-        """
-        from sklearn.utils.validation import _check_feature_names_in
-
+    def _validated(self, X, dtype):
         check_is_fitted(self)
-        return _check_feature_names_in(self, input_features)
+        return validate_data(
+            self, X, reset=False, dtype=dtype, ensure_all_finite="allow-nan"
+        )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -168,7 +168,7 @@ def test_interrupted_run_resumes(services, tmp_path):
     data = _nm(services, tmp_path, species="mouse", max_neurons=None, errors="raise")
     assert services.count(SWC_DIR) == 5 + 3  # only cells 4, 5, 6
     assert len(data.paths) == 7
-    assert not list((tmp_path / "cache").rglob("*.part"))
+    assert not list((tmp_path / "cache").rglob(".*.tmp"))
 
 
 def test_ctrl_c_keeps_finished_files_and_no_partial_one(services, tmp_path,
@@ -188,7 +188,7 @@ def test_ctrl_c_keeps_finished_files_and_no_partial_one(services, tmp_path,
         _nm(services, tmp_path, species="mouse", max_neurons=4)
     folder = tmp_path / "cache" / "neuromorpho"
     assert len(json.loads((folder / "index.json").read_text())) == 2
-    assert not list(folder.rglob("*.part"))
+    assert not list(folder.rglob(".*.tmp"))
     monkeypatch.undo()
     data = _nm(services, tmp_path, species="mouse", max_neurons=4)
     assert services.count(SWC_DIR) == 3 + 2 and len(data.paths) == 4
@@ -248,7 +248,7 @@ def test_persistently_corrupt_download_is_reported_not_kept(services, tmp_path):
     assert services.count("/dableFiles/smith lab/CNG version/cell_1") == 3
     assert not (tmp_path / "cache" / "neuromorpho" / "smith_lab" /
                 "cell_1.CNG.swc").exists()
-    assert not list((tmp_path / "cache").rglob("*.part"))
+    assert not list((tmp_path / "cache").rglob(".*.tmp"))
     services.fail("/dableFiles/smith lab/CNG version/cell_1", *["corrupt"] * 5)
     with pytest.raises(DownloadError, match="content is invalid"):
         _nm(services, tmp_path, species="mouse", max_neurons=3, errors="raise")

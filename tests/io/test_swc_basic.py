@@ -35,3 +35,14 @@ def test_missing_parent_names_file_and_line(tmp_path):
 def test_morphology_rejects_cycles():
     with pytest.raises(ValueError, match="cycle"):
         Morphology(np.zeros((3, 3)), np.ones(3), [1, 3, 3], [-1, 2, 1])
+
+
+def test_depth_is_a_deprecated_alias_of_n_ancestors():
+    # 'depth' names the z-extent feature; the tree property is n_ancestors
+    from ngep.io import Morphology
+
+    m = Morphology([[0, 0, 0], [1, 0, 0], [2, 0, 0]], [1, 1, 1], [1, 3, 3],
+                   [-1, 0, 1])
+    assert m.n_ancestors.tolist() == [0, 1, 2]
+    with pytest.warns(FutureWarning, match="n_ancestors"):
+        assert m.depth.tolist() == [0, 1, 2]

@@ -28,7 +28,7 @@ def _check_chain(m, n):
     assert np.all(m.parent[1:] == np.arange(n - 1))
     # the soma -> first point segment is not neurite length
     np.testing.assert_array_equal(m.path_distance[1:], np.arange(n - 1))
-    assert m.depth[-1] == n - 1
+    assert m.n_ancestors[-1] == n - 1
     assert not m.branch_order.any()
     assert m.n_children.sum() == n - 1 and m.is_tip.sum() == 1
 

@@ -89,6 +89,28 @@ def test_feedforward_train_sets_every_flag(kwargs):
     "kwargs",
     [
         {"activation": "relu"},
+        {"activation": "tanh", "batch_norm": True, "dropout": 0.2},
+    ],
+)
+def test_feedforward_runs_hooks_of_inner_layers(kwargs):
+    # forward goes through Module.__call__ of every block: hooks registered on
+    # inner layers (activation capture, pruning) run in training and evaluation
+    module = FeedForward(4, 3, (6, 5), **kwargs)
+    seen = []
+    for layer in module.layers:
+        layer.register_forward_hook(lambda m, i, o: seen.append(type(m).__name__))
+    X = torch.randn(9, 4)
+    for train in (True, False):
+        module.train(train)
+        seen.clear()
+        module(X)
+        assert seen == [type(layer).__name__ for layer in module.layers]
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"activation": "relu"},
         {"activation": "tanh"},
         {"activation": "logistic", "batch_norm": True},
         {"activation": "gelu", "dropout": 0.5},
@@ -96,8 +118,8 @@ def test_feedforward_train_sets_every_flag(kwargs):
     ],
 )
 def test_feedforward_forward_equals_sequential(kwargs):
-    # forward() inlines Linear and activations; it must equal the module chain,
-    # values and gradients, in training and evaluation mode.
+    # without hooks forward() inlines Linear and activations; it must equal the
+    # module chain, values and gradients, in training and evaluation mode.
     torch.manual_seed(0)
     module = FeedForward(4, 3, (6, 5), **kwargs)
     X = torch.randn(9, 4)

@@ -248,3 +248,41 @@ def test_every_feature_on_real_cells(name, allen_cells):
                 assert math.isfinite(value), (m.name, compartment)
             elif math.isnan(value):
                 assert name in UNDEFINED_WHEN_EMPTY, (m.name, compartment)
+
+
+def test_one_compartment_list():
+    from ngep.inspection._groups import _PREFIXES
+    from ngep.io import COMPARTMENTS
+
+    assert COMPARTMENT_NAMES == tuple(COMPARTMENTS)
+    assert _PREFIXES == {*COMPARTMENTS, "soma"}
+
+
+def test_two_soma_centres_named_for_what_they_are():
+    import numpy as np
+
+    from ngep.io import Morphology
+    from ngep.morphometrics._core import root_point, soma_centroid
+
+    # a three-point soma along y, then one dendrite node
+    m = Morphology([[0, 0, 0], [0, -2, 0], [0, 2, 0], [5, 1, 0]], [2, 2, 2, 1],
+                   [1, 1, 1, 3], [-1, 0, 0, 0])
+    assert root_point(m).tolist() == [0, 0, 0]  # first soma point (NeuroM)
+    assert np.allclose(soma_centroid(m), [0, 0, 0])
+    shifted = Morphology([[0, 0, 0], [0, 2, 0], [0, 4, 0], [5, 1, 0]], [2, 2, 2, 1],
+                         [1, 1, 1, 3], [-1, 0, 1, 0])
+    assert root_point(shifted).tolist() == [0, 0, 0]
+    assert np.allclose(soma_centroid(shifted), [0, 2, 0])  # middle of the soma
+
+
+def test_soma_centroid_computed_in_one_place():
+    from pathlib import Path
+
+    import ngep
+
+    package = Path(ngep.__file__).parent
+    users = sorted(
+        p.relative_to(package).as_posix() for p in package.rglob("*.py")
+        if "is_soma].mean" in p.read_text(encoding="utf-8")
+    )
+    assert users == ["morphometrics/_core.py"]

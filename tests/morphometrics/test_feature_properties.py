@@ -47,7 +47,7 @@ def test_additive_features_add_up_over_compartments(m):
 def test_features_do_not_depend_on_node_order(m):
     # Store nodes breadth-first: sections are no longer contiguous, which
     # exercises the general section labelling.
-    order = np.argsort(m.depth, kind="stable")
+    order = np.argsort(m.n_ancestors, kind="stable")
     inverse = np.empty_like(order)
     inverse[order] = np.arange(order.size)
     parent = np.where(m.parent[order] >= 0,

@@ -221,7 +221,7 @@ def test_compute_features_matches_functions():
 def test_sections_do_not_depend_on_node_order():
     # The same cell with nodes stored breadth-first (sections not contiguous).
     m = cell_y()
-    order = np.argsort(m.depth, kind="stable")
+    order = np.argsort(m.n_ancestors, kind="stable")
     inverse = np.empty_like(order)
     inverse[order] = np.arange(order.size)
     parent = np.where(m.parent[order] >= 0, inverse[np.maximum(m.parent[order], 0)], -1)

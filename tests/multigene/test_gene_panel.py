@@ -16,33 +16,16 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import (
     check_classifier_multioutput,
-    check_param_validation,
     check_regressor_multioutput,
-    parametrize_with_checks,
+    check_supervised_y_2d,
 )
 
 from ngep.multigene import GenePanelClassifier, GenePanelRegressor
 
-# A panel predicts exactly one column per gene, so a one-gene panel cannot fit
-# the 5 targets of sklearn's multi-output checks; multi-gene panels are run
-# through those checks in test_multioutput_checks below.
-ONE_GENE = "a one-gene panel predicts one column; see test_multioutput_checks"
-EXPECTED_FAILURES = {
-    "GenePanelRegressor": {"check_regressor_multioutput": ONE_GENE},
-    "GenePanelClassifier": {"check_classifier_multioutput": ONE_GENE},
-}
-
-
-@parametrize_with_checks(
-    [
-        GenePanelRegressor([("Pvalb", Ridge())]),
-        GenePanelRegressor([("Pvalb", make_pipeline(StandardScaler(), Ridge()))]),
-        GenePanelClassifier([("Pvalb", LogisticRegression())]),
-    ],
-    expected_failed_checks=lambda est: EXPECTED_FAILURES[type(est).__name__],
-)
-def test_sklearn_api(estimator, check):
-    check(estimator)
+# scikit-learn's common checks run on one-gene panels in tests/test_common.py
+# (a one-gene panel is a single-output estimator); a panel predicts exactly one
+# column per gene, so multi-gene panels are run through sklearn's multi-output
+# checks here, with as many genes as the check has targets.
 
 
 @pytest.mark.parametrize(
@@ -64,9 +47,14 @@ def test_multioutput_checks(estimator, check):
     check(type(estimator).__name__, estimator)
 
 
-@pytest.mark.parametrize("cls", [GenePanelRegressor, GenePanelClassifier])
-def test_param_validation(cls):
-    check_param_validation(cls.__name__, cls([("a", Ridge())]))
+def test_tags_follow_the_number_of_genes():
+    one = GenePanelRegressor([("a", Ridge())]).__sklearn_tags__().target_tags
+    two = GenePanelRegressor([("a", Ridge()), ("b", Ridge())]).__sklearn_tags__()
+    assert one.single_output and not one.multi_output
+    assert two.target_tags.multi_output and not two.target_tags.single_output
+    # a one-gene panel warns on a column-vector y, as single-output sklearn
+    # estimators do, and predicts the same values
+    check_supervised_y_2d("GenePanelRegressor", GenePanelRegressor([("a", Ridge())]))
 
 
 class CountingScaler(TransformerMixin, BaseEstimator):
@@ -161,7 +149,7 @@ def test_dataframe_columns_matched_by_name(data):
     assert_array_equal(panel.genes_, ["Sst", "Pvalb"])
     ref = Ridge().fit(X, y["Sst"]).predict(X)
     assert_allclose(panel.predict(X)[:, 0], ref)
-    frame = panel.predict_frame(pd.DataFrame(X, index=[f"c{i}" for i in range(80)]))
+    frame = panel.predict_table(pd.DataFrame(X, index=[f"c{i}" for i in range(80)]))
     assert list(frame.columns) == ["Sst", "Pvalb"]
     assert frame.index[0] == "c0"
     with pytest.raises(ValueError, match=r"no column for gene\(s\) \['Gad1'\]"):
@@ -246,7 +234,7 @@ def test_classifier_panel_labels_and_proba():
     scores = panel.per_gene_scores(X, y)
     assert scores.loc["Sst", "n_samples"] == 80
     assert scores["score"].gt(0.9).all()
-    frame = panel.predict_frame(X)
+    frame = panel.predict_table(X)
     assert set(frame["Pvalb"]) <= {"on", "off"}
 
 

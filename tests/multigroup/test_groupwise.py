@@ -9,10 +9,6 @@ from sklearn.ensemble import HistGradientBoostingRegressor
 from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from sklearn.utils.estimator_checks import (
-    check_param_validation,
-    parametrize_with_checks,
-)
 
 from ngep.multigroup import (
     GroupwiseClassifier,
@@ -23,24 +19,7 @@ from ngep.multigroup import (
     transfer_report,
 )
 
-
-@parametrize_with_checks(
-    [
-        GroupwiseRegressor(Ridge()),
-        GroupwiseClassifier(LogisticRegression()),
-        SizeNormalizer(scale=0, features=[1]),
-    ]
-)
-def test_sklearn_api(estimator, check):
-    check(estimator)
-
-
-@pytest.mark.parametrize(
-    "estimator",
-    [GroupwiseRegressor(Ridge()), SizeNormalizer(scale=0, features=[1])],
-)
-def test_param_validation(estimator):
-    check_param_validation(type(estimator).__name__, estimator)
+# scikit-learn's common checks: tests/test_common.py
 
 
 @pytest.fixture

@@ -9,10 +9,6 @@ from sklearn.calibration import CalibratedClassifierCV
 from sklearn.ensemble import HistGradientBoostingRegressor
 from sklearn.linear_model import LinearRegression, Ridge
 from sklearn.naive_bayes import GaussianNB
-from sklearn.utils.estimator_checks import (
-    check_param_validation,
-    parametrize_with_checks,
-)
 
 from ngep.multigene import GenePanelRegressor
 from ngep.uncertainty import (
@@ -24,29 +20,7 @@ from ngep.uncertainty import (
     reliability_table,
 )
 
-
-@parametrize_with_checks(
-    [
-        ConformalRegressor(Ridge(), cv=3),
-        ConformalRegressor(Ridge(), cv=3, method="cv_plus"),
-        ApplicabilityDomain(random_state=0),
-    ]
-)
-def test_sklearn_api(estimator, check):
-    check(estimator)
-
-
-@pytest.mark.slow  # ~40 checks x 100 trees: about a minute on 2 busy cores
-@parametrize_with_checks([ApplicabilityDomain("isolation_forest", random_state=0)])
-def test_sklearn_api_isolation_forest(estimator, check):
-    check(estimator)
-
-
-@pytest.mark.parametrize(
-    "estimator", [ConformalRegressor(Ridge()), ApplicabilityDomain()]
-)
-def test_param_validation(estimator):
-    check_param_validation(type(estimator).__name__, estimator)
+# scikit-learn's common checks: tests/test_common.py
 
 
 def _hetero(rng, n):
