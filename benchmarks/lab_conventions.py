@@ -84,9 +84,9 @@ def resample(m, spacing):
     nodes_of = np.argsort(secs.node_section, kind="stable")
     bounds = np.searchsorted(secs.node_section[nodes_of],
                              np.arange(secs.start.size + 1))
-    for s in np.argsort(secs.depth, kind="stable"):
+    for s in np.argsort(secs.n_ancestors, kind="stable"):
         nodes = nodes_of[bounds[s]:bounds[s + 1]]
-        nodes = nodes[np.argsort(m.depth[nodes], kind="stable")]
+        nodes = nodes[np.argsort(m.n_ancestors[nodes], kind="stable")]
         first = nodes[0]
         anchor = m.parent[first]
         if anchor >= 0 and not m.is_soma[anchor]:
