@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ngep.exceptions import UnknownNameError
 from ngep.pretrained._evaluate import (
     baselines,
     grouped_cv,
@@ -283,9 +284,9 @@ def build(
     models = {}
     if names and manifest_path.exists():
         models = json.loads(manifest_path.read_text())["models"]
-    unknown = sorted(set(names or ()) - set(recipes))
-    if unknown:
-        raise ValueError(f"no recipe named {unknown}; recipes: {sorted(recipes)}")
+    for name in names or ():
+        if name not in recipes:
+            raise UnknownNameError.among("recipe", name, recipes, list_all=True)
     store = TrainingData(data, conversions=lab_conventions() if shifts else None)
     for name in names or sorted(recipes):
         models[name] = build_recipe(

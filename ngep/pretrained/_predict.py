@@ -17,7 +17,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from ngep.exceptions import FeatureExtractionWarning
+from ngep.exceptions import FeatureExtractionWarning, InvalidTypeError
 
 __all__ = ["class_column", "load_model", "predict_files"]
 
@@ -117,7 +117,7 @@ def load_model(model):
     ['extract', 'domain']
     """
     if not isinstance(model, (str, os.PathLike)):
-        raise TypeError(
+        raise InvalidTypeError(
             f"model must be a shipped name or a path, got {type(model).__name__}"
         )
     return _resolve(model)[0]
@@ -194,13 +194,15 @@ def predict_files(model, paths, *, n_jobs=None, progress=False):
     model, target = _resolve(model)
     steps = getattr(model, "named_steps", {})
     if "extract" not in steps or model.steps[0][0] != "extract":
-        raise TypeError(
+        raise InvalidTypeError(
             f"{type(model).__name__} is not an ngep SWC pipeline: its first step "
             "must be 'extract' (a MorphologyExtractor), as in models written by "
             "'ngep fit' and the shipped models."
         )
     if isinstance(paths, (str, os.PathLike)):
-        raise TypeError("paths must be a sequence of SWC paths; wrap one in a list.")
+        raise InvalidTypeError(
+            "paths must be a sequence of SWC paths; wrap one in a list."
+        )
     paths = [os.fspath(p) for p in paths]
     X, failures = _extract(steps["extract"], paths, n_jobs, progress)
     n = len(paths)

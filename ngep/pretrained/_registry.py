@@ -9,12 +9,11 @@ needs the network or the training data.
 """
 
 import copy
-import difflib
 import hashlib
 import json
 from importlib import resources
 
-from ngep.exceptions import ModelFileError, UnknownModelError
+from ngep.exceptions import InvalidTypeError, ModelFileError, UnknownModelError
 
 __all__ = [
     "MANIFEST_FORMAT",
@@ -58,7 +57,7 @@ def _read_manifest():
 def _entry(name):
     models = _read_manifest()["models"]
     if not isinstance(name, str):
-        raise TypeError(
+        raise InvalidTypeError(
             f"a pretrained model name must be a string, got {type(name).__name__}"
         )
     if name not in models:
@@ -69,8 +68,10 @@ def _entry(name):
 def unknown_model(name, *, what=None):
     """The :class:`UnknownModelError` for ``name``, with close names."""
     models = sorted(_read_manifest()["models"])
-    close = [m for m in models if name and name.lower() in m]
-    close += difflib.get_close_matches(name, models, n=3, cutoff=0.5)
+    # ngep's one resolver for close spellings, then names that contain the
+    # text (a marker alone, "pvalb", names its model)
+    close = list(UnknownModelError.among("pretrained model", name, models).suggestions)
+    close += [m for m in models if name and str(name).lower() in m]
     close = list(dict.fromkeys(close))[:3]
     hint = f" Did you mean {' or '.join(map(repr, close))}?" if close else ""
     head = (

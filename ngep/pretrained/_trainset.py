@@ -13,6 +13,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ngep.exceptions import InvalidInputError
+
 __all__ = ["TrainingData", "extractor", "lab_conventions", "labelled"]
 
 _ROOT = Path(__file__).resolve().parents[2]
@@ -45,7 +47,7 @@ class TrainingData:
         if dataset not in self._cells:
             path = self.root / dataset / "cells.csv"
             if not path.exists():
-                raise FileNotFoundError(
+                raise InvalidInputError(
                     f"{path} not found: --data must be the folder holding "
                     f"{dataset}/ (e.g. ../shared/data)."
                 )

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from ngep.datasets import make_neurons
+from ngep.exceptions import InvalidInputError, UnknownNameError
 from ngep.pretrained import (
     _build,
     _registry,
@@ -82,12 +83,12 @@ def test_build_writes_files_manifest_and_cards_that_load(dataset, tmp_path,
 
 
 def test_build_refuses_unknown_recipe_names(dataset, tmp_path):
-    with pytest.raises(ValueError, match="no recipe named"):
+    with pytest.raises(UnknownNameError, match="Unknown recipe 'nope'"):
         _build.build(dataset, tmp_path, names=["nope"], shifts=False)
 
 
 def test_missing_dataset_folder_is_a_clear_error(tmp_path, monkeypatch):
     recipe = _recipe()
     monkeypatch.setattr(_build, "_recipes", lambda: {recipe.name: recipe})
-    with pytest.raises(FileNotFoundError, match="--data must be the folder"):
+    with pytest.raises(InvalidInputError, match="--data must be the folder"):
         _build.build(tmp_path, tmp_path / "m", shifts=False, log=lambda m: None)
