@@ -189,7 +189,8 @@ def render_card(info):
         "",
         "## Not for",
         "",
-        f"- Tested on {info['species']}, {info['region']} (grouped CV)"
+        f"- Tested on held-out `{src['dataset']}` cells (grouped CV by "
+        f"{src['groups']})"
         + (f" and on {tested}" if tested else "")
         + "; other species, brain regions and labs are untested.",
     ]
