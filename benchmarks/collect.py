@@ -32,7 +32,7 @@ OUTPUT = ROOT / "docs" / "benchmarks.md"
 # Order of the page: the user's path through the library.
 ORDER = (
     "demo", "io", "formats", "extract", "datasets", "models", "accuracy", "conventions",
-    "transfer", "contrast",
+    "transfer", "contrast", "compare",
 )
 
 INTRO = """\

@@ -8,8 +8,9 @@ the builtin exception that callers already catch (``ValueError``, ``TypeError``,
 
     NgepError
     ├── InvalidInputError (ValueError)    data that cannot be used as given
-    │   └── MorphologyFormatError         a malformed morphology file
-    │       └── SWCFormatError            a malformed SWC file
+    │   ├── MorphologyFormatError         a malformed morphology file
+    │   │   └── SWCFormatError            a malformed SWC file
+    │   └── ComparisonError               groups that cannot be compared as asked
     ├── InvalidTypeError (TypeError)      an argument of a type ngep cannot use
     ├── ConfigurationError (ValueError)   parameter values that do not fit together
     │   └── UnknownNameError              a feature, compartment, frame... name
@@ -26,6 +27,7 @@ the messages read as in every scikit-learn estimator.
 import difflib
 
 __all__ = [
+    "ComparisonError",
     "ConfigurationError",
     "DownloadError",
     "FeatureExtractionWarning",
@@ -214,6 +216,15 @@ class MissingDependencyError(NgepError, ImportError):
 
     The message names the package and the extra that installs it, e.g.
     ``pip install "ngep[formats]"``.
+    """
+
+
+class ComparisonError(InvalidInputError):
+    """Groups of neurons cannot be compared as asked.
+
+    A group has fewer than 3 neurons, a column is unknown or not numeric, or
+    donors are shared between the groups compared; the message says which and
+    how to fix it.
     """
 
 

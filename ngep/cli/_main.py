@@ -14,6 +14,7 @@ import sys
 
 from ngep._version import __version__
 from ngep.cli import (
+    _cmd_compare,
     _cmd_cv,
     _cmd_demo,
     _cmd_features,
@@ -40,6 +41,7 @@ COMMANDS = (
     _cmd_models,
     _cmd_cv,
     _cmd_importance,
+    _cmd_compare,
     _cmd_fetch,
     _cmd_demo,
     _cmd_plot,
