@@ -11,6 +11,7 @@ from setuptools import Extension, setup
 
 setup(
     ext_modules=[
-        Extension("ngep.io._cswc", sources=["ngep/io/_cswc.c"], optional=True),
+        Extension("ngep.io._cswc", sources=["ngep/io/_cswc.c"],
+                  depends=["ngep/io/_cswc_pow10.h"], optional=True),
     ],
 )

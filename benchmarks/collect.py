@@ -31,8 +31,8 @@ OUTPUT = ROOT / "docs" / "benchmarks.md"
 
 # Order of the page: the user's path through the library.
 ORDER = (
-    "demo", "io", "formats", "extract", "datasets", "models", "accuracy", "conventions",
-    "transfer", "contrast", "compare",
+    "demo", "io", "formats", "extract", "styles", "datasets", "models", "accuracy",
+    "conventions", "transfer", "contrast", "compare",
 )
 
 INTRO = """\

@@ -264,11 +264,6 @@ def test_path_transformer_bare_path_raises_type_error(estimator, bare, swc_files
         clone(estimator).fit(paths).transform(bare)
 
 
-# State that transform still writes, until issue 14 item 3 (a pure transform)
-# lands: the names listed here may change, nothing else may.
-TRANSFORM_STATE_PENDING = {"MorphologyExtractor": {"failures_"}}
-
-
 @path_transformers
 def test_path_transformer_transform_leaves_dict_unchanged(estimator, swc_files):
     paths, _ = swc_files
@@ -281,10 +276,7 @@ def test_path_transformer_transform_leaves_dict_unchanged(estimator, swc_files):
         if k not in keys or k not in est.__dict__
         or pickle.dumps(keys[k]) != pickle.dumps(est.__dict__[k])
     }
-    pending = TRANSFORM_STATE_PENDING.get(_id(estimator), set())
-    assert changed <= pending, f"transform changed {sorted(changed - pending)}"
-    if changed:
-        pytest.xfail(f"transform still sets {sorted(changed)} (issue 14 item 3)")
+    assert not changed, f"transform changed {sorted(changed)}"
     assert pickle.dumps(est.__dict__) == before
 
 

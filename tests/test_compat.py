@@ -23,17 +23,10 @@ from ngep import _compat
 PACKAGE = Path(ngep.__file__).parent
 THIRD_PARTY = {"joblib", "numpy", "pandas", "scipy", "skorch", "sklearn", "torch"}
 
-# Private names still used outside the compat module, by their owner's pending
-# change: torch's fused-Adam kernel goes with issue 13's public
-# ``torch.optim.Adam(fused=True)``; pandas' parser engine is read in the
-# SWC fast path (ngep/io/_parse.py), which issue 13 reworks.
-PENDING = {
-    "io/_parse.py": {"getattr:_engine"},
-    "models/_torch_parts.py": {
-        "getattr:_foreach_add_", "getattr:_fused_adam_", "hasattr:_foreach_add_",
-        "hasattr:_fused_adam_", "torch._foreach_add_", "torch._fused_adam_",
-    },
-}
+# Private names still used outside the compat module, each with the reason it
+# cannot move there yet. Empty: the pandas engine and torch's fused-Adam kernel
+# gave way to public read_csv and torch.optim.adam.adam(fused=True).
+PENDING = {}
 
 
 def _private(dotted):

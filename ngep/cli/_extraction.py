@@ -24,11 +24,14 @@ def extract(paths, args, *, features=None, compartment="dendrite", cache_dir=Non
         progress=args.progress,
         cache_dir=cache_dir,
     ).set_output(transform="pandas")
+    import pandas as pd
+
+    files = [str(p) for p in paths]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        X = extractor.fit_transform([str(p) for p in paths])
+        X, failures = extractor.fit(files).transform_with_failures(files)
+    X = pd.DataFrame(X, columns=extractor.get_feature_names_out())
     summarise_warnings(caught, FeatureExtractionWarning)
-    failures = extractor.failures_
     if len(failures):
         print(
             f"ngep: {len(failures)} of {len(paths)} file(s) could not be featurised "

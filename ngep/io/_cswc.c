@@ -16,13 +16,34 @@
  * least 7, of which the first 7 must be decimal literals
  * [+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)? and the rest are ignored.
  *
- * Numbers are converted by Clinger's fast path: with at most 2**53 as the
- * integer m of the digits and |k| <= 22 for the power of ten, m and 10**|k|
- * are exact doubles, and one IEEE multiplication or division rounds
- * m * 10**k correctly: the result equals strtod's and Python's float(). SWC
- * files hold short decimals (ids, "370.4272"), so this covers them; a literal
- * outside it (more than 15-16 significant digits, a large exponent) makes the
- * whole file fall back to the Python parsers. No locale, no strtod.
+ * Numbers are converted exactly as Python's float() and a correctly rounding
+ * strtod convert them (round to nearest, ties to even), by the first of three
+ * paths that applies:
+ *
+ * 1. Clinger's fast path: with at most 2**53 as the integer m of the digits and
+ *    |k| <= 22 for the power of ten, m and 10**|k| are exact doubles and one
+ *    IEEE multiplication or division rounds m * 10**k correctly. SWC files
+ *    written by tracing tools ("370.4272") take this path.
+ * 2. The Eisel-Lemire algorithm (Lemire, "Number parsing at a gigabyte per
+ *    second", 2021; ported from Go's strconv/eisel_lemire.go): for up to 19
+ *    significant digits and any power of ten in [-342, 308], m times a 128-bit
+ *    truncated mantissa of 10**k (_cswc_pow10.h) gives the correctly rounded
+ *    result, or says it cannot decide (a product too close to a halfway point,
+ *    a subnormal result). Full-precision files ("370.42720000000003", 17
+ *    digits, repr of doubles) take this path.
+ * 3. The rest (more than 19 significant digits that are not all zeros,
+ *    subnormals, the undecided cases): the literal is copied, without its
+ *    decimal point, as "[-]DIGITSe[-]EXP" into a NUL-terminated buffer and
+ *    converted by the C library's strtod. This relies on strtod rounding
+ *    correctly, as glibc's (multi-precision, any number of digits), musl's,
+ *    macOS's and the Universal CRT's do; without a decimal point the locale
+ *    does not matter. A result that overflows to infinity is declined (the
+ *    careful parser rejects it with a line number); underflow gives 0 or a
+ *    subnormal, as float() does.
+ *
+ * So a well-formed file never leaves C; tests/io/test_fuzz_swc.py checks each
+ * path, its boundaries and hard cases (halfway points, 2**53 + 1, 20-digit
+ * literals, subnormals) against float() bit for bit.
  *
  * The table is returned as (bytearray, n): 7 columns of n doubles one after
  * the other (column-major, as the checks in _swc.py read them). The GIL is
@@ -30,13 +51,20 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <math.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define N_COLUMNS 7
 #define MAX_MANTISSA (UINT64_C(1) << 53)
 #define MAX_POW10 22
-#define MAX_EXPONENT_DIGITS 5
+#define MAX_DIGITS 19 /* significant digits that fit in 64 bits */
+#define EXPONENT_LIMIT 100000 /* |exponent| beyond this: 0 or inf anyway */
+#define STACK_LITERAL 128
+
+#include "_cswc_pow10.h"
 
 static const double POW10[MAX_POW10 + 1] = {
     1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
@@ -53,38 +81,160 @@ static inline int ends_field(const unsigned char *p, const unsigned char *end)
     return p == end || is_blank(*p) || is_eol(*p) || *p == '#';
 }
 
+/* The high and low 64 bits of a * b. */
+static inline uint64_t mul_64x64(uint64_t a, uint64_t b, uint64_t *low)
+{
+#if defined(__SIZEOF_INT128__)
+    unsigned __int128 r = (unsigned __int128)a * b;
+    *low = (uint64_t)r;
+    return (uint64_t)(r >> 64);
+#else
+    uint64_t a_lo = (uint32_t)a, a_hi = a >> 32, b_lo = (uint32_t)b, b_hi = b >> 32;
+    uint64_t ll = a_lo * b_lo, lh = a_lo * b_hi, hl = a_hi * b_lo, hh = a_hi * b_hi;
+    uint64_t mid = (ll >> 32) + (uint32_t)lh + (uint32_t)hl;
+    *low = (mid << 32) | (uint32_t)ll;
+    return hh + (lh >> 32) + (hl >> 32) + (mid >> 32);
+#endif
+}
+
+static inline int leading_zeros(uint64_t x) /* x != 0 */
+{
+#if defined(__GNUC__)
+    return __builtin_clzll(x);
+#else
+    int n = 0;
+    while (!(x & (UINT64_C(1) << 63))) {
+        x <<= 1;
+        n++;
+    }
+    return n;
+#endif
+}
+
+/* Eisel-Lemire: man * 10**exp10 correctly rounded into *out, or 0 where it
+ * cannot decide (the caller then takes the exact path). man != 0, at most 19
+ * digits. A line-by-line port of Go's strconv.eiselLemire64 (BSD-3-Clause). */
+static int eisel_lemire(uint64_t man, long exp10, int negative, double *out)
+{
+    if (exp10 < POW10_128_MIN_EXP || exp10 > POW10_128_MAX_EXP)
+        return 0;
+    const uint64_t *pow = POW10_128[exp10 - POW10_128_MIN_EXP];
+    int clz = leading_zeros(man);
+    man <<= clz;
+    /* floor(exp10 * log2(10)) + 64 + 1023 - clz; 217706 / 2**16 ~ log2(10) */
+    int64_t scaled = (int64_t)217706 * exp10;
+    int64_t log2_10 = scaled >= 0 ? scaled >> 16 : -((-scaled + 65535) >> 16);
+    uint64_t ret_exp2 = (uint64_t)(log2_10 + 64 + 1023 - clz);
+    uint64_t x_lo, x_hi = mul_64x64(man, pow[0], &x_lo);
+    if ((x_hi & 0x1FF) == 0x1FF && x_lo + man < man) { /* wider approximation */
+        uint64_t y_lo, y_hi = mul_64x64(man, pow[1], &y_lo);
+        uint64_t merged_hi = x_hi, merged_lo = x_lo + y_hi;
+        if (merged_lo < x_lo)
+            merged_hi++;
+        if ((merged_hi & 0x1FF) == 0x1FF && merged_lo + 1 == 0 && y_lo + man < man)
+            return 0;
+        x_hi = merged_hi;
+        x_lo = merged_lo;
+    }
+    uint64_t msb = x_hi >> 63; /* shift to 54 bits */
+    uint64_t mantissa = x_hi >> (msb + 9);
+    ret_exp2 -= 1 ^ msb;
+    if (x_lo == 0 && (x_hi & 0x1FF) == 0 && (mantissa & 3) == 1)
+        return 0; /* halfway ambiguity */
+    mantissa += mantissa & 1; /* 54 to 53 bits */
+    mantissa >>= 1;
+    if (mantissa >> 53) {
+        mantissa >>= 1;
+        ret_exp2 += 1;
+    }
+    if (ret_exp2 - 1 >= 0x7FF - 1)
+        return 0; /* subnormal, zero or infinite: the exact path decides */
+    uint64_t bits = ret_exp2 << 52 | (mantissa & UINT64_C(0x000FFFFFFFFFFFFF));
+    if (negative)
+        bits |= UINT64_C(1) << 63;
+    memcpy(out, &bits, sizeof bits);
+    return 1;
+}
+
+/* The exact path: strtod on "[-]DIGITSe[-]EXP", the literal's significant
+ * digits without its decimal point (no locale can misread it). 0 if the
+ * result is not finite. */
+static int convert_exactly(const unsigned char *digits_start,
+                           const unsigned char *digits_end, int negative,
+                           long exponent, double *out)
+{
+    char stack[STACK_LITERAL];
+    size_t cap = (size_t)(digits_end - digits_start) + 32;
+    char *buf = cap <= sizeof stack ? stack : malloc(cap);
+    if (buf == NULL)
+        return 0;
+    char *q = buf;
+    if (negative)
+        *q++ = '-';
+    for (const unsigned char *p = digits_start; p < digits_end; p++)
+        if (is_digit(*p))
+            *q++ = (char)*p;
+    snprintf(q, 24, "e%ld", exponent);
+    double value = strtod(buf, NULL);
+    if (buf != stack)
+        free(buf);
+    if (!isfinite(value))
+        return 0; /* overflow: the careful parser names the line */
+    *out = value;
+    return 1;
+}
+
 /* Parse one decimal literal at *pp; 1 and *out on success (the field consumed),
- * 0 if the field is not a literal of the grammar or is outside the fast path.
- * The data end with a NUL byte (a sentinel at `end`): the loops over digits
- * stop there without comparing with `end`, as at any other non-digit. */
+ * 0 if the field is not a literal of the grammar or does not give a finite
+ * number. The data end with a NUL byte (a sentinel at `end`): the loops over
+ * digits stop there without comparing with `end`, as at any other non-digit.
+ *
+ * The value is D * 10**(written - n_fraction), D all the digits without the
+ * point. The first 19 significant digits go into `mantissa`, and `exponent` is
+ * the power of ten of the last of them, so that the value is exactly
+ * mantissa * 10**exponent unless a later digit is not zero (`inexact`). */
 static int parse_number(const unsigned char **pp, const unsigned char *end,
                         double *out)
 {
     const unsigned char *p = *pp;
-    int negative = 0;
+    int negative = 0, inexact = 0;
     uint64_t mantissa = 0;
-    long n_digits, n_fraction = 0, exponent = 0;
+    long n_significant = 0, n_fraction = 0, exponent = 0, written = 0;
 
     if (*p == '+' || *p == '-') {
         negative = (*p == '-');
         p++;
     }
     const unsigned char *first = p;
-    for (; is_digit(*p); p++)
-        mantissa = mantissa * 10 + (uint64_t)(*p - '0');
-    n_digits = (long)(p - first);
+    for (; *p == '0'; p++) /* leading zeros are not significant */
+        ;
+    for (; is_digit(*p); p++, n_significant++) {
+        if (n_significant < MAX_DIGITS)
+            mantissa = mantissa * 10 + (uint64_t)(*p - '0');
+        else {
+            exponent++; /* the kept digits are worth ten times more */
+            inexact |= (*p != '0');
+        }
+    }
+    long n_digits = (long)(p - first);
     if (*p == '.') {
         const unsigned char *dot = ++p;
-        for (; is_digit(*p); p++)
-            mantissa = mantissa * 10 + (uint64_t)(*p - '0');
+        if (n_significant == 0)
+            for (; *p == '0'; p++)
+                exponent--;
+        for (; is_digit(*p); p++, n_significant++) {
+            if (n_significant < MAX_DIGITS) {
+                mantissa = mantissa * 10 + (uint64_t)(*p - '0');
+                exponent--;
+            } else
+                inexact |= (*p != '0');
+        }
         n_fraction = (long)(p - dot);
         n_digits += n_fraction;
     }
+    const unsigned char *digits_end = p;
     if (n_digits == 0)
         return 0; /* "", "+", ".", "-.", "e5": not a number */
-    /* at most 19 digits cannot overflow 64 bits; beyond 2**53, not exact */
-    if (n_digits > 19 || mantissa > MAX_MANTISSA)
-        return 0;
     if (*p == 'e' || *p == 'E') {
         int exp_negative = 0;
         p++;
@@ -93,31 +243,37 @@ static int parse_number(const unsigned char **pp, const unsigned char *end,
             p++;
         }
         const unsigned char *exp_first = p;
-        for (; is_digit(*p); p++) {
-            if (p - exp_first >= MAX_EXPONENT_DIGITS)
-                return 0;
-            exponent = exponent * 10 + (*p - '0');
-        }
+        for (; is_digit(*p); p++)
+            if (written < EXPONENT_LIMIT)
+                written = written * 10 + (*p - '0');
         if (p == exp_first)
             return 0; /* "1e", "1e+" */
+        if (written >= EXPONENT_LIMIT && n_digits >= EXPONENT_LIMIT / 10)
+            return 0; /* absurd: the careful parser decides */
         if (exp_negative)
-            exponent = -exponent;
+            written = -written;
     }
     if (!ends_field(p, end))
         return 0; /* "1x", "1,5", "0x10", "1e3.5" */
-    exponent -= n_fraction;
-    double value;
-    if (mantissa == 0)
-        value = 0.0;
-    else if (exponent >= 0 && exponent <= MAX_POW10)
-        value = (double)mantissa * POW10[exponent];
-    else if (exponent < 0 && exponent >= -MAX_POW10)
-        value = (double)mantissa / POW10[-exponent];
-    else
-        return 0; /* beyond the exact fast path: the Python parsers decide */
-    *out = negative ? -value : value;
     *pp = p;
-    return 1;
+    if (mantissa == 0 && !inexact) { /* every digit a zero */
+        *out = negative ? -0.0 : 0.0;
+        return 1;
+    }
+    exponent += written;
+    if (!inexact) {
+        if (mantissa <= MAX_MANTISSA && exponent >= -MAX_POW10
+            && exponent <= MAX_POW10) { /* 1. Clinger */
+            double value = exponent >= 0 ? (double)mantissa * POW10[exponent]
+                                         : (double)mantissa / POW10[-exponent];
+            *out = negative ? -value : value;
+            return 1;
+        }
+        if (eisel_lemire(mantissa, exponent, negative, out)) /* 2. */
+            return 1;
+    }
+    /* 3. strtod on all the digits, point removed */
+    return convert_exactly(first, digits_end, negative, written - n_fraction, out);
 }
 
 /* Fill columns (column c starts at table + c * cap); the number of rows, or -1

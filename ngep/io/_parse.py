@@ -67,10 +67,11 @@ def _parse_native(data):
     """Parse with the C extension; a (n, 7) column-major float array, or None.
 
     None where the extension is not built, or where it declines: anything the
-    careful parser would reject, and numbers it cannot convert exactly (more
-    than about 15 significant digits, exponents beyond 22), which it leaves to
-    the other parsers. Where it returns a table, that table is the careful
-    parser's, bit for bit.
+    careful parser would reject (which the careful parser then names). It
+    converts every decimal literal exactly as ``float()`` does, whatever its
+    number of digits or exponent (see the notes at the top of ``_cswc.c``), so
+    a well-formed file is read here alone. Where it returns a table, that table
+    is the careful parser's, bit for bit.
     """
     if _cswc is None:
         return None
@@ -82,43 +83,16 @@ def _parse_native(data):
 
 
 def _pandas_table(data, sep):
-    """pandas' C parser on ``data``: a column-major (n, k) float64 array."""
+    """pandas' C parser on ``data``: a column-major (n, k) float64 array.
+
+    Only the public ``read_csv``: since the C parser reads every well-formed
+    file, this path serves files it declines and installs without the C
+    extension, where the DataFrame it builds (~0.4 ms per file) does not matter.
+    """
     import pandas as pd
 
-    with pd.read_csv(io.BytesIO(data), sep=sep, iterator=True, **_READ_CSV) as reader:
-        columns = _engine_columns(reader)
-    if columns is None:
-        frame = pd.read_csv(io.BytesIO(data), sep=sep, **_READ_CSV)
-        return np.asfortranarray(frame.to_numpy(dtype=np.float64))
-    table = np.empty((columns[0].size, len(columns)), order="F")
-    for i, column in enumerate(columns):
-        table[:, i] = column
-    return table
-
-
-def _engine_columns(reader):
-    """The parsed columns of a ``TextFileReader``, without building a DataFrame.
-
-    ``TextFileReader.read`` calls ``_engine.read()`` for ``(index, names,
-    {name: column})`` and then wraps the columns in a DataFrame, which costs
-    about 0.4 ms per file, a fifth of reading an Allen neuron. This has been
-    pandas' internal interface from 1.x to 3.x; should a release change it,
-    None is returned and the caller uses the public ``read_csv``. Parse errors
-    propagate as they would from ``read_csv``.
-    """
-    read = getattr(getattr(reader, "_engine", None), "read", None)
-    if read is None:
-        return None
-    result = read()
-    try:
-        _, names, by_name = result
-        columns = [np.asarray(by_name[name]) for name in names]
-    except (TypeError, ValueError, KeyError):
-        return None
-    if not columns or any(c.dtype != np.float64 or c.shape != columns[0].shape
-                          or c.ndim != 1 for c in columns):
-        return None
-    return columns
+    frame = pd.read_csv(io.BytesIO(data), sep=sep, **_READ_CSV)
+    return np.asfortranarray(frame.to_numpy(dtype=np.float64))
 
 
 def _parse_fast(data):

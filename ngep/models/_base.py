@@ -32,8 +32,9 @@ def _target_names(y):
 class _BaseNetEstimator(BaseEstimator):
     """Parameters, validation, training loop wiring and portable state.
 
-    Subclasses set ``_skorch_class`` (name in ``skorch``) and ``_loss`` (name
-    in ``torch.nn``), and pass ``(criterion_class, criterion_kwargs)`` to
+    Subclasses set ``_skorch_class`` (name of the skorch net class, taken from
+    ``ngep.models._torch_parts``, which adds a lean ``train_step``) and ``_loss``
+    (name in ``torch.nn``), and pass ``(criterion_class, criterion_kwargs)`` to
     ``_fit_net``.
     """
 
@@ -140,7 +141,6 @@ class _BaseNetEstimator(BaseEstimator):
 
     def _make_net(self, n_features, n_outputs, n_samples, seed, device, criterion):
         """The configured (uninitialised) skorch net."""
-        import skorch
         from skorch.callbacks import EarlyStopping
 
         from ngep.models import _torch_parts as tp
@@ -186,7 +186,7 @@ class _BaseNetEstimator(BaseEstimator):
             kwargs["callbacks__epoch_timer"] = None  # feeds only PrintLog's "dur"
         if not self.early_stopping_:
             kwargs["callbacks__valid_loss"] = None  # no validation data
-        net_cls = getattr(skorch, self._skorch_class)
+        net_cls = getattr(tp, self._skorch_class)  # skorch's, lean train_step
         return net_cls(
             tp.FeedForward,
             module__n_features=n_features,

@@ -21,7 +21,10 @@ import math
 from collections import OrderedDict
 
 import numpy as np
+import skorch
+import skorch.history
 import torch
+from skorch.callbacks import Callback
 from torch import nn
 
 from ngep._compat import runs_module_hooks
@@ -32,6 +35,9 @@ __all__ = [
     "FeedForward",
     "FusedAdam",
     "HoldOutSplit",
+    "LeanTrainStep",
+    "NeuralNetClassifier",
+    "NeuralNetRegressor",
     "TensorDataset",
     "check_device",
     "seeded",
@@ -132,43 +138,19 @@ class FeedForward(nn.Module):
         return super().train(mode)
 
 
-# The private fused-Adam kernel that torch.optim.Adam(fused=True) itself calls.
-# If a torch release renames or drops it, FusedAdam falls back to Adam's step.
-_FUSED_KERNEL = hasattr(torch, "_fused_adam_") and hasattr(torch, "_foreach_add_")
-
-
-def _shared_step(states):
-    """Advance the step count of a parameter group; return the per-param list.
-
-    Every parameter of a group takes each step together, so their step
-    counters hold the same value. Sharing one 0-d tensor per group turns the
-    per-step ``_foreach_add_`` over all counters (about 17 µs, more than the
-    fused kernel itself) into one in-place add. Counters that differ (a state
-    loaded from elsewhere) are advanced one by one, as torch does.
-    """
-    first = states[0]["step"]
-    if any(s["step"] is not first for s in states):
-        if all(bool(torch.equal(s["step"], first)) for s in states):
-            for s in states:
-                s["step"] = first
-        else:
-            steps = [s["step"] for s in states]
-            torch._foreach_add_(steps, 1)
-            return steps
-    first.add_(1)
-    return [first] * len(states)
-
-
 class FusedAdam(torch.optim.Adam):
     """:class:`torch.optim.Adam` (``fused=True``) with a lean ``step``/``zero_grad``.
 
-    Same update, state layout and ``state_dict`` as ``torch.optim.Adam(...,
-    fused=True)``, bit for bit; only the Python around the fused kernel is
-    shorter. ``Optimizer.step`` wraps every call in profiler records, hook
-    dispatch and device/dtype grouping; for the 6 small tensors of a 64-64
-    network that took about as long as the forward pass (~0.1 ms of a
-    ~0.6 ms step on one CPU thread). Here one call per parameter group goes
-    straight to the fused kernel. Optimizer step hooks are not run.
+    Same update (Adam with L2 ``weight_decay`` added to the gradient, not
+    AdamW's), state layout and ``state_dict`` as ``torch.optim.Adam(...,
+    fused=True)``, through public torch API only: each step is one call of
+    the functional :func:`torch.optim.adam.adam` (``fused=True``) for all
+    parameter groups. ``Optimizer.step`` wraps every call in profiler records,
+    hook dispatch and one fused call per parameter group; for the 6 small
+    tensors of a 64-64 network that took about as long as the forward pass.
+    Groups that differ only in ``weight_decay`` (ngep decays weights, not
+    biases) share the call: their decay is added to the gradients first, as
+    Adam does. Optimizer step hooks are not run.
 
     Parameters
     ----------
@@ -198,35 +180,53 @@ class FusedAdam(torch.optim.Adam):
             )
         return state
 
+    def _calls(self):
+        """Groups of parameter groups that one functional call can update."""
+        calls = {}
+        for group in self.param_groups:
+            key = (group["lr"], tuple(group["betas"]), group["eps"],
+                   group.get("amsgrad", False), group.get("maximize", False))
+            calls.setdefault(key, []).append(group)
+        return calls.items()
+
     def step(self, closure=None):
         """One Adam update; ``closure`` (re)computes the loss, as in torch."""
-        if not _FUSED_KERNEL:  # pragma: no cover - depends on the torch release
-            return super().step(closure)
+        from torch.optim.adam import adam
+
         loss = None
         if closure is not None:
             with torch.enable_grad():
                 loss = closure()
         with torch.no_grad():
-            for group in self.param_groups:
-                params = [p for p in group["params"] if p.grad is not None]
+            for (lr, (beta1, beta2), eps, amsgrad, maximize), groups in self._calls():
+                if amsgrad or maximize:  # pragma: no cover - ngep sets neither
+                    return super().step()
+                params = []
+                for group in groups:
+                    decay = group["weight_decay"]
+                    for p in group["params"]:
+                        if p.grad is None:
+                            continue
+                        if decay and len(groups) > 1:
+                            p.grad.add_(p, alpha=decay)  # what Adam's decay does
+                        params.append(p)
                 if not params:
                     continue
                 states = [self._state_of(p) for p in params]
-                steps = _shared_step(states)
-                beta1, beta2 = group["betas"]
-                torch._fused_adam_(
+                adam(
                     params,
                     [p.grad for p in params],
                     [s["exp_avg"] for s in states],
                     [s["exp_avg_sq"] for s in states],
                     [],
-                    steps,
+                    [s["step"] for s in states],
+                    fused=True,
                     amsgrad=False,
-                    lr=group["lr"],
                     beta1=beta1,
                     beta2=beta2,
-                    weight_decay=group["weight_decay"],
-                    eps=group["eps"],
+                    lr=lr,
+                    weight_decay=groups[0]["weight_decay"] if len(groups) == 1 else 0.0,
+                    eps=eps,
                     maximize=False,
                 )
         return loss
@@ -244,10 +244,89 @@ class FusedAdam(torch.optim.Adam):
 
 
 # torch.optim.Optimizer wraps each class's ``step`` in a profiler/hook wrapper
-# unless it is marked as already wrapped; that wrapper is the overhead this
+# unless it is marked as already wrapped (the documented attribute
+# ``hooked`` of Optimizer.profile_hook_step); that wrapper is the overhead this
 # class exists to avoid. (If torch renames the flag, the wrapper comes back:
 # slower, never wrong.)
 FusedAdam.step.hooked = True
+
+
+def _overrides(obj, name, base):
+    return getattr(type(obj), name) is not getattr(base, name)
+
+
+class LeanTrainStep:
+    """Mixin for skorch nets: ``train_step`` without per-batch plumbing ngep skips.
+
+    skorch's ``train_step`` builds a closure and a step accumulator, calls
+    ``_set_training`` on every module, converts the batch again and notifies
+    ``on_grad_computed`` with a generator of the parameters, each batch: with
+    ngep's whole-tensor batches that cost about as much as the optimizer step.
+    This does the same work (train mode, forward, ``get_loss``, backward,
+    optimizer step) directly, through skorch's public attributes, and falls
+    back to skorch's ``train_step`` whenever that would differ: fit
+    parameters, batches that are not tensors, or a callback that implements
+    ``on_grad_computed`` (gradient clipping...).
+
+    Likewise a training epoch skips the per-batch ``notify`` calls when neither
+    the net nor a callback does anything on batch begin or end, and writes the
+    same history rows (``train_loss``, ``train_batch_size`` per batch).
+    """
+
+    def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
+        if (
+            iterator is None
+            or not training
+            or fit_params
+            or type(self.history) is not skorch.history.History
+            or _overrides(self, "on_batch_begin", skorch.NeuralNet)
+            or _overrides(self, "on_batch_end", skorch.NeuralNet)
+            or any(_overrides(cb, "on_batch_begin", Callback)
+                   or _overrides(cb, "on_batch_end", Callback)
+                   for _, cb in self.callbacks_)
+        ):
+            return super().run_single_epoch(
+                iterator, training, prefix, step_fn, **fit_params
+            )
+        batches = self.history[-1]["batches"]  # what history.new_batch appends to
+        loss_key, size_key = prefix + "_loss", prefix + "_batch_size"
+        batch_count = 0
+        for batch in iterator:
+            step = step_fn(batch)
+            batches.append({loss_key: step["loss"].item(), size_key: len(batch[0])})
+            batch_count += 1
+        self.history.record(prefix + "_batch_count", batch_count)
+        return None
+
+    def train_step(self, batch, **fit_params):
+        Xi, yi = batch
+        if (
+            fit_params
+            or not isinstance(Xi, torch.Tensor)
+            or any(_overrides(cb, "on_grad_computed", Callback)
+                   for _, cb in self.callbacks_)
+        ):
+            return super().train_step(batch, **fit_params)
+        module, criterion = self.module_, self.criterion_
+        if not module.training or not getattr(criterion, "training", True):
+            module.train(True)
+            if isinstance(criterion, nn.Module):
+                criterion.train(True)
+        optimizer = self.optimizer_
+        optimizer.zero_grad()
+        y_pred = module(Xi)
+        loss = self.get_loss(y_pred, yi, X=Xi, training=True)
+        loss.backward()
+        optimizer.step()
+        return {"loss": loss, "y_pred": y_pred}
+
+
+class NeuralNetRegressor(LeanTrainStep, skorch.NeuralNetRegressor):
+    """skorch's ``NeuralNetRegressor`` with :class:`LeanTrainStep`."""
+
+
+class NeuralNetClassifier(LeanTrainStep, skorch.NeuralNetClassifier):
+    """skorch's ``NeuralNetClassifier`` with :class:`LeanTrainStep`."""
 
 
 class TensorDataset(torch.utils.data.Dataset):

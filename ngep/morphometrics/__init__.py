@@ -13,7 +13,12 @@ several features (sections, compartment masks, distances) are cached on the
 morphology.
 """
 
-from ngep.morphometrics._compute import compute_features, feature_names
+from ngep.morphometrics._compute import (
+    FeaturePlan,
+    compute_features,
+    feature_names,
+    feature_plan,
+)
 from ngep.morphometrics._frame import (
     FRAMES,
     frame_transform,
@@ -40,11 +45,13 @@ __all__ = [
     "FEATURES",
     "FRAMES",
     "Feature",
+    "FeaturePlan",
     "PRESETS",
     "ROBUST_FEATURES",
     "SCALE_FREE_FEATURES",
     "compute_features",
     "feature_names",
+    "feature_plan",
     "frame_transform",
     "parse_frame",
     "feature_table",

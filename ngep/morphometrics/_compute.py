@@ -1,12 +1,20 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""Compute a list of catalogue features for one morphology."""
+"""Compute a list of catalogue features for one morphology.
+
+Names are resolved once into a :class:`FeaturePlan` (features x compartments,
+column names, invariance, the empty-compartment values of the catalogue);
+computing a plan on a morphology does nothing else.
+"""
+
+from dataclasses import dataclass
 
 import numpy as np
 
 from ngep.exceptions import ConfigurationError, UnknownNameError
+from ngep.morphometrics._core import node_mask
 from ngep.morphometrics._registry import COMPARTMENT_NAMES, FEATURES, Feature
 
-__all__ = ["compute_features", "feature_names"]
+__all__ = ["FeaturePlan", "compute_features", "feature_names", "feature_plan"]
 
 
 def _resolve(features):
@@ -40,8 +48,87 @@ def _compartments(compartment):
     return comps
 
 
-def _plan(features, compartment):
-    """[(Feature, compartment)] in output order."""
+@dataclass(frozen=True)
+class FeaturePlan:
+    """Features resolved into columns, once; see :func:`feature_plan`.
+
+    Attributes
+    ----------
+    columns : tuple of (Feature, str)
+        The feature and compartment (``"soma"`` for soma features) of each
+        output column, in output order.
+    names : tuple of str
+        Output column names.
+    compartments : tuple of str
+        The requested compartments.
+    """
+
+    columns: tuple
+    names: tuple
+    compartments: tuple
+
+    @property
+    def invariant(self):
+        """Per column, whether the feature is unchanged by rotations (a bool array)."""
+        return np.array([f.invariant for f, _ in self.columns], dtype=bool)
+
+    def compute(self, morphology, framed=None):
+        """The row of features of one morphology.
+
+        Parameters
+        ----------
+        morphology : Morphology
+        framed : Morphology, default=None
+            The same neuron in the frame of the frame-dependent features
+            (``invariant=False``), e.g. from :func:`~ngep.morphometrics.to_frame`;
+            None computes them on ``morphology`` as it is.
+
+        Returns
+        -------
+        ndarray of float64, shape (len(names),)
+        """
+        row = np.empty(len(self.columns), dtype=np.float64)
+        empty = {}
+        for i, (feature, comp) in enumerate(self.columns):
+            if feature.empty is not None and comp != "soma":
+                if comp not in empty:
+                    empty[comp] = not node_mask(morphology, comp).any()
+                if empty[comp]:  # the catalogue's value: no call needed
+                    row[i] = feature.empty
+                    continue
+            target = morphology if feature.invariant or framed is None else framed
+            row[i] = feature.func(target, comp)
+        return row
+
+
+def feature_plan(features, compartment="dendrite"):
+    """Resolve features and compartments into output columns, once.
+
+    Parameters
+    ----------
+    features : iterable of str or Feature
+        Catalogue names (see :data:`~ngep.morphometrics.FEATURES`).
+    compartment : str or sequence of str, default="dendrite"
+        One or more of :data:`~ngep.morphometrics.COMPARTMENT_NAMES`.
+
+    Returns
+    -------
+    FeaturePlan
+        Pass it to :func:`compute_features` (or call its ``compute``) for each
+        morphology: names are not looked up again.
+
+    Raises
+    ------
+    ValueError
+        For an unknown feature or compartment, a duplicated feature, or a
+        feature that applies to none of the compartments.
+
+    Examples
+    --------
+    >>> plan = feature_plan(["total_length", "soma_radius"], ["basal", "axon"])
+    >>> plan.names
+    ('basal__total_length', 'axon__total_length', 'soma__radius')
+    """
     feats = _resolve(features)
     comps = _compartments(compartment)
     plan = [(f, c) for c in comps for f in feats
@@ -54,10 +141,10 @@ def _plan(features, compartment):
                 f"Feature {f.name!r} applies to {list(f.compartments)}, not to "
                 f"{list(comps)}; drop it or add one of its compartments."
             )
-    names = [f.column(c) for f, c in plan]
+    names = tuple(f.column(c) for f, c in plan)
     if len(set(names)) != len(names):
         raise ConfigurationError("features contains a feature twice.")
-    return plan
+    return FeaturePlan(tuple(plan), names, comps)
 
 
 def feature_names(features, compartment="dendrite"):
@@ -96,7 +183,7 @@ def feature_names(features, compartment="dendrite"):
     ['apical__total_length', 'apical__n_tips', 'axon__total_length', 'axon__n_tips', \
 'soma__radius']
     """
-    return [f.column(c) for f, c in _plan(features, compartment)]
+    return list(feature_plan(features, compartment).names)
 
 
 def compute_features(morphology, features, compartment="dendrite"):
@@ -107,8 +194,9 @@ def compute_features(morphology, features, compartment="dendrite"):
     morphology : Morphology
         A neuron, e.g. from :func:`ngep.io.read_swc`. Frame-dependent features
         (``invariant=False``) use its coordinates as they are.
-    features : iterable of str or Feature
-        Catalogue names, e.g. :data:`~ngep.morphometrics.BASE_FEATURES`.
+    features : iterable of str or Feature, or FeaturePlan
+        Catalogue names, e.g. :data:`~ngep.morphometrics.BASE_FEATURES`, or a
+        plan from :func:`feature_plan` (then ``compartment`` is not used).
     compartment : str or sequence of str, default="dendrite"
         Compartment(s) to measure; see :func:`feature_names` for the columns.
 
@@ -129,5 +217,6 @@ def compute_features(morphology, features, compartment="dendrite"):
     >>> compute_features(m, BASE_FEATURES).round(3).tolist()
     [32.361, 1.0, 1.0, 21.18, 5.0]
     """
-    plan = _plan(features, compartment)
-    return np.array([f.func(morphology, c) for f, c in plan], dtype=np.float64)
+    if not isinstance(features, FeaturePlan):
+        features = feature_plan(features, compartment)
+    return features.compute(morphology)

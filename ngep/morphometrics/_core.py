@@ -22,8 +22,10 @@ __all__ = [
     "root_point",
     "sections",
     "segment_mask",
+    "share_topology",
     "soma_centroid",
     "subtree_sum",
+    "xyz_rows",
 ]
 
 _CACHE_KEY = "_ngep_morphometrics_cache"
@@ -52,6 +54,36 @@ def cached(morphology, key, compute):
     except KeyError:
         value = store[key] = compute()
         return value
+
+
+# What depends on the tree alone, not on coordinates: cached properties of
+# Morphology, and the keys of the cache here
+_TOPOLOGY = ("is_soma", "n_children", "is_tip", "is_branch_point", "is_stem",
+             "_parent_or_self", "neurite_segment", "n_ancestors", "branch_order")
+_TOPOLOGY_CACHE = ("node_mask", "segment_mask")
+
+
+def share_topology(source, target):
+    """Give ``target`` (same tree, other coordinates) ``source``'s tree-only caches.
+
+    Used for a neuron moved into another frame: masks, child counts and branch
+    orders are the same arrays (read-only), coordinates and lengths are not.
+    """
+    for key in _TOPOLOGY:
+        if key in source.__dict__:
+            target.__dict__[key] = source.__dict__[key]
+    store = source.__dict__.get(_CACHE_KEY)
+    if store:
+        target.__dict__[_CACHE_KEY] = {
+            k: v for k, v in store.items()
+            if isinstance(k, tuple) and k[0] in _TOPOLOGY_CACHE
+        }
+
+
+def xyz_rows(morphology):
+    """Coordinates as a (3, n_nodes) array, one contiguous row per axis."""
+    return cached(morphology, "xyz_rows",
+                  lambda: np.ascontiguousarray(morphology.xyz.T))
 
 
 def node_mask(morphology, compartment):

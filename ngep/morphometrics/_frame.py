@@ -41,7 +41,13 @@ import re
 import numpy as np
 
 from ngep.exceptions import ConfigurationError, UnknownNameError
-from ngep.morphometrics._core import soma_centroid
+from ngep.io import Morphology
+from ngep.morphometrics._core import (
+    segment_mask,
+    share_topology,
+    soma_centroid,
+    xyz_rows,
+)
 
 __all__ = ["FRAMES", "frame_transform", "parse_frame", "to_frame", "unit_problem"]
 
@@ -114,44 +120,78 @@ def parse_frame(spec):
 
 
 def _segments(morphology, compartment):
-    """End points (a, b) and lengths of the neurite segments of a compartment."""
-    seg = morphology.neurite_segment & (morphology.segment_length > 0)
+    """End points and lengths of the neurite segments of a compartment.
+
+    Returns ``(ends, w)``: ``ends`` is (6, n), the segments' parent ends ``a``
+    (rows 0-2) over their child ends ``b`` (rows 3-5), one contiguous row per
+    coordinate (numpy's element-wise operations run several times faster than
+    on (n, 3) rows); ``w`` their lengths.
+    """
+    positive = morphology.segment_length > 0
+    seg = None
     if compartment is not None:
-        in_comp = seg & morphology.compartment_mask(compartment)
-        if in_comp.any():
-            seg = in_comp
+        seg = segment_mask(morphology, compartment) & positive
+        if not seg.any():
+            seg = None
+    if seg is None:
+        seg = morphology.neurite_segment & positive
     child = np.flatnonzero(seg)
-    a = morphology.xyz[morphology.parent[child]]
-    b = morphology.xyz[child]
-    return a, b, morphology.segment_length[child]
+    xyz = xyz_rows(morphology)
+    ends = np.empty((6, child.size))
+    # np.take: ~10x faster than xyz[:, index], which gives (n, 3)-ordered memory
+    np.take(xyz, morphology.parent[child], axis=1, out=ends[:3])
+    np.take(xyz, child, axis=1, out=ends[3:])
+    return ends, morphology.segment_length[child]
 
 
-def _moments(a, b, w):
-    """Mean and covariance of points uniform along the segments (exact)."""
+def _moments(ends, w):
+    """Mean and covariance of points uniform along the segments (exact).
+
+    A point uniform on the segment from ``a`` to ``b`` has second moment
+    ``(a a' + b b') / 3 + (a b' + b a') / 6``; with ``ends`` (6, n) stacking
+    ``a`` over ``b``, the four products are blocks of one (6, 6) Gram matrix.
+    ``ends`` is centred on the mean in place.
+    """
     total = w.sum()
-    mean = (w @ (a + b)) / (2.0 * total)
-    a, b = a - mean, b - mean
-    second = (
-        np.einsum("n,ni,nj->ij", w, a, a) + np.einsum("n,ni,nj->ij", w, b, b)
-    ) / 3.0 + (
-        np.einsum("n,ni,nj->ij", w, a, b) + np.einsum("n,ni,nj->ij", w, b, a)
-    ) / 6.0
+    mean = ((ends[:3] + ends[3:]) @ w) / (2.0 * total)
+    ends -= np.concatenate([mean, mean])[:, None]
+    gram = (ends * w) @ ends.T
+    cross = gram[:3, 3:]
+    second = (gram[:3, :3] + gram[3:, 3:]) / 3.0 + (cross + cross.T) / 6.0
+    second = (second + second.T) / 2.0  # symmetric to the last bit
     return mean, second / total
 
 
-def _oriented(axis, a, b, w, mean):
-    """Flip ``axis`` so the segment points have positive skewness along it."""
-    t = (a - mean) @ axis
-    s = (b - mean) @ axis
-    tt, ts, ss = t * t, t * s, s * s  # products: np.power calls pow() per element
-    var = w @ ((tt + ts + ss) / 3.0)
-    third = w @ ((tt + ss) * (t + s) / 4.0)  # t^3 + t^2 s + t s^2 + s^3
+def _oriented(axes, ends, w):
+    """Flip each row of ``axes`` so the segment points have positive skewness.
+
+    ``ends`` are centred (see :func:`_moments`).
+    """
+    axes = np.atleast_2d(axes)
+    t = axes @ ends[:3]
+    s = axes @ ends[3:]
+    # products, not np.power (a pow() call per element); in place where possible
+    both = t + s
+    tt = t * t
+    ss = s * s
+    ts = np.multiply(t, s, out=t)
+    tt += ss
+    ts += tt
+    var = (ts @ w) / 3.0  # (t^2 + t s + s^2) / 3
+    tt *= both
+    third = (tt @ w) / 4.0  # (t^3 + t^2 s + t s^2 + s^3) / 4
     total = w.sum()
-    skew = (third / total) / max(var / total, _EPS) ** 1.5
-    if abs(skew) < 1e-8:
-        # symmetric along this axis: fall back to its largest component being +
-        return axis if axis[np.argmax(np.abs(axis))] > 0 else -axis
-    return axis if skew > 0 else -axis
+    out = axes.copy()
+    for i, axis in enumerate(axes):
+        skew = (third[i] / total) / max(var[i] / total, _EPS) ** 1.5
+        if abs(skew) < 1e-8:
+            # symmetric along this axis: fall back to its largest component being +
+            flip = axis[np.argmax(np.abs(axis))] < 0
+        else:
+            flip = skew < 0
+        if flip:
+            out[i] = -axis
+    return out
 
 
 def frame_transform(morphology, frame="principal", compartment="dendrite"):
@@ -187,24 +227,29 @@ def frame_transform(morphology, frame="principal", compartment="dendrite"):
     if spec == "native":
         return np.eye(3), np.zeros(3)
     centre = soma_centroid(morphology)
-    a, b, w = _segments(morphology, compartment)
+    ends, w = _segments(morphology, compartment)
     if spec == "principal":
         if w.size == 0:
             matrix = np.eye(3)
         else:
-            mean, cov = _moments(a, b, w)
+            _, cov = _moments(ends, w)
             _, vecs = np.linalg.eigh(cov)  # ascending eigenvalues
-            y = _oriented(vecs[:, 2], a, b, w, mean)
-            x = _oriented(vecs[:, 1], a, b, w, mean)
-            matrix = np.vstack([x, y, np.cross(x, y)])
+            x, y = _oriented(vecs[:, [1, 2]].T, ends, w)
+            matrix = np.array([x, y, _cross(x, y)])
     else:
         y = np.asarray(spec)
-        x = _perpendicular_axis(y, a, b, w)
-        matrix = np.vstack([x, y, np.cross(x, y)])
+        x = _perpendicular_axis(y, ends, w)
+        matrix = np.array([x, y, _cross(x, y)])
     return matrix, -(matrix @ centre)
 
 
-def _perpendicular_axis(y, a, b, w):
+def _cross(x, y):
+    """``np.cross`` of two 3-vectors, without its general machinery (~10x faster)."""
+    return np.array([x[1] * y[2] - x[2] * y[1], x[2] * y[0] - x[0] * y[2],
+                     x[0] * y[1] - x[1] * y[0]])
+
+
+def _perpendicular_axis(y, ends, w):
     """Largest-variance direction perpendicular to ``y`` (any, if undefined)."""
     helper = np.eye(3)[np.argmin(np.abs(y))]
     e1 = np.cross(y, helper)
@@ -213,11 +258,11 @@ def _perpendicular_axis(y, a, b, w):
     if w.size == 0:
         return e1
     basis = np.vstack([e1, e2])  # (2, 3)
-    mean, cov = _moments(a, b, w)
+    _, cov = _moments(ends, w)
     _, vecs = np.linalg.eigh(basis @ cov @ basis.T)
     x = vecs[:, 1] @ basis
     x /= np.linalg.norm(x)
-    return _oriented(x, a, b, w, mean)
+    return _oriented(x, ends, w)[0]
 
 
 def to_frame(morphology, frame="principal", compartment="dendrite"):
@@ -244,7 +289,16 @@ def to_frame(morphology, frame="principal", compartment="dendrite"):
     if spec == "native":
         return morphology
     matrix, offset = frame_transform(morphology, spec, compartment)
-    return morphology.transformed(matrix, offset)
+    # morphology.transformed(matrix, offset), without checking the tree again
+    # and keeping what depends on the tree only (masks, children, orders)
+    xyz = (matrix @ xyz_rows(morphology) + offset[:, None]).T  # (n, 3), F order
+    out = Morphology._from_checked(
+        xyz, morphology.radius, morphology.types, morphology.parent,
+        ids=morphology.ids, name=morphology.name, source=morphology.source,
+        dropped_ids=morphology.dropped_ids,
+    )
+    share_topology(morphology, out)
+    return out
 
 
 def unit_problem(morphology):
@@ -278,8 +332,8 @@ def unit_problem(morphology):
     >>> unit_problem(m.transformed(scale=1000)) is None
     True
     """
-    xyz = morphology.xyz
-    extent = float(np.linalg.norm(xyz.max(axis=0) - xyz.min(axis=0)))
+    xyz = xyz_rows(morphology)  # (3, n): reductions along rows are ~10x faster
+    extent = float(np.linalg.norm(xyz.max(axis=1) - xyz.min(axis=1)))
     length = float(
         np.sum(morphology.segment_length[morphology.neurite_segment])
     )

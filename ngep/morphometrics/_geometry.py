@@ -16,6 +16,7 @@ from ngep.morphometrics._core import (
     root_point,
     sections,
     segment_mask,
+    xyz_rows,
 )
 
 __all__ = [
@@ -83,13 +84,37 @@ def _extent(m, compartment, axis, coverage):
         mask = node_mask(m, compartment)
         if not mask.any():
             return np.zeros(3), np.zeros(3)
-        xyz = m.xyz[mask]
-        full = xyz.max(axis=0) - xyz.min(axis=0)
-        lo, hi = np.percentile(xyz, [2.5, 97.5], axis=0)
+        # one contiguous row per axis: reductions along rows are ~10x faster
+        # than along the columns of (n, 3), with the same values
+        xyz = np.take(xyz_rows(m), np.flatnonzero(mask), axis=1)
+        full = xyz.max(axis=1) - xyz.min(axis=1)
+        lo, hi = _percentiles(xyz, (2.5, 97.5))
         return full, hi - lo
 
     full, robust = cached(m, ("extent", compartment), compute)
     return float((full if coverage == 1.0 else robust)[axis])
+
+
+def _percentiles(rows, percents):
+    """``np.percentile(rows, percents, axis=1)`` (linear), value for value.
+
+    The same virtual indices and interpolation as numpy's ``"linear"`` method
+    (including its ``b - (b - a) * (1 - t)`` form for ``t >= 0.5``), from one
+    ``np.partition`` instead of percentile's general machinery: about half
+    the time on the small arrays of one neuron.
+    """
+    n = rows.shape[1]
+    virtual = np.asarray(percents, dtype=np.float64) / 100.0 * (n - 1)
+    lo = np.floor(virtual).astype(np.intp)
+    hi = np.minimum(lo + 1, n - 1)
+    gamma = virtual - lo
+    part = np.partition(rows, np.unique(np.concatenate([lo, hi])), axis=1)
+    a, b = part[:, lo], part[:, hi]
+    diff = b - a
+    out = a + diff * gamma
+    upper = gamma >= 0.5
+    out[:, upper] = (b - diff * (1 - gamma))[:, upper]
+    return out.T
 
 
 def width(m, compartment):
@@ -167,8 +192,9 @@ def _length_above(m, compartment):
     def compute():
         child = np.flatnonzero(segment_mask(m, compartment))
         y0 = root_point(m)[1]
-        ya = m.xyz[m.parent[child], 1] - y0
-        yb = m.xyz[child, 1] - y0
+        y = xyz_rows(m)[1]
+        ya = y[m.parent[child]] - y0
+        yb = y[child] - y0
         length = m.segment_length[child]
         lo, hi = np.minimum(ya, yb), np.maximum(ya, yb)
         span = hi - lo

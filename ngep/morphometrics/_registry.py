@@ -6,7 +6,7 @@ value in the tests. The user guide's feature table is generated from
 :data:`FEATURES` (see :func:`~ngep.morphometrics.feature_table`).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from types import MappingProxyType
 from typing import Callable
 
@@ -38,6 +38,7 @@ __all__ = [
 COMPARTMENT_NAMES = tuple(COMPARTMENTS)
 _NEURITES = COMPARTMENT_NAMES
 _SOMA = ("soma",)
+_NAN = float("nan")
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,10 @@ class Feature:
         True if unchanged by scaling the whole neuron (counts, angles, ratios of
         lengths, normalised distributions): what a model that must not read
         size (another species, another lab's calibration) may use.
+    empty : float or None
+        The value on a compartment without nodes: 0 for counts, sums and
+        extents, NaN for means and ratios (a test checks that ``func``
+        returns it). None: not declared, ``func`` is called.
     radius_free : bool
         True if it never reads a node radius. Radii are where labs' conventions
         differ most (diameter vs radius, minimum widths, soma drawn as a point,
@@ -82,6 +87,7 @@ class Feature:
     invariant: bool = True
     scale_free: bool = False
     radius_free: bool = True
+    empty: float = None
 
     def __post_init__(self):
         comps = tuple(self.compartments)
@@ -91,6 +97,18 @@ class Feature:
                 f"non-empty subset of {COMPARTMENT_NAMES}, got {self.compartments!r}."
             )
         object.__setattr__(self, "compartments", comps)
+
+    def _key(self):
+        values = [getattr(self, f.name) for f in fields(self)]
+        return tuple("nan" if v != v else v for v in values)  # NaN == NaN here
+
+    def __eq__(self, other):
+        if not isinstance(other, Feature):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self):
+        return hash(self._key())
 
     @property
     def is_soma(self):
@@ -117,92 +135,94 @@ _CATALOGUE = (
     # -- size -------------------------------------------------------------------
     _F("total_length", _size.total_length, "µm",
        "Sum of neurite segment lengths (soma-to-stem segments excluded).",
-       "NeuroM total_length"),
+       "NeuroM total_length", empty=0.0),
     _F("total_surface_area", _size.total_surface_area, "µm²",
        "Lateral surface of segments as conical frustums.", "NeuroM total_area",
-       radius_free=False),
+       radius_free=False, empty=0.0),
     _F("total_volume", _size.total_volume, "µm³",
        "Volume of segments as conical frustums.", "NeuroM total_volume",
-       radius_free=False),
+       radius_free=False, empty=0.0),
     _F("mean_diameter", _size.mean_diameter, "µm",
-       "Mean node diameter.", "L-Measure Diameter", radius_free=False),
+       "Mean node diameter.", "L-Measure Diameter", radius_free=False, empty=_NAN),
     # -- topology ---------------------------------------------------------------
     _F("n_stems", _topology.n_stems, "1",
        "Primary neurites leaving the soma.", "NeuroM number_of_neurites",
-       scale_free=True),
+       scale_free=True, empty=0.0),
     _F("n_branch_points", _topology.n_branch_points, "1",
        "Nodes with two or more children.", "NeuroM number_of_forking_points",
-       scale_free=True),
+       scale_free=True, empty=0.0),
     _F("n_bifurcations", _topology.n_bifurcations, "1",
        "Nodes with exactly two children.", "NeuroM number_of_bifurcations",
-       scale_free=True),
+       scale_free=True, empty=0.0),
     _F("n_tips", _topology.n_tips, "1",
-       "Terminal nodes.", "NeuroM number_of_leaves", scale_free=True),
+       "Terminal nodes.", "NeuroM number_of_leaves", scale_free=True, empty=0.0),
     _F("n_sections", _topology.n_sections, "1",
-       "Unbranched sections (branches).", "NeuroM number_of_sections", scale_free=True),
+       "Unbranched sections (branches).", "NeuroM number_of_sections", scale_free=True,
+       empty=0.0),
     _F("max_branch_order", _topology.max_branch_order, "1",
        "Most branch points between the soma and a node.",
-       "NeuroM section_branch_orders (max)", scale_free=True),
+       "NeuroM section_branch_orders (max)", scale_free=True, empty=0.0),
     _F("mean_tip_branch_order", _topology.mean_tip_branch_order, "1",
        "Mean number of branch points above a tip.",
-       "NeuroM section_term_branch_orders (mean)", scale_free=True),
+       "NeuroM section_term_branch_orders (mean)", scale_free=True, empty=_NAN),
     _F("mean_section_length", _topology.mean_section_length, "µm",
-       "Mean section (branch) length.", "NeuroM section_lengths (mean)"),
+       "Mean section (branch) length.", "NeuroM section_lengths (mean)", empty=_NAN),
     _F("max_section_length", _topology.max_section_length, "µm",
-       "Length of the longest section.", "NeuroM section_lengths (max)"),
+       "Length of the longest section.", "NeuroM section_lengths (max)", empty=0.0),
     # -- geometry ---------------------------------------------------------------
     _F("max_path_distance", _geometry.max_path_distance, "µm",
        "Longest path from the first stem point to a node.",
-       "NeuroM max_path_distance"),
+       "NeuroM max_path_distance", empty=0.0),
     _F("mean_tip_path_distance", _geometry.mean_tip_path_distance, "µm",
        "Mean path distance from the soma to the tips.",
-       "NeuroM terminal_path_lengths (mean)"),
+       "NeuroM terminal_path_lengths (mean)", empty=_NAN),
     _F("max_radial_distance", _geometry.max_radial_distance, "µm",
        "Largest Euclidean distance from the soma centre to any node.",
-       "L-Measure EucDistance (max); NeuroM uses section ends only"),
+       "L-Measure EucDistance (max); NeuroM uses section ends only", empty=0.0),
     _F("mean_tip_radial_distance", _geometry.mean_tip_radial_distance, "µm",
        "Mean Euclidean distance from the soma centre to the tips.",
-       "NeuroM section_term_radial_distances (mean)"),
+       "NeuroM section_term_radial_distances (mean)", empty=_NAN),
     _F("mean_contraction", _geometry.mean_contraction, "1",
        "Mean section end-to-end distance over section length.",
-       "L-Measure Contraction; Allen average_contraction", scale_free=True),
+       "L-Measure Contraction; Allen average_contraction", scale_free=True, empty=_NAN),
     _F("width", _geometry.width, "µm", "Extent of the nodes along x.",
-       "NeuroM total_width", invariant=False),
+       "NeuroM total_width", invariant=False, empty=0.0),
     _F("height", _geometry.height, "µm", "Extent of the nodes along y.",
-       "NeuroM total_height", invariant=False),
+       "NeuroM total_height", invariant=False, empty=0.0),
     _F("depth", _geometry.depth, "µm", "Extent of the nodes along z.",
-       "NeuroM total_depth", invariant=False),
+       "NeuroM total_depth", invariant=False, empty=0.0),
     _F("width_95", _geometry.width_95, "µm",
        "2.5th to 97.5th percentile of node x.", "Allen-style 95 % extent",
-       invariant=False),
+       invariant=False, empty=0.0),
     _F("height_95", _geometry.height_95, "µm",
        "2.5th to 97.5th percentile of node y.", "Allen-style 95 % extent",
-       invariant=False),
+       invariant=False, empty=0.0),
     _F("depth_95", _geometry.depth_95, "µm",
        "2.5th to 97.5th percentile of node z.", "Allen-style 95 % extent",
-       invariant=False),
+       invariant=False, empty=0.0),
     _F("length_fraction_above_soma", _geometry.length_fraction_above_soma, "1",
        "Fraction of length above the soma (y > y_soma).",
-       "Allen axon above/below soma", invariant=False, scale_free=True),
+       "Allen axon above/below soma", invariant=False, scale_free=True, empty=_NAN),
     _F("length_fraction_below_soma", _geometry.length_fraction_below_soma, "1",
        "Fraction of length below the soma (y <= y_soma).",
-       "Allen axon above/below soma", invariant=False, scale_free=True),
+       "Allen axon above/below soma", invariant=False, scale_free=True, empty=_NAN),
     # -- branching angles and balance --------------------------------------------
     _F("mean_local_bifurcation_angle", _angles.mean_local_bifurcation_angle, "rad",
        "Mean angle between daughters' first segments.",
-       "NeuroM local_bifurcation_angles (mean)", scale_free=True),
+       "NeuroM local_bifurcation_angles (mean)", scale_free=True, empty=_NAN),
     _F("mean_remote_bifurcation_angle", _angles.mean_remote_bifurcation_angle,
        "rad", "Mean angle between chords to daughters' ends.",
-       "NeuroM remote_bifurcation_angles (mean)", scale_free=True),
+       "NeuroM remote_bifurcation_angles (mean)", scale_free=True, empty=_NAN),
     _F("mean_partition_asymmetry", _angles.mean_partition_asymmetry, "1",
        "Mean |n - k| / (n + k) of daughter subtree sizes.",
-       "NeuroM partition_asymmetry (mean)", scale_free=True),
+       "NeuroM partition_asymmetry (mean)", scale_free=True, empty=_NAN),
     # -- Sholl ------------------------------------------------------------------
     _F("sholl_peak_intersections", _sholl.sholl_peak_intersections, "1",
-       "Most crossings of a Sholl sphere (10 µm steps).", "NeuroM sholl_crossings"),
+       "Most crossings of a Sholl sphere (10 µm steps).", "NeuroM sholl_crossings",
+       empty=0.0),
     _F("sholl_peak_radius", _sholl.sholl_peak_radius, "µm",
        "Radius of the first Sholl sphere with the most crossings.",
-       "NeuroM sholl_crossings"),
+       "NeuroM sholl_crossings", empty=_NAN),
     # -- scale-free shape -------------------------------------------------------
     _F("sholl_peak_fraction", _shape.sholl_peak_fraction, "1",
        "Peak of the Sholl profile on spheres of k R/20 about the soma centroid, "

@@ -185,26 +185,35 @@ def sholl_entropy(m, compartment):
     return float(max(-np.sum(nz * np.log(nz)) / np.log(SHOLL_SHELLS), 0.0))
 
 
+def _quadratic(m, compartment):
+    """What ``_length_within`` needs whatever the fraction (computed once)."""
+
+    def compute():
+        a, b = _segments(m, compartment)
+        ab = b - a
+        ab2 = np.einsum("ij,ij->i", ab, ab)
+        half_b = np.einsum("ij,ij->i", a, ab)
+        return ab2, half_b, np.einsum("ij,ij->i", a, a), half_b**2, np.sqrt(ab2)
+
+    return cached(m, ("shape_quadratic", compartment), compute)
+
+
 def _length_within(m, compartment, fraction):
     """Share of the compartment's length inside the sphere of radius ``f R``."""
-    a, b = _segments(m, compartment)
+    ab2, half_b, aa, half_b2, seg = _quadratic(m, compartment)
     reach = _reach(m, compartment)
-    ab = b - a
-    ab2 = np.einsum("ij,ij->i", ab, ab)
     if ab2.sum() <= 0 or reach <= 0:
         return float("nan")
     radius = fraction * reach
     # |a + t ab|^2 <= radius^2  <=>  ab2 t^2 + 2 (a.ab) t + (|a|^2 - radius^2) <= 0
-    half_b = np.einsum("ij,ij->i", a, ab)
-    c = np.einsum("ij,ij->i", a, a) - radius**2
-    disc = half_b**2 - ab2 * c
+    c = aa - radius**2
+    disc = half_b2 - ab2 * c
     ok = (ab2 > 0) & (disc > 0)
     safe = np.where(ok, ab2, 1.0)
     root = np.sqrt(np.where(ok, disc, 0.0))
     t0 = np.clip((-half_b - root) / safe, 0.0, 1.0)
     t1 = np.clip((-half_b + root) / safe, 0.0, 1.0)
     inside = np.where(ok, t1 - t0, 0.0)
-    seg = np.sqrt(ab2)
     return float(np.sum(inside * seg) / np.sum(seg))
 
 

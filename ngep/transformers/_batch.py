@@ -15,7 +15,7 @@ import numpy as np
 from ngep import exceptions
 from ngep.exceptions import SWCFormatError, SWCWarning
 from ngep.io import Morphology, read_morphology
-from ngep.morphometrics import compute_features
+from ngep.morphometrics import FeaturePlan
 from ngep.morphometrics._frame import to_frame, unit_problem
 from ngep.transformers._cache import FileCache
 
@@ -26,15 +26,22 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Plan:
-    """Everything a worker needs to turn one input into one row."""
+    """Everything a worker needs to turn one input into one row, resolved in ``fit``."""
 
-    groups: tuple  # ((invariant, catalogue keys, output column positions), ...)
-    n_features: int
-    compartment: tuple
+    features: FeaturePlan  # what to compute, into which column
     check_units: str
     errors: str
     cache_dir: str = None
     token: str = ""
+
+    @property
+    def n_features(self):
+        return len(self.features.names)
+
+    @property
+    def needs_frame(self):
+        """Whether some column is frame-dependent (the neuron must be rotated)."""
+        return not all(f.invariant for f, _ in self.features.columns)
 
 
 @dataclass
@@ -74,24 +81,18 @@ def _compute(morphology, frame, plan, label):
             if plan.check_units == "raise":
                 raise SWCFormatError(problem, path=label)
             warnings.warn(f"{label}: {problem}.", SWCWarning, stacklevel=2)
-    row = np.empty(plan.n_features, dtype=np.float64)
-    rotated = None
-    for invariant, keys, positions in plan.groups:
-        target = morphology
-        if not invariant:
-            if rotated is None:
-                rotated = to_frame(morphology, frame, plan.compartment[0])
-            target = rotated
-        row[list(positions)] = compute_features(target, keys, plan.compartment)
-    return row
+    framed = None
+    if plan.needs_frame:
+        framed = to_frame(morphology, frame, plan.features.compartments[0])
+    return plan.features.compute(morphology, framed)
 
 
 def _warn_record(caught):
     return [(w.category.__name__, str(w.message)) for w in caught]
 
 
-def extract_one(item, frame, index, plan, cache=None):
-    """Featurise one path or Morphology; a :class:`Result`."""
+def _featurise(item, frame, index, plan, cache, caught):
+    """One row and its failure (or None); warnings land in ``caught``."""
     label = label_of(item, index)
     key = None
     if cache is not None and not isinstance(item, Morphology):
@@ -99,38 +100,51 @@ def extract_one(item, frame, index, plan, cache=None):
         hit = cache.get(key)
         if hit is not None:
             return Result(np.asarray(hit[0], dtype=np.float64), None, hit[1])
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            morphology = item if isinstance(item, Morphology) else read_morphology(item)
-            row = _compute(morphology, frame, plan, label)
-        except Exception as exc:  # noqa: BLE001 - per-file failure, reported
-            if plan.errors == "raise":
-                raise
-            reason = str(exc) or type(exc).__name__
-            if label not in reason:
-                reason = f"{label}: {reason}"
-            nan = np.full(plan.n_features, np.nan)
-            return Result(nan, (type(exc).__name__, reason), _warn_record(caught))
-    record = _warn_record(caught)
+    seen = len(caught)
+    try:
+        morphology = item if isinstance(item, Morphology) else read_morphology(item)
+        row = _compute(morphology, frame, plan, label)
+    except Exception as exc:  # noqa: BLE001 - per-file failure, reported
+        if plan.errors == "raise":
+            raise
+        reason = str(exc) or type(exc).__name__
+        if label not in reason:
+            reason = f"{label}: {reason}"
+        nan = np.full(plan.n_features, np.nan)
+        return Result(nan, (type(exc).__name__, reason), _warn_record(caught[seen:]))
+    record = _warn_record(caught[seen:])
     if key is not None:
         cache.put(key, row.tolist(), record)
     return Result(row, None, record)
 
 
+def extract_one(item, frame, index, plan, cache=None):
+    """Featurise one path or Morphology; a :class:`Result`."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        return _featurise(item, frame, index, plan, cache, caught)
+
+
 def extract_batch(items, frames, start, plan):
-    """Featurise ``items`` (indices ``start, start + 1, ...``); a :class:`Batch`."""
+    """Featurise ``items`` (indices ``start, start + 1, ...``); a :class:`Batch`.
+
+    Warnings are recorded once for the whole batch (entering
+    ``warnings.catch_warnings`` per file cost more than a small file's
+    features) and attributed to the file that raised them.
+    """
     cache = FileCache(plan.cache_dir, plan.token) if plan.cache_dir else None
     # Rows live in one array per batch: thousands of small per-file arrays kept
     # alive between the parser's large temporary buffers fragment the C heap
     # (peak memory grew ~25 kB per file without this).
     rows = np.empty((len(items), plan.n_features))
     notes = []
-    for i, (item, frame) in enumerate(zip(items, frames)):
-        result = extract_one(item, frame, start + i, plan, cache)
-        rows[i] = result.row
-        if result.failure is not None or result.warnings:
-            notes.append((start + i, result.failure, result.warnings or []))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for i, (item, frame) in enumerate(zip(items, frames)):
+            result = _featurise(item, frame, start + i, plan, cache, caught)
+            rows[i] = result.row
+            if result.failure is not None or result.warnings:
+                notes.append((start + i, result.failure, result.warnings or []))
     return Batch(start, rows, notes)
 
 

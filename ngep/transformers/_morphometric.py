@@ -122,6 +122,26 @@ def _check_X(X):
     return items
 
 
+class _NoProgress:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def update(self, n):
+        pass
+
+
+def _progress(n, show):
+    """A tqdm bar on stderr, or a stand-in (importing tqdm costs ~10 ms)."""
+    if not show:
+        return _NoProgress()
+    from tqdm.auto import tqdm
+
+    return tqdm(total=n, unit="file", desc="extracting")
+
+
 def _batches(n, n_jobs):
     size = max(1, min(_MAX_BATCH, math.ceil(n / (4 * n_jobs))))
     return [(start, min(n, start + size)) for start in range(0, n, size)]
@@ -191,10 +211,16 @@ default="base"
         Output column names, e.g. ``"dendrite__total_length"``.
     n_features_out_ : int
         Number of output columns.
-    failures_ : pandas.DataFrame
-        Set by each ``transform``: one row per file that gave a NaN row, with
-        columns ``index`` (row of ``X``), ``path``, ``error`` (exception class)
-        and ``reason``. Empty when every file succeeded.
+    plan_ : ngep.morphometrics.FeaturePlan
+        The features resolved into columns by ``fit``; ``transform`` and its
+        worker processes only compute it.
+
+    Notes
+    -----
+    ``transform`` does not change the extractor. The files that failed (with
+    ``errors="warn"``) are named by the warnings it emits and returned, as a
+    table, by :meth:`transform_with_failures`. (ngep 0.1 set a ``failures_``
+    attribute in ``transform``; it is gone.)
 
     See Also
     --------
@@ -232,7 +258,8 @@ default="base"
         "cache_dir": [str, os.PathLike, None],
     }
 
-    # Fitted state saved by ngep.persistence's pickle-free format.
+    # Fitted state saved by ngep.persistence's pickle-free format (plan_ is
+    # resolved again from _keys on loading: see _set_portable_state).
     _portable_attrs = ("_keys", "feature_names_", "n_features_out_")
 
     def __init__(
@@ -274,9 +301,32 @@ default="base"
         keys, names = _resolve_features(self.features, self.compartment)
         self._check_frame()
         self._keys = tuple(keys)
+        self.plan_ = _catalogue().feature_plan(keys, _compartments(self.compartment))
         self.feature_names_ = names
         self.n_features_out_ = len(names)
         return self
+
+    def _get_portable_state(self):
+        return {"keys": list(self._keys)}  # AttributeError when not fitted
+
+    def _set_portable_state(self, state):
+        """Resolve the plan again on loading, as ``fit`` did."""
+        self._keys = tuple(state["keys"])
+        self.plan_ = _catalogue().feature_plan(
+            self._keys, _compartments(self.compartment))
+
+    def _batch_plan(self):
+        """The plan sent to workers: ``plan_`` and the settings of this call."""
+        plan = getattr(self, "plan_", None)
+        if plan is None:  # a model file written by ngep 0.1 stores _keys only
+            plan = _catalogue().feature_plan(
+                self._keys, _compartments(self.compartment))
+        token = json.dumps(
+            [__version__, self.feature_names_, list(plan.compartments),
+             self.check_units]
+        )
+        cache_dir = None if self.cache_dir is None else os.fspath(self.cache_dir)
+        return Plan(plan, self.check_units, self.errors, cache_dir, token)
 
     def _check_frame(self):
         frame = self.frame
@@ -317,29 +367,12 @@ default="base"
             )
         return [parse_frame(f) for f in frames]
 
-    def _plan(self):
-        cat = _catalogue()
-        comps = _compartments(self.compartment)
-        position = {name: i for i, name in enumerate(self.feature_names_)}
-        groups = []
-        for invariant in (True, False):
-            keys = tuple(
-                k for k in self._keys if cat.FEATURES[k].invariant is invariant
-            )
-            if keys:
-                names = cat.feature_names(keys, comps)
-                groups.append((invariant, keys, tuple(position[n] for n in names)))
-        token = json.dumps(
-            [__version__, self.feature_names_, list(comps), self.check_units]
-        )
-        cache_dir = None if self.cache_dir is None else os.fspath(self.cache_dir)
-        return Plan(
-            tuple(groups), len(self.feature_names_), comps, self.check_units,
-            self.errors, cache_dir, token,
-        )
-
     def transform(self, X):
         """Read and featurise each file.
+
+        Does not change the extractor: the files that failed (with
+        ``errors="warn"``) are named by the warnings it emits; use
+        :meth:`transform_with_failures` to get them as a table.
 
         Parameters
         ----------
@@ -358,13 +391,55 @@ default="base"
         SWCFormatError, OSError
             With ``errors="raise"``, the first file that cannot be read.
         """
-        check_is_fitted(self)
+        return self._extract(X, stacklevel=3)[0]
+
+    def transform_with_failures(self, X):
+        """Featurise each file and say which failed, without changing the extractor.
+
+        Parameters
+        ----------
+        X : sequence of str, os.PathLike or Morphology
+            One SWC path (or parsed neuron) per row.
+
+        Returns
+        -------
+        Xt : ndarray of float64, shape (n_samples, n_features_out_)
+            What :meth:`transform` returns (NaN rows for failed files with
+            ``errors="warn"``; use ``pandas.DataFrame(Xt,
+            columns=extractor.get_feature_names_out())`` for a table).
+        failures : pandas.DataFrame
+            One row per file that gave a NaN row, with columns ``index`` (row
+            of ``X``), ``path``, ``error`` (exception class) and ``reason``.
+            Empty when every file succeeded.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> from ngep.transformers import MorphologyExtractor
+        >>> missing = os.path.join(tempfile.mkdtemp(), "missing.swc")
+        >>> ext = MorphologyExtractor(errors="warn").fit([missing])
+        >>> import warnings
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore")
+        ...     Xt, failures = ext.transform_with_failures([missing])
+        >>> failures["error"].tolist()
+        ['FileNotFoundError']
+        """
         import pandas as pd
-        from tqdm.auto import tqdm
+
+        out, failures = self._extract(X, stacklevel=3)
+        failures = pd.DataFrame(
+            failures, columns=["index", "path", "error", "reason"]
+        ).astype({"index": np.int64})
+        return out, failures
+
+    def _extract(self, X, stacklevel):
+        """The matrix and a list of (index, path, error, reason) of failed files."""
+        check_is_fitted(self)
 
         items = _check_X(X)
         frames = self._frames_for(items)
-        plan = self._plan()
+        plan = self._batch_plan()
         n = len(items)
         n_jobs = max(1, min(effective_n_jobs(self.n_jobs), n or 1))
         spans = _batches(n, n_jobs)
@@ -379,24 +454,33 @@ default="base"
             )
         out = np.full((n, self.n_features_out_), np.nan)
         failures = []
-        with tqdm(total=n, disable=not self.progress, unit="file",
-                  desc="extracting") as bar:
+        with _progress(n, self.progress) as bar:
             for batch in chunks:
                 out[batch.start : batch.start + len(batch.rows)] = batch.rows
                 for i, failure, record in batch.notes:
-                    reemit(record, stacklevel=3)
+                    reemit(record, stacklevel=stacklevel + 1)
                     if failure is not None:
                         failures.append((i, label_of(items[i], i), *failure))
                         warnings.warn(
                             f"Row {i} is NaN: {failure[1]} ({failure[0]})",
                             FeatureExtractionWarning,
-                            stacklevel=2,
+                            stacklevel=stacklevel,
                         )
                 bar.update(len(batch.rows))
-        self.failures_ = pd.DataFrame(
-            failures, columns=["index", "path", "error", "reason"]
-        ).astype({"index": np.int64})
-        return out
+        return out, failures
+
+    def __getattr__(self, name):
+        # Only for names not found otherwise: the attribute removed in 0.2 says
+        # what replaces it (Python's protocol for missing attributes).
+        if name == "failures_":
+            raise AttributeError(
+                "MorphologyExtractor.failures_ was removed in ngep 0.2 (transform no "
+                "longer changes the extractor); use `Xt, failures = "
+                "extractor.transform_with_failures(X)`."
+            )
+        raise AttributeError(
+            f"{type(self).__name__!r} object has no attribute {name!r}"
+        )
 
     def get_feature_names_out(self, input_features=None):
         """Output feature names.

@@ -304,22 +304,61 @@ def test_fast_parsers_agree_with_careful_parser(data):
 
 
 # decimal literals as SWC files hold them, and the corners of the C parser's
-# exact fast path: up to 2**53 as the digits' integer, powers of ten up to 22
-_DIGITS = st.text("0123456789", min_size=0, max_size=20)
+# three paths: Clinger's (up to 2**53 as the digits' integer, powers of ten up to
+# 22), Eisel-Lemire's (19 significant digits, 128-bit powers of ten) and strtod's
+# (more digits, subnormals, halfway points)
+_DIGITS = st.text("0123456789", min_size=0, max_size=24)
+_EXPONENTS = st.sampled_from(["", "", "e", "E"]).flatmap(
+    lambda e: st.just("") if not e else st.builds(
+        lambda s, d: e + s + d, st.sampled_from(["", "-", "+"]),
+        st.text("0123456789", min_size=0, max_size=4)))
+_HARD = [
+    "9007199254740992", "9007199254740993", "9007199254740993.0000000000000000001",
+    "1e22", "1e23", "1e-22", "1e-23", "4.35", "0.1", "-0", "-0.0", ".5", "5.",
+    "00000000000000000000001", "1.00000000000000000000", "123456789012345.6",
+    "1234567890123456.7", "370.42720000000003", "18446744073709551615",
+    "18446744073709551616", "99999999999999999999", "7.2057594037927933e16",
+    "4.9406564584124654e-324", "2.4703282292062327e-324", "2.4703282292062328e-324",
+    "2.2250738585072011e-308", "2.2250738585072014e-308", "1.7976931348623157e308",
+    "1.7976931348623158e308", "1e-400", "0e99999999", "8.98846567431158e307",
+    # halfway between 1 and its successor, and either side of it
+    "1.00000000000000011102230246251565404236316680908203125",
+    "1.00000000000000011102230246251565404236316680908203124",
+    "1.00000000000000011102230246251565404236316680908203126",
+]
+
+
+def _significant(n_digits):
+    """Literals with n_digits significant digits, point anywhere, any exponent."""
+    return st.builds(
+        lambda sign, digits, point, exp: sign + digits[:point] + "." + digits[point:]
+        + exp,
+        st.sampled_from(["", "-", "+"]),
+        st.text("0123456789", min_size=n_digits, max_size=n_digits).filter(
+            lambda d: d[0] != "0"),
+        st.integers(0, n_digits),
+        st.integers(-340, 310).map(lambda e: f"e{e}") | st.just(""),
+    )
+
+
 _LITERALS = st.builds(
     lambda sign, whole, dot, frac, exp: sign + whole + dot + frac + exp,
-    st.sampled_from(["", "", "-", "+"]),
-    _DIGITS,
-    st.sampled_from([".", "", "."]),
-    _DIGITS,
-    st.sampled_from(["", "", "e", "E"]).flatmap(
-        lambda e: st.just("") if not e else st.builds(
-            lambda s, d: e + s + d, st.sampled_from(["", "-", "+"]),
-            st.text("0123456789", min_size=0, max_size=4))),
+    st.sampled_from(["", "", "-", "+"]), _DIGITS, st.sampled_from([".", "", "."]),
+    _DIGITS, _EXPONENTS,
 ) | st.floats(allow_nan=False, allow_infinity=False).map(repr) | st.sampled_from(
-    ["9007199254740992", "9007199254740993", "1e22", "1e23", "1e-22", "1e-23",
-     "4.35", "0.1", "-0", "-0.0", ".5", "5.", "00000000000000000000001",
-     "1.00000000000000000000", "123456789012345.6", "1234567890123456.7"])
+    _HARD) | st.integers(16, 20).flatmap(_significant) | st.floats(
+    0, 2.3e-308, allow_subnormal=True).map(repr) | st.builds(
+    # halfway between two doubles, written out in full (up to ~770 digits)
+    lambda x: _halfway(x), st.floats(1e-300, 1e300))
+
+
+def _halfway(x):
+    from decimal import Decimal, localcontext
+
+    with localcontext() as ctx:
+        ctx.prec = 1100
+        up = Decimal(np.nextafter(x, np.inf))
+        return str((Decimal(x) + up) / 2)
 
 
 @settings(CI, max_examples=N_FAST // 2)
@@ -339,14 +378,35 @@ def test_native_parser_takes_the_decimals_swc_files_hold(values, sep):
 @settings(CI, max_examples=N_FAST)
 @given(st.lists(_LITERALS, min_size=7, max_size=7), _SEP)
 def test_native_parser_converts_literals_as_python_does(fields, sep):
-    """Each literal: the C parser declines, or returns exactly ``float(literal)``."""
+    """Each literal gives exactly ``float(literal)``.
+
+    Only what is not a literal of the grammar ("", ".", "1e") or not finite is
+    declined.
+    """
+    if _parse._cswc is None:
+        pytest.skip("the C extension ngep.io._cswc is not built")
     line = sep.join(fields).encode()
     table = _parse_native(line + b"\n" + line)
-    if table is None:
+    valid = all(_parse._NUMBER.fullmatch(f) for f in fields)
+    expected = np.array([float(f) if valid else np.nan for f in fields])
+    if not np.all(np.isfinite(expected)):
+        assert table is None
         return
-    expected = np.array([float(f) for f in fields])
+    assert table is not None, fields
     for row in table:
         np.testing.assert_array_equal(row.view(np.int64), expected.view(np.int64))
+
+
+@settings(CI, max_examples=N_FAST // 2)
+@given(st.lists(st.floats(-1e5, 1e5), min_size=7, max_size=7), _SEP)
+def test_native_parser_takes_full_precision_files(values, sep):
+    """``repr`` of doubles (up to 17 digits), as full-precision writers produce."""
+    if _parse._cswc is None:
+        pytest.skip("the C extension ngep.io._cswc is not built")
+    table = _parse_native((sep.join(map(repr, values)) + "\n").encode())
+    assert table is not None
+    np.testing.assert_array_equal(table[0].view(np.int64),
+                                  np.array(values).view(np.int64))
 
 
 @settings(CI, max_examples=N_BYTES)

@@ -137,3 +137,40 @@ def test_feedforward_forward_equals_sequential(kwargs):
         for g, p in zip(grads, module.parameters()):
             assert torch.equal(g, p.grad)
         module.zero_grad()
+
+
+@pytest.mark.parametrize("clip", [False, True])
+def test_lean_train_step_trains_as_skorch_does(clip):
+    """LeanTrainStep: the same losses, history rows and weights as skorch's loop.
+
+    With a callback that implements ``on_grad_computed`` (gradient clipping)
+    skorch's own ``train_step`` runs instead, with the same results.
+    """
+    import numpy as np
+    import skorch
+    from skorch.callbacks import GradientNormClipping
+
+    from ngep.models import _torch_parts as tp
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(70, 4)).astype(np.float32)
+    y = rng.normal(size=(70, 1)).astype(np.float32)
+
+    def fit(cls):
+        torch.manual_seed(0)
+        net = cls(
+            tp.FeedForward, module__n_features=4, module__n_outputs=1,
+            module__hidden_layer_sizes=(8,), optimizer=tp.FusedAdam, lr=0.01,
+            max_epochs=4, batch_size=16, train_split=None, verbose=0,
+            dataset=tp.TensorDataset, iterator_train=tp.BatchIterator,
+            iterator_train__shuffle=True, iterator_train__seed=1,
+            callbacks=[("clip", GradientNormClipping(0.5))] if clip else None,
+        )
+        return net.fit(X, y)
+
+    lean, reference = fit(tp.NeuralNetRegressor), fit(skorch.NeuralNetRegressor)
+    assert lean.history[:, "train_loss"] == reference.history[:, "train_loss"]
+    assert (lean.history[:, "batches", :, "train_batch_size"]
+            == reference.history[:, "batches", :, "train_batch_size"])
+    for p, q in zip(lean.module_.parameters(), reference.module_.parameters()):
+        assert torch.equal(p, q)

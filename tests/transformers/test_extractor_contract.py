@@ -71,7 +71,6 @@ def test_base_matches_catalogue(swc_paths):
     assert list(feature_names(BASE_FEATURES, "dendrite")) == BASE_NAMES
     for row, path in zip(X, swc_paths):
         assert_array_equal(row, compute_features(read_swc(path), BASE_FEATURES))
-    assert est.failures_.empty
 
 
 def test_paths_and_morphologies_agree(swc_paths):
@@ -204,9 +203,14 @@ def test_errors_warn_nan_row_names_file(swc_paths, tmp_path):
     with pytest.warns(FeatureExtractionWarning, match="broken.swc"):
         X = est.fit_transform(X_in)
     assert np.isnan(X[1]).all() and np.isfinite(X[[0, 2]]).all()
-    assert est.failures_[["index", "path", "error"]].values.tolist() == [
+    with pytest.warns(FeatureExtractionWarning, match="broken.swc"):
+        X2, failures = est.transform_with_failures(X_in)
+    assert_array_equal(X2, X)
+    assert failures[["index", "path", "error"]].values.tolist() == [
         [1, str(bad), "SWCFormatError"]
     ]
+    with pytest.raises(AttributeError, match="transform_with_failures"):
+        est.failures_
     with pytest.raises(SWCFormatError, match="broken.swc"):
         MorphologyExtractor().fit_transform(X_in)
 
@@ -284,6 +288,26 @@ def test_unit_failure_follows_errors(make_neuron, tmp_path):
     write_swc(make_neuron(1).transformed(scale=1e-3), path)
     est = MorphologyExtractor(check_units="raise", errors="warn")
     with pytest.warns(FeatureExtractionWarning, match="mm.swc.*millimetres"):
-        X = est.fit_transform([str(path)])
+        X, failures = est.fit([str(path)]).transform_with_failures([str(path)])
     assert np.isnan(X).all()
-    assert est.failures_["error"].tolist() == ["SWCFormatError"]
+    assert failures["error"].tolist() == ["SWCFormatError"]
+
+
+@pytest.mark.parametrize("errors", ["raise", "warn"])
+def test_transform_leaves_the_extractor_unchanged(swc_paths, tmp_path, errors):
+    """transform and transform_with_failures are pure: __dict__ is unchanged."""
+    import copy
+    import pickle
+
+    bad = tmp_path / "broken.swc"
+    bad.write_text("1 1 0 0 0 5 -1\n2 3 0 1 0 1 7\n")
+    X_in = list(swc_paths[:2]) + ([str(bad)] if errors == "warn" else [])
+    est = MorphologyExtractor("extended", errors=errors).fit(X_in)
+    before = copy.deepcopy(est.__dict__)
+    blob = pickle.dumps(est)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est.transform(X_in)
+        est.transform_with_failures(X_in)
+    assert est.__dict__.keys() == before.keys()
+    assert pickle.dumps(est) == blob

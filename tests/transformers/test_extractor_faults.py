@@ -65,10 +65,10 @@ def _extract_with_warnings(paths, n_jobs):
     est = MorphologyExtractor(errors="warn", n_jobs=n_jobs)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        X = est.fit_transform(paths)
+        X, failures = est.fit(paths).transform_with_failures(paths)
     messages = [str(w.message) for w in caught
                 if issubclass(w.category, FeatureExtractionWarning)]
-    return X, est.failures_, messages
+    return X, failures, messages
 
 
 def test_corrupted_batch(corpus):
@@ -162,7 +162,7 @@ def test_a_batch_keeps_its_rows_in_one_array(tmp_path, make_neuron):
         write_swc(make_neuron(i), paths[-1])
     paths.insert(2, tmp_path / "missing.swc")
     ext = MorphologyExtractor("base", errors="warn").fit(paths)
-    batch = _batch.extract_batch(paths, [None] * 6, 10, ext._plan())
+    batch = _batch.extract_batch(paths, [None] * 6, 10, ext._batch_plan())
     assert batch.start == 10 and batch.rows.shape == (6, 5)
     assert np.isnan(batch.rows[2]).all()
     assert not np.isnan(np.delete(batch.rows, 2, axis=0)).any()
