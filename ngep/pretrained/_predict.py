@@ -127,11 +127,11 @@ def _extract(extractor, paths, n_jobs, progress):
     from sklearn.base import clone
 
     ext = clone(extractor).set_params(errors="warn", n_jobs=n_jobs, progress=progress)
-    ext.set_output(transform="pandas")
+    ext.fit(paths)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FeatureExtractionWarning)
-        X = ext.fit_transform(paths)
-    return X, ext.failures_
+        Xt, failures = ext.transform_with_failures(paths)
+    return pd.DataFrame(Xt, columns=ext.get_feature_names_out()), failures
 
 
 def _targets(final, n):

@@ -59,12 +59,13 @@ class TrainingData:
         if key not in self._features:
             cells = self.cells(dataset)
             paths = [str(self.root / dataset / f) for f in cells["swc_file"]]
-            ext = extractor(recipe).set_output(transform="pandas")
+            ext = extractor(recipe).fit(paths)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                X = ext.fit_transform(paths)
+                Xt, failures = ext.transform_with_failures(paths)
+            X = pd.DataFrame(Xt, columns=ext.get_feature_names_out())
             failed = np.zeros(len(paths), dtype=bool)
-            failed[ext.failures_["index"].to_numpy()] = True
+            failed[failures["index"].to_numpy()] = True
             self._features[key] = (X, failed, paths)
         return self._features[key]
 
