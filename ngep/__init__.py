@@ -27,6 +27,8 @@ inspection
     Permutation importance per feature, per base measurement and per gene.
 uncertainty
     Conformal prediction intervals, reliability of probabilities, applicability.
+pretrained
+    Marker models shipped with ngep (``ngep.load_pretrained("pvalb-mouse-cortex")``).
 datasets
     Synthetic neurons with known truth and data fetchers.
 plot
@@ -52,6 +54,7 @@ _SUBMODULES = frozenset(
         "persistence",
         "pipeline",
         "plot",
+        "pretrained",
         "transformers",
         "uncertainty",
     }
@@ -68,6 +71,7 @@ _LAZY_ATTRS = {
     "make_pipeline": "pipeline",  # deprecated alias, removed in 0.3
     "save": "persistence",
     "load": "persistence",
+    "load_pretrained": "pretrained",
 }
 
 __all__ = sorted(["__version__", *_SUBMODULES, *_LAZY_ATTRS])

@@ -14,6 +14,7 @@ the builtin exception that callers already catch (``ValueError``, ``TypeError``,
     ├── InvalidTypeError (TypeError)      an argument of a type ngep cannot use
     ├── ConfigurationError (ValueError)   parameter values that do not fit together
     │   └── UnknownNameError              a feature, compartment, frame... name
+    │       └── UnknownModelError         a pretrained model name
     ├── MissingDependencyError (ImportError)  an optional package is not installed
     ├── ModelFileError (ValueError)       an unreadable saved model
     └── DownloadError (OSError)           a download that failed after retries
@@ -42,6 +43,7 @@ __all__ = [
     "NgepWarning",
     "SWCFormatError",
     "SWCWarning",
+    "UnknownModelError",
     "UnknownNameError",
 ]
 
@@ -228,6 +230,14 @@ class ComparisonError(InvalidInputError):
 
 class ModelFileError(NgepError, ValueError):
     """A saved model file is corrupted, truncated, of the wrong type or unreadable."""
+
+
+class UnknownModelError(UnknownNameError):
+    """No shipped pretrained model has this name.
+
+    The message lists the shipped models and the closest names
+    ("did you mean ...?"); :func:`ngep.pretrained.list_pretrained` lists them.
+    """
 
 
 class DownloadError(NgepError, OSError):

@@ -17,7 +17,11 @@ def add_parser(sub):
     parser = sub.add_parser(
         NAME, help="permutation importance of a saved model on labelled data"
     )
-    parser.add_argument("model", type=Path, help="model file from 'ngep fit'")
+    parser.add_argument(
+        "model",
+        help="model file from 'ngep fit', or the name of a shipped model "
+        "(see 'ngep models')",
+    )
     add_dataset(parser)
     parser.add_argument("--n-repeats", type=int, default=10)
     parser.add_argument("-o", "--output", type=Path, required=True, help="output CSV")
@@ -28,15 +32,13 @@ def add_parser(sub):
 
 def run(args):
     from ngep.cli._report import importance_tables, save_importance_plot
-    from ngep.persistence import load
+    from ngep.pretrained import load_model
 
-    model = load(args.model)
+    model = load_model(args.model)
     ensure_writable_dir(args.output.parent)
     if "extract" not in getattr(model, "named_steps", {}):
         raise CLIError(f"{args.model} is not an ngep SWC pipeline (no 'extract' step)")
-    extractor = model.named_steps["extract"]
-    args.features = ",".join(extractor.feature_names_)
-    _, X, y, _, _ = load_labelled(args)
+    _, X, y, _, _ = load_labelled(args, like=model.named_steps["extract"])
     table = importance_tables(model[1:], X, np.asarray(y), n_repeats=args.n_repeats)
     atomic_write_csv(table, args.output, index=False)
     if args.plot is not None:

@@ -56,8 +56,13 @@ def summarise_warnings(caught, skip):
         print(f"ngep: {count} {name}(s), e.g. {first[name]}", file=sys.stderr)
 
 
-def load_labelled(args):
+def load_labelled(args, *, panel=False, like=None):
     """Match ``--swc-dir`` to ``--table``, extract, drop failed files.
+
+    ``panel=True`` allows several classification targets (``ngep fit`` fits a
+    gene panel); other commands take one. ``like``: a fitted extractor whose
+    features and compartments to compute (a saved model's), instead of
+    ``--features``.
 
     Returns
     -------
@@ -70,7 +75,12 @@ def load_labelled(args):
         args.target,
         groups_column=args.groups_column,
     )
-    extractor, X, failures = extract(paths, args)
+    if like is None:
+        extractor, X, failures = extract(paths, args)
+    else:
+        extractor, X, failures = extract(
+            paths, args, features=like.features, compartment=like.compartment
+        )
     ok = np.ones(len(paths), dtype=bool)
     if len(failures):
         ok[failures["index"].to_numpy()] = False
@@ -82,6 +92,9 @@ def load_labelled(args):
     X = X.loc[ok].reset_index(drop=True)
     y = table[args.target[0]] if len(args.target) == 1 else table[args.target]
     task = infer_task(y, args.task)
-    if task == "classification" and len(args.target) > 1:
-        raise CLIError("classification takes one --target; fit one model per marker")
+    if task == "classification" and len(args.target) > 1 and not panel:
+        raise CLIError(
+            f"'ngep {args.command}' takes one classification --target; 'ngep fit' "
+            "takes several (one gene panel)"
+        )
     return extractor, X, y, table, task

@@ -41,6 +41,25 @@ _REGISTRY = {
         "n_features_in_",
         "feature_names_in_",
     ),
+    "sklearn.covariance.EmpiricalCovariance": (
+        "location_",
+        "covariance_",
+        "precision_",
+        "n_features_in_",
+        "feature_names_in_",
+    ),
+    "sklearn.covariance.MinCovDet": (
+        "location_",
+        "covariance_",
+        "precision_",
+        "support_",
+        "dist_",
+        "raw_location_",
+        "raw_covariance_",
+        "raw_support_",
+        "n_features_in_",
+        "feature_names_in_",
+    ),
     "sklearn.linear_model.LogisticRegression": (
         "classes_",
         "coef_",
@@ -53,9 +72,13 @@ _REGISTRY = {
     "ngep.models.ContrastClassifier": None,
     "ngep.models.ExpressionRegressor": None,
     "ngep.models.MarkerClassifier": None,
+    "ngep.multigene.GenePanelClassifier": None,
+    "ngep.multigene.GenePanelRegressor": None,
     "ngep.transformers.FeatureExpander": None,
     "ngep.transformers.MorphologyExtractor": None,
     "ngep.transformers.RangeClipper": None,
+    "ngep.uncertainty.ApplicabilityDomain": None,
+    "ngep.uncertainty.DomainCheck": None,
 }
 
 

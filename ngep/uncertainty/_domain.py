@@ -46,7 +46,7 @@ class ApplicabilityDomain(_InDomainMixin, OutlierMixin, BaseEstimator):
 
     Parameters
     ----------
-    method : {"mahalanobis", "isolation_forest"}, default="mahalanobis"
+    method : {"mahalanobis", "isolation_forest", "range"}, default="mahalanobis"
         ``"mahalanobis"``: squared Mahalanobis distance to the (robust) mean,
         affine-invariant so no scaling is needed; good when features are
         roughly elliptical (log-transform lengths first); it flags neurons
@@ -57,7 +57,15 @@ class ApplicabilityDomain(_InDomainMixin, OutlierMixin, BaseEstimator):
         accepts); its trees do not extend beyond the training range, so a
         neuron far outside it on one feature scores like the most extreme
         training neurons and may pass: prefer ``"mahalanobis"`` to catch
-        larger species or damaged reconstructions.
+        larger species or damaged reconstructions. ``"range"``: per-feature
+        bounds, for a domain that says *which* measurement is out of range:
+        each feature's ``[lower_, upper_]`` are its training quantiles
+        ``a`` and ``1 - a``, with one tail fraction ``a`` for all features
+        chosen so that ``quantile`` of the training neurons lie inside every
+        bound at once (``quantile=1``: the training minimum and maximum).
+        The score is minus the largest distance beyond a bound, in
+        half-widths of the bounds (positive inside), so a neuron is outside
+        when any feature is out of its bounds.
     quantile : float, default=0.99
         Fraction of training neurons inside the domain; the threshold is the
         score of that training quantile.
@@ -68,11 +76,22 @@ class ApplicabilityDomain(_InDomainMixin, OutlierMixin, BaseEstimator):
         when there are fewer than ``2 * n_features`` neurons.
     random_state : int, RandomState or None, default=None
         Seeds MinCovDet and IsolationForest.
+    margin : float, default=0.0
+        ``"range"`` only: widen each feature's bounds on both sides by this
+        fraction of its training span (``data_max_ - data_min_``), so that only
+        neurons clearly beyond what the training set held are flagged.
 
     Attributes
     ----------
-    estimator_ : estimator
-        The fitted covariance estimator or isolation forest.
+    estimator_ : estimator or None
+        The fitted covariance estimator or isolation forest (None for
+        ``"range"``).
+    center_, scale_ : ndarray of shape (n_features,)
+        ``"range"`` only: centre and half-width of each feature's bounds.
+    lower_, upper_ : ndarray of shape (n_features,)
+        ``"range"`` only: the per-feature bounds of the domain.
+    data_min_, data_max_ : ndarray of shape (n_features,)
+        ``"range"`` only: the training range of each feature.
     offset_ : float
         The threshold: ``score_samples`` at or above which a neuron is inside
         the domain (``decision_function = score_samples - offset_``, as in
@@ -96,19 +115,41 @@ class ApplicabilityDomain(_InDomainMixin, OutlierMixin, BaseEstimator):
     """
 
     _parameter_constraints = {
-        "method": [StrOptions({"mahalanobis", "isolation_forest"})],
+        "method": [StrOptions({"mahalanobis", "isolation_forest", "range"})],
         "quantile": [Interval(Real, 0, 1, closed="right")],
         "robust": ["boolean"],
         "random_state": ["random_state"],
+        "margin": [Interval(Real, 0, None, closed="left")],
     }
 
+    # Fitted state saved by ngep.persistence's pickle-free format.
+    _portable_attrs = (
+        "estimator_",
+        "offset_",
+        "center_",
+        "scale_",
+        "lower_",
+        "upper_",
+        "data_min_",
+        "data_max_",
+        "n_features_in_",
+        "feature_names_in_",
+    )
+
     def __init__(
-        self, method="mahalanobis", *, quantile=0.99, robust=True, random_state=None
+        self,
+        method="mahalanobis",
+        *,
+        quantile=0.99,
+        robust=True,
+        random_state=None,
+        margin=0.0,
     ):
         self.method = method
         self.quantile = quantile
         self.robust = robust
         self.random_state = random_state
+        self.margin = margin
 
     @fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -127,6 +168,17 @@ class ApplicabilityDomain(_InDomainMixin, OutlierMixin, BaseEstimator):
             The fitted detector.
         """
         X = validate_data(self, X, dtype=np.float64, ensure_min_samples=2)
+        if self.method == "range":
+            self.estimator_ = None
+            self.data_min_, self.data_max_ = X.min(axis=0), X.max(axis=0)
+            lower, upper = _joint_bounds(X, self.quantile)
+            widen = self.margin * (self.data_max_ - self.data_min_)
+            self.lower_, self.upper_ = lower - widen, upper + widen
+            self.center_ = (self.lower_ + self.upper_) / 2
+            half = (self.upper_ - self.lower_) / 2
+            self.scale_ = np.where(half > 0, half, 1.0)
+            self.offset_ = 0.0
+            return self
         if self.method == "isolation_forest":
             self.estimator_ = IsolationForest(random_state=self.random_state).fit(X)
         elif self.robust and X.shape[0] >= 2 * X.shape[1] + 2:
@@ -141,6 +193,10 @@ class ApplicabilityDomain(_InDomainMixin, OutlierMixin, BaseEstimator):
         return self
 
     def _raw_scores(self, X):
+        if self.method == "range":
+            # distance beyond the nearer bound, in half-widths (exactly 0 on it)
+            out = np.maximum(self.lower_ - X, X - self.upper_) / self.scale_
+            return -np.max(out, axis=1)
         if self.method == "isolation_forest":
             return self.estimator_.score_samples(X)
         return -self.estimator_.mahalanobis(X)
@@ -192,6 +248,31 @@ class ApplicabilityDomain(_InDomainMixin, OutlierMixin, BaseEstimator):
             +1 inside, -1 outside.
         """
         return np.where(self.in_domain(X), 1, -1)
+
+
+def _joint_bounds(X, quantile):
+    """Per-feature bounds ``[q_a, q_(1-a)]`` holding ``quantile`` of the rows.
+
+    ``a`` is the largest tail fraction (the same for every feature) for which
+    at least ``quantile`` of the rows lie inside every feature's bounds at
+    once; ``quantile=1`` gives the training minimum and maximum.
+    """
+
+    def bounds(a):
+        return np.quantile(X, a, axis=0), np.quantile(X, 1 - a, axis=0)
+
+    def inside(a):
+        lo, hi = bounds(a)
+        return np.mean(np.all((X >= lo) & (X <= hi), axis=1))
+
+    lo_a, hi_a = 0.0, 0.5
+    for _ in range(40):  # bisection: inside() decreases as a grows
+        mid = (lo_a + hi_a) / 2
+        if inside(mid) >= quantile:
+            lo_a = mid
+        else:
+            hi_a = mid
+    return bounds(lo_a)
 
 
 def predict_with_domain(estimator, domain, X, *, X_domain=None):

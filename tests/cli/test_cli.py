@@ -180,7 +180,7 @@ def test_fit_predict_report_on_real_allen_neurons(tmp_path, allen_dir):
     argv = ["predict", str(model), *map(str, files), "-o", str(out), "--no-progress"]
     assert main(argv) == 0
     pred = pd.read_csv(out)
-    assert len(pred) == 20 and pred["proba_1.0"].between(0, 1).all()
+    assert len(pred) == 20 and pred["proba_1"].between(0, 1).all()
     report = tmp_path / "cv"
     argv = ["cv", *common, "--groups-column", "donor__id", "--n-splits", "3",
             "--max-iter", "30", "-o", str(report)]  # fmt: skip
@@ -245,7 +245,7 @@ def test_fit_interval_only_and_classifier_domain(labelled, tmp_path):
     [
         (["--target", "pv_positive", "--interval", "0.9"], "for regression"),
         (["--target", "Pvalb", "--target", "Sst", "--interval", "0.9"], "one --target"),
-        (["--target", "Pvalb", "--domain", "--portable"], "--portable"),
+        (["--target", "Pvalb", "--interval", "0.9", "--portable"], "--portable"),
     ],
 )
 def test_interval_domain_user_errors(labelled, tmp_path, capsys, extra, message):
