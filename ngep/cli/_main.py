@@ -21,6 +21,7 @@ from ngep.cli import (
     _cmd_fit,
     _cmd_importance,
     _cmd_predict,
+    _cmd_serve,
 )
 from ngep.cli._errors import (
     EXIT_INTERRUPTED,
@@ -39,6 +40,7 @@ COMMANDS = (
     _cmd_importance,
     _cmd_fetch,
     _cmd_demo,
+    _cmd_serve,
 )
 
 

@@ -1,0 +1,534 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""What the web app serves: models loaded once, and uploads -> predictions.
+
+Every point where the app meets the rest of ngep is here, and nothing here knows
+about HTTP: loading models (shipped pretrained names or model files), reading an
+uploaded file from memory, predicting with every model, the base measurements and
+the picture of a neuron. Uploaded bytes are parsed in memory (SWC, gzip) or, for
+formats whose reader needs a path, in a private temporary folder that is removed
+before the call returns; nothing from an upload is ever unpickled.
+"""
+
+import base64
+import io
+import math
+import os
+import tempfile
+import threading
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ngep.exceptions import NgepError, SWCFormatError
+
+__all__ = [
+    "ServedModel",
+    "load_models",
+    "measure",
+    "picture_png",
+    "predict",
+    "read_upload",
+    "supported_suffixes",
+]
+
+# The ngep pipelines and matplotlib are not known to be thread-safe (the feature
+# extractor records warnings with ``warnings.catch_warnings``, which is global
+# state before Python 3.14), so each runs under its own lock; parsing uploads,
+# which is the rest of the work, runs in parallel.
+_MODEL_LOCK = threading.Lock()
+_PICTURE_LOCK = threading.Lock()
+
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+@dataclass
+class ServedModel:
+    """A fitted pipeline the app serves, with what the page shows about it.
+
+    Parameters
+    ----------
+    name : str
+        Pretrained name (``"pvalb-mouse-cortex"``) or the model file's stem.
+    pipeline : sklearn.pipeline.Pipeline
+        Fitted; its first step is the feature extractor (``"extract"``).
+    source : str
+        ``"pretrained"`` or the model file's path.
+    info : dict
+        JSON-safe facts: task, target, classes, training size, metrics.
+    card : str
+        Markdown model card.
+    """
+
+    name: str
+    pipeline: object
+    source: str
+    info: dict = field(default_factory=dict)
+    card: str = ""
+
+    @property
+    def task(self):
+        return (
+            "classification"
+            if hasattr(self.pipeline, "predict_proba")
+            else "regression"
+        )
+
+    def describe(self):
+        """The JSON entry of ``GET /api/models``."""
+        return {
+            "name": self.name,
+            "source": self.source,
+            "task": self.task,
+            "info": _jsonable(self.info),
+            "card": self.card,
+        }
+
+
+# ---------------------------------------------------------------------------
+# loading models
+# ---------------------------------------------------------------------------
+def _pretrained():
+    """The ``ngep.pretrained`` module, or None in an ngep without it."""
+    try:
+        from ngep import pretrained
+    except ImportError:
+        return None
+    return pretrained
+
+
+def load_models(specs=None):
+    """Load the models to serve, once.
+
+    Parameters
+    ----------
+    specs : list of str or path-like, default=None
+        Shipped pretrained model names or model files written by
+        :func:`ngep.save` / ``ngep fit``. None or empty: every shipped model.
+
+    Returns
+    -------
+    list of ServedModel
+
+    Raises
+    ------
+    ValueError
+        A name is neither a file nor a shipped model; two models share a name;
+        no model is given and none is shipped.
+    """
+    pretrained = _pretrained()
+    if not specs:
+        names = list(pretrained.list_pretrained()) if pretrained is not None else []
+        if not names:
+            raise ValueError(
+                "no shipped pretrained models in this ngep; pass --model FILE with a "
+                "model file from 'ngep fit'"
+            )
+        specs = names
+    models = []
+    for spec in specs:
+        path = Path(spec)
+        if path.is_file() or path.suffix == ".ngep" or os.sep in str(spec):
+            models.append(_load_file(path))
+        elif pretrained is not None and str(spec) in pretrained.list_pretrained():
+            models.append(_load_pretrained(pretrained, str(spec)))
+        else:
+            known = ", ".join(pretrained.list_pretrained()) if pretrained else "none"
+            raise ValueError(
+                f"{spec!r} is neither a model file nor a shipped model (shipped: "
+                f"{known})"
+            )
+    seen = set()
+    for model in models:
+        if model.name in seen:
+            raise ValueError(f"two models are named {model.name!r}; serve one of them")
+        seen.add(model.name)
+    return models
+
+
+def _check_pipeline(pipeline, where):
+    if "extract" not in getattr(pipeline, "named_steps", {}):
+        raise ValueError(
+            f"{where} is not an ngep SWC pipeline (no 'extract' step); fit one with "
+            "'ngep fit' or ngep.pipeline.make_pipeline"
+        )
+    # one neuron at a time, no progress bars in a server log
+    extractor = pipeline.named_steps["extract"]
+    extractor.set_params(n_jobs=None, progress=False)
+    return pipeline
+
+
+def _load_pretrained(pretrained, name):
+    pipeline = _check_pipeline(pretrained.load_pretrained(name), name)
+    return ServedModel(
+        name=name,
+        pipeline=pipeline,
+        source="pretrained",
+        info=dict(pretrained.pretrained_info(name)),
+        card=pretrained.model_card(name),
+    )
+
+
+def _load_file(path):
+    from ngep.persistence import load, read_metadata
+
+    if not path.is_file():
+        raise ValueError(f"model file {path} not found")
+    pipeline = _check_pipeline(load(path), str(path))
+    meta = read_metadata(path)
+    name = path.name.removesuffix(".ngep") or path.name
+    final = pipeline[-1]
+    info = {
+        "target": ", ".join(meta.get("targets") or []) or None,
+        "classes": _jsonable(list(getattr(pipeline, "classes_", []))) or None,
+        "n_training_neurons": meta.get("n_samples_fit"),
+        "features": pipeline.named_steps["extract"].features,
+        "saved": meta.get("created") or meta.get("date"),
+        "ngep_version": (meta.get("versions") or {}).get("ngep"),
+        "model_class": type(final).__name__,
+        "out_of_domain": "domain" in pipeline.named_steps,
+    }
+    return ServedModel(
+        name=name,
+        pipeline=pipeline,
+        source=str(path),
+        info=info,
+        card=_file_card(name, info),
+    )
+
+
+def _file_card(name, info):
+    kind = "marker classifier" if info["classes"] else "expression regressor"
+    lines = [
+        f"# {name}",
+        "",
+        f"A model file served with `ngep serve --model`: a {kind} "
+        f"({info['model_class']}).",
+        "",
+        f"- **Predicts:** {info['target'] or 'not recorded'}"
+        + (
+            f" (classes {', '.join(map(str, info['classes']))})"
+            if info["classes"]
+            else ""
+        ),
+        f"- **Trained on:** {info['n_training_neurons'] or 'an unrecorded number of'} "
+        "neurons (the file does not say which; ask whoever fitted it)",
+        f"- **Features:** {info['features']}",
+        f"- **Applicability domain:** {'yes' if info['out_of_domain'] else 'no'}",
+        "",
+        "No cross-validated accuracy is stored in a model file; measure it with "
+        "`ngep cv` on labelled neurons before trusting its predictions.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------------------
+# reading uploads
+# ---------------------------------------------------------------------------
+def _morphology_reader():
+    """``ngep.io.read_morphology`` (.asc, .h5) where this ngep has it."""
+    from ngep import io as ngep_io
+
+    return getattr(ngep_io, "read_morphology", None)
+
+
+def supported_suffixes():
+    """File name endings the app reads, e.g. ``('.swc', '.swc.gz')``.
+
+    Examples
+    --------
+    >>> supported_suffixes()[:2]
+    ('.swc', '.swc.gz')
+    """
+    suffixes = (".swc", ".swc.gz")
+    if _morphology_reader() is not None:
+        suffixes += (".asc", ".h5")
+    return suffixes
+
+
+def _suffix(name):
+    lower = name.lower()
+    for suffix in (".swc.gz", ".swc", ".asc", ".h5"):
+        if lower.endswith(suffix):
+            return suffix
+    return Path(lower).suffix
+
+
+def _gunzip(data, name, limit):
+    """Decompress (possibly multi-member) gzip data, refusing to pass ``limit``."""
+    out = bytearray()
+    while data:
+        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        try:
+            out += inflater.decompress(data, limit + 1 - len(out))
+            if len(out) > limit:
+                raise SWCFormatError(
+                    f"unpacks to more than {limit // (1024 * 1024)} MiB; upload a "
+                    "smaller file or raise the server's limit",
+                    path=name,
+                )
+            if not inflater.eof:
+                out += inflater.flush()
+                if not inflater.eof:
+                    raise zlib.error("unexpected end of data")
+        except zlib.error as exc:
+            raise SWCFormatError(
+                f"corrupt or truncated gzip data ({exc}); re-compress the file",
+                path=name,
+            ) from None
+        data = inflater.unused_data
+        if data and not data.startswith(_GZIP_MAGIC):
+            break  # trailing garbage after the last member, as gzip(1) ignores
+    return bytes(out)
+
+
+def read_upload(name, data, *, max_unpacked_bytes=200 * 1024 * 1024):
+    """Parse an uploaded file's bytes into a :class:`~ngep.io.Morphology`.
+
+    Parameters
+    ----------
+    name : str
+        The client's file name: picks the format and labels errors, never a path.
+    data : bytes
+        The file's contents.
+    max_unpacked_bytes : int, default=200 MiB
+        Largest size gzip data may unpack to.
+
+    Returns
+    -------
+    morphology : Morphology
+    notes : list of str
+        What was repaired or dropped while reading (detached fragments).
+
+    Raises
+    ------
+    SWCFormatError
+        Malformed file (the message names the line when one is to blame).
+    ValueError
+        An unsupported file type.
+
+    Examples
+    --------
+    >>> m, notes = read_upload("cell.swc", b"1 1 0 0 0 5 -1\\n2 3 0 10 0 1 1\\n")
+    >>> m, notes
+    (<Morphology 'cell': 2 nodes, soma>, [])
+    """
+    from ngep.io._swc import _parse_bytes
+
+    suffix = _suffix(name)
+    if suffix not in supported_suffixes():
+        raise ValueError(
+            f"{name}: unsupported file type {suffix or '(none)'!r}; upload "
+            + ", ".join(supported_suffixes())
+            + " files"
+        )
+    if suffix in (".asc", ".h5"):
+        return _read_via_tempdir(name, data, suffix), []
+    if data[:2] == _GZIP_MAGIC:
+        data = _gunzip(data, name, max_unpacked_bytes)
+    elif suffix == ".swc.gz":
+        raise SWCFormatError(
+            "named .gz but not gzip data; upload it as .swc", path=name
+        )
+    morphology = _parse_bytes(data, path=name, on_fragments="ignore")
+    notes = []
+    if len(morphology.dropped_ids):
+        notes.append(
+            f"{len(morphology.dropped_ids)} node(s) not connected to the soma's tree "
+            "were dropped"
+        )
+    return morphology, notes
+
+
+def _read_via_tempdir(name, data, suffix):
+    """Readers of .asc/.h5 take a path: write to a private folder, always removed."""
+    reader = _morphology_reader()
+    with tempfile.TemporaryDirectory(prefix="ngep-serve-") as tmp:  # mode 0700
+        path = os.path.join(tmp, "upload" + suffix)  # never the client's name
+        with open(path, "wb") as fh:
+            fh.write(data)
+        try:
+            morphology = reader(path)
+        except NgepError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - third-party readers raise anything
+            raise SWCFormatError(
+                f"cannot read this {suffix} file: {exc}", path=name
+            ) from None
+    return morphology
+
+
+# ---------------------------------------------------------------------------
+# measuring, predicting, drawing
+# ---------------------------------------------------------------------------
+def measure(morphology):
+    """The five base measurements of a neuron (dendrites and soma), by column name.
+
+    Examples
+    --------
+    >>> m, _ = read_upload("c.swc", b"1 1 0 0 0 5 -1\\n2 3 0 10 0 1 1\\n")
+    >>> measure(m)["dendrite__total_length"]
+    10.0
+    """
+    from ngep.morphometrics import BASE_FEATURES, compute_features, feature_names
+
+    values = compute_features(morphology, BASE_FEATURES, "dendrite")
+    names = feature_names(BASE_FEATURES, "dendrite")
+    return {name: _number(v) for name, v in zip(names, values)}
+
+
+def _number(value):
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+def _domain_reason(step, X):
+    """Why a neuron is out of domain, from the domain step where it can say."""
+    explain = getattr(step, "reasons", None)
+    if callable(explain):
+        return [str(r) for r in explain(X)]
+    margin = step.decision_function(X)
+    return [
+        "" if m >= 0 else f"unlike the training neurons (domain margin {m:.2f} < 0)"
+        for m in margin
+    ]
+
+
+def _predict_one(model, X):
+    """One model's predictions for the feature rows ``X`` (one neuron)."""
+    from ngep.uncertainty import ConformalRegressor
+
+    pipe = model.pipeline
+    rest = pipe[1:]
+    out = {}
+    if isinstance(rest[-1], ConformalRegressor):
+        Xt = rest[:-1].transform(X) if len(rest) > 1 else X
+        pred, lower, upper = rest[-1].predict(Xt, return_interval=True)
+        out["prediction"] = _number(np.ravel(pred)[0])
+        out["interval"] = {
+            "lower": _number(np.ravel(lower)[0]),
+            "upper": _number(np.ravel(upper)[0]),
+            "coverage": _number(rest[-1].coverage),
+        }
+    else:
+        pred = np.asarray(rest.predict(X))
+        value = pred.ravel()[0] if pred.ndim <= 2 and pred.size == 1 else pred[0]
+        out["prediction"] = _jsonable(value)
+    if hasattr(rest, "predict_proba"):
+        proba = np.asarray(rest.predict_proba(X))[0]
+        out["probabilities"] = {
+            _class_name(c): _number(p) for c, p in zip(rest.classes_, proba)
+        }
+    if "domain" in pipe.named_steps:
+        step = pipe.named_steps["domain"]
+        inside = bool(step.in_domain(X)[0])
+        out["out_of_domain"] = not inside
+        out["out_of_domain_reason"] = "" if inside else _domain_reason(step, X)[0]
+    return out
+
+
+def _class_name(value):
+    """``1.0`` -> ``'1'``, ``np.str_('Pvalb')`` -> ``'Pvalb'``."""
+    value = _jsonable(value)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value)
+
+
+def predict(models, morphology):
+    """Predict with every model for one neuron.
+
+    Parameters
+    ----------
+    models : list of ServedModel
+    morphology : Morphology
+
+    Returns
+    -------
+    dict
+        Model name -> ``{"prediction", "probabilities" (classifiers),
+        "interval" (models with intervals), "out_of_domain",
+        "out_of_domain_reason" (models with a domain)}``.
+    """
+    results = {}
+    features = {}
+    with _MODEL_LOCK:
+        for model in models:
+            extractor = model.pipeline.named_steps["extract"]
+            key = repr(sorted(extractor.get_params().items()))
+            if key not in features:
+                features[key] = extractor.transform([morphology])
+            results[model.name] = _predict_one(model, features[key])
+    return results
+
+
+def picture_png(morphology, *, size=360):
+    """A PNG of the neuron seen from above (x-y), coloured by compartment.
+
+    Returns
+    -------
+    bytes
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    with _PICTURE_LOCK:
+        fig = Figure(figsize=(size / 90, size / 90), dpi=90)
+        FigureCanvasAgg(fig)
+        ax = fig.add_axes((0.02, 0.02, 0.96, 0.96))
+        _draw(morphology, ax)
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png")
+    return buf.getvalue()
+
+
+def _draw(morphology, ax):
+    try:
+        from ngep.plot import morphology as plot_morphology
+    except ImportError:
+        plot_morphology = None
+    if plot_morphology is not None:
+        plot_morphology(morphology, ax=ax, projection="xy", color_by="compartment")
+        return
+    # until ngep.plot is there: segments coloured by SWC type, soma as a dot
+    from matplotlib.collections import LineCollection
+
+    xyz, parent, types = morphology.xyz, morphology.parent, morphology.types
+    child = np.flatnonzero(parent >= 0)
+    colours = {2: "tab:blue", 3: "tab:red", 4: "tab:purple"}
+    segs = np.stack([xyz[parent[child], :2], xyz[child, :2]], axis=1)
+    ax.add_collection(
+        LineCollection(
+            segs,
+            colors=[colours.get(int(t), "0.4") for t in types[child]],
+            linewidths=0.6,
+        )
+    )
+    soma = morphology.is_soma
+    if soma.any():
+        ax.plot(xyz[soma, 0], xyz[soma, 1], "o", color="k", markersize=4)
+    ax.autoscale_view()
+    ax.set_aspect("equal")
+    ax.axis("off")
+
+
+def png_data_url(png):
+    """``data:image/png;base64,...`` for a PNG's bytes."""
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return [_jsonable(v) for v in value.tolist()]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if value is None or isinstance(value, (str, int, bool)):
+        return value
+    return str(value)
