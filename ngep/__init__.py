@@ -29,6 +29,8 @@ uncertainty
     Conformal prediction intervals, reliability of probabilities, applicability.
 datasets
     Synthetic neurons with known truth and data fetchers.
+plot
+    Pictures of neurons (matplotlib, imported on use).
 """
 
 import importlib
@@ -49,6 +51,7 @@ _SUBMODULES = frozenset(
         "multigroup",
         "persistence",
         "pipeline",
+        "plot",
         "transformers",
         "uncertainty",
     }

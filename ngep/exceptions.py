@@ -10,8 +10,11 @@ __all__ = [
     "DownloadError",
     "FeatureExtractionWarning",
     "FragmentWarning",
+    "MissingDependencyError",
     "ModelFileError",
     "ModelVersionWarning",
+    "MorphologyFormatError",
+    "MorphologyWarning",
     "NgepError",
     "NgepWarning",
     "SWCFormatError",
@@ -23,7 +26,47 @@ class NgepError(Exception):
     """Base class of every error raised by ngep."""
 
 
-class SWCFormatError(NgepError, ValueError):
+class MorphologyFormatError(NgepError, ValueError):
+    """A morphology file (SWC, Neurolucida ``.asc``, HDF5 ``.h5``) is malformed.
+
+    The message names the file, the line (where one is to blame and the format
+    has lines), the problem and how to fix it. The same details are available
+    as attributes. Errors in SWC files are the subclass :class:`SWCFormatError`.
+
+    Parameters
+    ----------
+    message : str
+        What is wrong and how to fix it.
+    path : str or None, default=None
+        The file, when reading from a file.
+    line : int or None, default=None
+        1-based line number in the file, when one line is to blame.
+
+    Examples
+    --------
+    >>> err = MorphologyFormatError("a soma is already defined", path="a.asc", line=9)
+    >>> str(err)
+    'a.asc, line 9: a soma is already defined'
+    >>> isinstance(err, ValueError)
+    True
+    """
+
+    _unnamed = "<morphology>"
+
+    def __init__(self, message, path=None, line=None):
+        self.problem = message
+        self.path = None if path is None else str(path)
+        self.line = line
+        where = self.path if self.path is not None else self._unnamed
+        if line is not None:
+            where = f"{where}, line {line}"
+        super().__init__(f"{where}: {message}")
+
+    def __reduce__(self):
+        return (type(self), (self.problem, self.path, self.line))
+
+
+class SWCFormatError(MorphologyFormatError):
     """An SWC file is malformed.
 
     The message names the file, the line (where one is to blame), the problem and
@@ -47,17 +90,15 @@ class SWCFormatError(NgepError, ValueError):
     True
     """
 
-    def __init__(self, message, path=None, line=None):
-        self.problem = message
-        self.path = None if path is None else str(path)
-        self.line = line
-        where = self.path if self.path is not None else "<swc>"
-        if line is not None:
-            where = f"{where}, line {line}"
-        super().__init__(f"{where}: {message}")
+    _unnamed = "<swc>"
 
-    def __reduce__(self):
-        return (type(self), (self.problem, self.path, self.line))
+
+class MissingDependencyError(NgepError, ImportError):
+    """An optional dependency is needed and not installed.
+
+    The message names the package and the extra that installs it, e.g.
+    ``pip install "ngep[formats]"``.
+    """
 
 
 class ModelFileError(NgepError, ValueError):
@@ -91,7 +132,14 @@ class NgepWarning(UserWarning):
     """Base class of every warning issued by ngep."""
 
 
-class SWCWarning(NgepWarning):
+class MorphologyWarning(NgepWarning):
+    """A morphology file was read, but something in it was odd, dropped or repaired.
+
+    MorphIO's own warnings about ``.asc`` and ``.h5`` files arrive as this class.
+    """
+
+
+class SWCWarning(MorphologyWarning):
     """An SWC file was read, but something in it was dropped or repaired."""
 
 
