@@ -14,7 +14,7 @@ except ImportError as exc:  # pragma: no cover - exercised without the extra
         f"ngep.web needs the 'web' extra: pip install 'ngep[web]' (missing: {exc.name})"
     ) from exc
 
-from ngep.exceptions import NgepError, SWCFormatError
+from ngep.exceptions import MorphologyFormatError, NgepError
 from ngep.web import _service
 from ngep.web._limits import Limits
 from ngep.web._upload import BadUpload, UploadTooLarge, read_multipart
@@ -215,7 +215,7 @@ def _process(models, upload, limits, picture):
         )
         if picture:
             entry["picture"] = _service.png_data_url(_service.picture_png(morphology))
-    except SWCFormatError as exc:
+    except MorphologyFormatError as exc:
         entry.update(status="error", error=str(exc), line=exc.line)
     except (NgepError, ValueError, TypeError) as exc:
         entry.update(status="error", error=_with_name(upload.name, exc))

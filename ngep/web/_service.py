@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ngep.exceptions import NgepError, SWCFormatError
+from ngep.exceptions import MorphologyFormatError, NgepError, SWCFormatError
 
 __all__ = [
     "ServedModel",
@@ -226,15 +226,16 @@ def _file_card(name, info):
 # ---------------------------------------------------------------------------
 # reading uploads
 # ---------------------------------------------------------------------------
-def _morphology_reader():
-    """``ngep.io.read_morphology`` (.asc, .h5) where this ngep has it."""
-    from ngep import io as ngep_io
+def _has_morphio():
+    import importlib.util
 
-    return getattr(ngep_io, "read_morphology", None)
+    return importlib.util.find_spec("morphio") is not None
 
 
 def supported_suffixes():
-    """File name endings the app reads, e.g. ``('.swc', '.swc.gz')``.
+    """File name endings the app reads, e.g. ``('.swc', '.swc.gz', '.asc', '.h5')``.
+
+    ``.asc`` and ``.h5`` need MorphIO (the ``formats`` extra).
 
     Examples
     --------
@@ -242,7 +243,7 @@ def supported_suffixes():
     ('.swc', '.swc.gz')
     """
     suffixes = (".swc", ".swc.gz")
-    if _morphology_reader() is not None:
+    if _has_morphio():
         suffixes += (".asc", ".h5")
     return suffixes
 
@@ -303,8 +304,9 @@ def read_upload(name, data, *, max_unpacked_bytes=200 * 1024 * 1024):
 
     Raises
     ------
-    SWCFormatError
-        Malformed file (the message names the line when one is to blame).
+    MorphologyFormatError
+        Malformed file (:class:`~ngep.exceptions.SWCFormatError` for SWC); the
+        message names the line when one is to blame.
     ValueError
         An unsupported file type.
 
@@ -342,20 +344,27 @@ def read_upload(name, data, *, max_unpacked_bytes=200 * 1024 * 1024):
 
 
 def _read_via_tempdir(name, data, suffix):
-    """Readers of .asc/.h5 take a path: write to a private folder, always removed."""
-    reader = _morphology_reader()
+    """MorphIO reads .asc/.h5 from a path: a private folder, always removed."""
+    from ngep.io import morphology_stem, read_morphology
+
     with tempfile.TemporaryDirectory(prefix="ngep-serve-") as tmp:  # mode 0700
         path = os.path.join(tmp, "upload" + suffix)  # never the client's name
         with open(path, "wb") as fh:
             fh.write(data)
         try:
-            morphology = reader(path)
+            morphology = read_morphology(path, on_fragments="ignore")
+        except MorphologyFormatError as exc:
+            # name the upload, not the temporary file
+            raise type(exc)(exc.problem, path=name, line=exc.line) from None
         except NgepError:
             raise
         except Exception as exc:  # noqa: BLE001 - third-party readers raise anything
-            raise SWCFormatError(
-                f"cannot read this {suffix} file: {exc}", path=name
+            raise MorphologyFormatError(
+                f"cannot read this {suffix} file ({type(exc).__name__}: {exc})",
+                path=name,
             ) from None
+    morphology.name = morphology_stem(name)
+    morphology.source = name
     return morphology
 
 
@@ -484,33 +493,9 @@ def picture_png(morphology, *, size=360):
 
 
 def _draw(morphology, ax):
-    try:
-        from ngep.plot import morphology as plot_morphology
-    except ImportError:
-        plot_morphology = None
-    if plot_morphology is not None:
-        plot_morphology(morphology, ax=ax, projection="xy", color_by="compartment")
-        return
-    # until ngep.plot is there: segments coloured by SWC type, soma as a dot
-    from matplotlib.collections import LineCollection
+    from ngep.plot import morphology as draw
 
-    xyz, parent, types = morphology.xyz, morphology.parent, morphology.types
-    child = np.flatnonzero(parent >= 0)
-    colours = {2: "tab:blue", 3: "tab:red", 4: "tab:purple"}
-    segs = np.stack([xyz[parent[child], :2], xyz[child, :2]], axis=1)
-    ax.add_collection(
-        LineCollection(
-            segs,
-            colors=[colours.get(int(t), "0.4") for t in types[child]],
-            linewidths=0.6,
-        )
-    )
-    soma = morphology.is_soma
-    if soma.any():
-        ax.plot(xyz[soma, 0], xyz[soma, 1], "o", color="k", markersize=4)
-    ax.autoscale_view()
-    ax.set_aspect("equal")
-    ax.axis("off")
+    draw(morphology, ax=ax, projection="xy", color_by="compartment")
 
 
 def png_data_url(png):

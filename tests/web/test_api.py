@@ -240,3 +240,47 @@ def test_picture_is_a_png(client, neuron_swc):
     assert image.shape[0] > 100 and image.shape[1] > 100
     # something is drawn: not a blank canvas
     assert np.ptp(image[..., :3]) > 0.5
+
+
+@pytest.fixture(scope="module")
+def asc_and_h5(tmp_path_factory):
+    """The same synthetic neuron as .asc and .h5 (written by MorphIO)."""
+    morphio = pytest.importorskip("morphio")
+    from ngep.datasets import make_neurons
+
+    folder = tmp_path_factory.mktemp("web-formats")
+    [swc] = make_neurons(1, random_state=3, out_dir=folder, soma="contour").paths
+    mutable = morphio.mut.Morphology(swc)
+    for suffix in (".asc", ".h5"):
+        mutable.write(str(folder / f"cell{suffix}"))
+    return folder / "cell.asc", folder / "cell.h5"
+
+
+def test_asc_and_h5_uploads_via_a_private_temp_dir_that_is_removed(
+    client, asc_and_h5, tmp_path, monkeypatch
+):
+    import tempfile
+
+    from ngep.io import read_morphology
+
+    asc, h5 = asc_and_h5
+    private = tmp_path / "tmp"
+    private.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(private))
+    results = _post(
+        client,
+        ("cell.asc", asc.read_bytes()),
+        ("cell.h5", h5.read_bytes()),
+        ("broken.h5", h5.read_bytes()[:500]),
+        ("broken.asc", b'("CellBody"\n (Color Red)\n (CellBody)\n ( 0 0 0 1)\n'),
+    ).json()["results"]
+    assert [r["status"] for r in results] == ["ok", "ok", "error", "error"]
+    expected = compute_features(read_morphology(asc), BASE_FEATURES, "dendrite")
+    for entry in results[:2]:
+        np.testing.assert_allclose(list(entry["measurements"].values()), expected)
+    a, b = (r["predictions"]["pvalb-test"]["probabilities"]["1"] for r in results[:2])
+    assert a == pytest.approx(b)
+    for entry in results[2:]:
+        # errors name the upload, never the temporary file
+        assert entry["error"].startswith(entry["file"]) and "upload" not in entry["error"]
+    assert list(private.iterdir()) == []  # every temporary folder is gone
