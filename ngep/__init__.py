@@ -31,6 +31,8 @@ datasets
     Synthetic neurons with known truth and data fetchers.
 plot
     Pictures of neurons (matplotlib, imported on use).
+web
+    The validator page behind ``ngep serve`` (the ``web`` extra).
 """
 
 import importlib
@@ -54,6 +56,7 @@ _SUBMODULES = frozenset(
         "plot",
         "transformers",
         "uncertainty",
+        "web",
     }
 )
 

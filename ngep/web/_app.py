@@ -7,6 +7,7 @@ from importlib import resources
 try:
     import anyio
     from starlette.applications import Starlette
+    from starlette.requests import ClientDisconnect
     from starlette.responses import JSONResponse, Response
     from starlette.routing import Route
 except ImportError as exc:  # pragma: no cover - exercised without the extra
@@ -152,6 +153,9 @@ def create_app(models, *, limits=None):
             return _error(413, str(exc))
         except BadUpload as exc:
             return _error(400, str(exc))
+        except ClientDisconnect:
+            # the client left mid-upload; nobody reads this answer
+            return _error(400, "the client disconnected before the upload ended")
         if not uploads:
             return _error(
                 400, "no files: send them as multipart/form-data in the field 'files'"

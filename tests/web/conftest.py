@@ -123,3 +123,59 @@ def neuron_swc(tmp_path_factory):
 
 
 __all__ = ["np", "REPO"]
+
+
+class RunningServer:
+    """``ngep serve`` in a subprocess on a free loopback port."""
+
+    def __init__(self, args, log):
+        import os
+        import re
+        import subprocess
+        import sys
+        import time
+
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        self.log = log
+        self._log_file = open(log, "w+", encoding="utf-8")  # noqa: SIM115
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "ngep", "serve", "--port", "0", *args],
+            stdout=self._log_file,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            text = log.read_text(encoding="utf-8")
+            found = re.search(r"Uvicorn running on http://([\d.]+):(\d+)", text)
+            if found:
+                self.host, self.port = found.group(1), int(found.group(2))
+                self.url = f"http://{self.host}:{self.port}"
+                return
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"ngep serve did not start:\n{log.read_text()}")
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=20)
+            except Exception:  # noqa: BLE001 - last resort
+                self.proc.kill()
+                self.proc.wait()
+        self._log_file.close()
+
+
+@pytest.fixture(scope="session")
+def server(model_files, tmp_path_factory):
+    """A real ``ngep serve`` (uvicorn) on 127.0.0.1, serving the two model files."""
+    args = []
+    for path in model_files:
+        args += ["--model", str(path)]
+    args += ["--max-file-mb", "1", "--max-request-mb", "4"]
+    running = RunningServer(args, tmp_path_factory.mktemp("server") / "serve.log")
+    yield running
+    running.stop()

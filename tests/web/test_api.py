@@ -282,5 +282,7 @@ def test_asc_and_h5_uploads_via_a_private_temp_dir_that_is_removed(
     assert a == pytest.approx(b)
     for entry in results[2:]:
         # errors name the upload, never the temporary file
-        assert entry["error"].startswith(entry["file"]) and "upload" not in entry["error"]
+        assert (
+            entry["error"].startswith(entry["file"]) and "upload" not in entry["error"]
+        )
     assert list(private.iterdir()) == []  # every temporary folder is gone
