@@ -27,6 +27,8 @@ inspection
     Permutation importance per feature, per base measurement and per gene.
 uncertainty
     Conformal prediction intervals, reliability of probabilities, applicability.
+pretrained
+    Marker models shipped with ngep (``ngep.load_pretrained("pvalb-mouse-cortex")``).
 datasets
     Synthetic neurons with known truth and data fetchers.
 plot
@@ -54,6 +56,7 @@ _SUBMODULES = frozenset(
         "persistence",
         "pipeline",
         "plot",
+        "pretrained",
         "transformers",
         "uncertainty",
         "web",
@@ -69,6 +72,7 @@ _LAZY_ATTRS = {
     "make_pipeline": "pipeline",
     "save": "persistence",
     "load": "persistence",
+    "load_pretrained": "pretrained",
 }
 
 __all__ = sorted(["__version__", *_SUBMODULES, *_LAZY_ATTRS])

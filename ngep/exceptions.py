@@ -19,6 +19,7 @@ __all__ = [
     "NgepWarning",
     "SWCFormatError",
     "SWCWarning",
+    "UnknownModelError",
 ]
 
 
@@ -103,6 +104,14 @@ class MissingDependencyError(NgepError, ImportError):
 
 class ModelFileError(NgepError, ValueError):
     """A saved model file is corrupted, truncated, of the wrong type or unreadable."""
+
+
+class UnknownModelError(NgepError, ValueError):
+    """No shipped pretrained model has this name.
+
+    The message lists the shipped models and the closest names
+    ("did you mean ...?"); :func:`ngep.pretrained.list_pretrained` lists them.
+    """
 
 
 class DownloadError(NgepError, OSError):

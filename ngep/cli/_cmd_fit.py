@@ -56,8 +56,17 @@ def run(args):
             "pickle-free format does not cover them); drop --portable"
         )
     ensure_writable_dir(args.output.parent)
-    extractor, X, y, frame, task = load_labelled(args)
-    model = model_pipeline(args, task, extractor.features)
+    extractor, X, y, frame, task = load_labelled(args, panel=True)
+    panel = task == "classification" and len(args.target) > 1
+    if panel and args.portable:
+        raise CLIError(
+            "several classification targets make one gene panel, which the "
+            "pickle-free format does not cover yet; drop --portable"
+        )
+    if panel:
+        model = _panel(args, task, extractor.features)
+    else:
+        model = model_pipeline(args, task, extractor.features)
     if args.interval is not None:
         model = _conformal(args, task, model, frame)
     model.fit(X, y)
@@ -79,11 +88,36 @@ def run(args):
     full = Pipeline(steps + model.steps)
     save(full, args.output, format="portable" if args.portable else "joblib")
     extra = f" with {args.interval:.0%} intervals" if args.interval else ""
+    if panel:
+        counts = model[-1].n_samples_per_gene_
+        extra = " panel (" + ", ".join(f"{g}: {n}" for g, n in counts.items())
+        extra += " labelled neurons)"
     print(
         f"ngep: fitted a {task} model{extra} on {len(X)} neurons; "
         f"saved to {args.output}"
     )
     return EXIT_OK
+
+
+def _panel(args, task, features):
+    """One classifier per marker in one GenePanelClassifier (``model`` step).
+
+    The markers' pipelines share their imputation and scaling, fitted once on
+    all neurons; each marker's classifier is fitted on the neurons labelled for
+    it (a missing label drops the neuron for that marker only).
+    """
+    from sklearn.pipeline import Pipeline
+
+    from ngep.multigene import GenePanelClassifier
+
+    estimators = [(t, model_pipeline(args, task, features)) for t in args.target]
+    bad = [t for t in args.target if "__" in t]
+    if bad or len(set(args.target)) < len(args.target):
+        raise CLIError(
+            f"--target names must be unique and free of '__' for a panel: "
+            f"{args.target}"
+        )
+    return Pipeline([("model", GenePanelClassifier(estimators))])
 
 
 def _conformal(args, task, model, frame):

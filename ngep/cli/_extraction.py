@@ -53,8 +53,11 @@ def summarise_warnings(caught, skip):
         print(f"ngep: {count} {name}(s), e.g. {first[name]}", file=sys.stderr)
 
 
-def load_labelled(args):
+def load_labelled(args, *, panel=False):
     """Match ``--swc-dir`` to ``--table``, extract, drop failed files.
+
+    ``panel=True`` allows several classification targets (``ngep fit`` fits a
+    gene panel); other commands take one.
 
     Returns
     -------
@@ -79,6 +82,9 @@ def load_labelled(args):
     X = X.loc[ok].reset_index(drop=True)
     y = frame[args.target[0]] if len(args.target) == 1 else frame[args.target]
     task = infer_task(y, args.task)
-    if task == "classification" and len(args.target) > 1:
-        raise CLIError("classification takes one --target; fit one model per marker")
+    if task == "classification" and len(args.target) > 1 and not panel:
+        raise CLIError(
+            f"'ngep {args.command}' takes one classification --target; 'ngep fit' "
+            "takes several (one gene panel)"
+        )
     return extractor, X, y, frame, task

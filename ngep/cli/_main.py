@@ -20,6 +20,7 @@ from ngep.cli import (
     _cmd_fetch,
     _cmd_fit,
     _cmd_importance,
+    _cmd_models,
     _cmd_predict,
     _cmd_serve,
 )
@@ -36,6 +37,7 @@ COMMANDS = (
     _cmd_features,
     _cmd_fit,
     _cmd_predict,
+    _cmd_models,
     _cmd_cv,
     _cmd_importance,
     _cmd_fetch,

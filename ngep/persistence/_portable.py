@@ -41,10 +41,31 @@ _REGISTRY = {
         "n_features_in_",
         "feature_names_in_",
     ),
+    "sklearn.covariance.EmpiricalCovariance": (
+        "location_",
+        "covariance_",
+        "precision_",
+        "n_features_in_",
+        "feature_names_in_",
+    ),
+    "sklearn.covariance.MinCovDet": (
+        "location_",
+        "covariance_",
+        "precision_",
+        "support_",
+        "dist_",
+        "raw_location_",
+        "raw_covariance_",
+        "raw_support_",
+        "n_features_in_",
+        "feature_names_in_",
+    ),
     "ngep.models.ExpressionRegressor": None,
     "ngep.models.MarkerClassifier": None,
     "ngep.transformers.FeatureExpander": None,
     "ngep.transformers.MorphologyExtractor": None,
+    "ngep.uncertainty.ApplicabilityDomain": None,
+    "ngep.uncertainty.DomainCheck": None,
 }
 
 

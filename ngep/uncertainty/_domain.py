@@ -26,7 +26,7 @@ class ApplicabilityDomain(OutlierMixin, BaseEstimator):
 
     Parameters
     ----------
-    method : {"mahalanobis", "isolation_forest"}, default="mahalanobis"
+    method : {"mahalanobis", "isolation_forest", "range"}, default="mahalanobis"
         ``"mahalanobis"``: squared Mahalanobis distance to the (robust) mean,
         affine-invariant so no scaling is needed; good when features are
         roughly elliptical (log-transform lengths first); it flags neurons
@@ -37,7 +37,14 @@ class ApplicabilityDomain(OutlierMixin, BaseEstimator):
         accepts); its trees do not extend beyond the training range, so a
         neuron far outside it on one feature scores like the most extreme
         training neurons and may pass: prefer ``"mahalanobis"`` to catch
-        larger species or damaged reconstructions.
+        larger species or damaged reconstructions. ``"range"``: per-feature
+        bounds, for a domain that says *which* measurement is out of range:
+        each feature is centred on its training median and divided by its
+        interquartile range (its standard deviation when that is 0, else 1);
+        the score is minus the largest such distance over features, so a
+        neuron is outside when any feature lies outside
+        ``[lower_, upper_]``, bounds that hold ``quantile`` of the training
+        neurons on every feature at once (``quantile=1`` holds them all).
     quantile : float, default=0.99
         Fraction of training neurons inside the domain; the threshold is the
         score of that training quantile.
@@ -51,8 +58,15 @@ class ApplicabilityDomain(OutlierMixin, BaseEstimator):
 
     Attributes
     ----------
-    estimator_ : estimator
-        The fitted covariance estimator or isolation forest.
+    estimator_ : estimator or None
+        The fitted covariance estimator or isolation forest (None for
+        ``"range"``).
+    center_, scale_ : ndarray of shape (n_features,)
+        ``"range"`` only: training medians and interquartile ranges.
+    lower_, upper_ : ndarray of shape (n_features,)
+        ``"range"`` only: the per-feature bounds of the domain.
+    data_min_, data_max_ : ndarray of shape (n_features,)
+        ``"range"`` only: the training range of each feature.
     offset_ : float
         The threshold: ``score_samples`` at or above which a neuron is inside
         the domain (``decision_function = score_samples - offset_``, as in
@@ -77,11 +91,25 @@ class ApplicabilityDomain(OutlierMixin, BaseEstimator):
     """
 
     _parameter_constraints = {
-        "method": [StrOptions({"mahalanobis", "isolation_forest"})],
+        "method": [StrOptions({"mahalanobis", "isolation_forest", "range"})],
         "quantile": [Interval(Real, 0, 1, closed="right")],
         "robust": ["boolean"],
         "random_state": ["random_state"],
     }
+
+    # Fitted state saved by ngep.persistence's pickle-free format.
+    _portable_attrs = (
+        "estimator_",
+        "offset_",
+        "center_",
+        "scale_",
+        "lower_",
+        "upper_",
+        "data_min_",
+        "data_max_",
+        "n_features_in_",
+        "feature_names_in_",
+    )
 
     def __init__(
         self, method="mahalanobis", *, quantile=0.99, robust=True, random_state=None
@@ -108,6 +136,15 @@ class ApplicabilityDomain(OutlierMixin, BaseEstimator):
             The fitted detector.
         """
         X = validate_data(self, X, dtype=np.float64, ensure_min_samples=2)
+        if self.method == "range":
+            self.estimator_ = None
+            self.center_, self.scale_ = _robust_scale(X)
+            train = self._raw_scores(X)
+            self.offset_ = float(np.quantile(train, 1.0 - self.quantile))
+            self.lower_ = self.center_ + self.offset_ * self.scale_
+            self.upper_ = self.center_ - self.offset_ * self.scale_
+            self.data_min_, self.data_max_ = X.min(axis=0), X.max(axis=0)
+            return self
         if self.method == "isolation_forest":
             self.estimator_ = IsolationForest(random_state=self.random_state).fit(X)
         elif self.robust and X.shape[0] >= 2 * X.shape[1] + 2:
@@ -122,6 +159,8 @@ class ApplicabilityDomain(OutlierMixin, BaseEstimator):
         return self
 
     def _raw_scores(self, X):
+        if self.method == "range":
+            return -np.max(np.abs(X - self.center_) / self.scale_, axis=1)
         if self.method == "isolation_forest":
             return self.estimator_.score_samples(X)
         return -self.estimator_.mahalanobis(X)
@@ -188,6 +227,16 @@ class ApplicabilityDomain(OutlierMixin, BaseEstimator):
             True inside the domain.
         """
         return self.decision_function(X) >= 0
+
+
+def _robust_scale(X):
+    """Per-feature median and spread (IQR, else SD, else 1) of a training set."""
+    center = np.median(X, axis=0)
+    q75, q25 = np.percentile(X, [75, 25], axis=0)
+    scale = q75 - q25
+    sd = X.std(axis=0)
+    scale = np.where(scale > 0, scale, np.where(sd > 0, sd, 1.0))
+    return center, scale
 
 
 def predict_with_domain(estimator, domain, X, *, X_domain=None):

@@ -14,6 +14,11 @@ def _signed_log(X):
     return np.sign(X) * np.log1p(np.abs(X))
 
 
+def _signed_exp(Y):
+    """Inverse of :func:`_signed_log`: back to the units of the features."""
+    return np.sign(Y) * np.expm1(np.abs(Y))
+
+
 class DomainCheck(TransformerMixin, BaseEstimator):
     """Pass features through unchanged, remembering which neurons are typical.
 
@@ -67,6 +72,9 @@ class DomainCheck(TransformerMixin, BaseEstimator):
     _parameter_constraints = {
         "domain": [HasMethods(["fit", "decision_function"]), None]
     }
+
+    # Fitted state saved by ngep.persistence's pickle-free format.
+    _portable_attrs = ("domain_", "medians_", "n_features_in_", "feature_names_in_")
 
     def __init__(self, domain=None):
         self.domain = domain
@@ -151,6 +159,76 @@ class DomainCheck(TransformerMixin, BaseEstimator):
             True inside the domain.
         """
         return self.decision_function(X) >= 0
+
+    def explain(self, X):
+        """Why each neuron lies outside the domain, in words ("" when inside).
+
+        With a per-feature domain (``ApplicabilityDomain(method="range")``)
+        the reason names every measurement outside its training range, with
+        its value and the bound, in the units of the features, furthest
+        first; any other detector can only say that the combination of
+        measurements is unusual.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Feature table.
+
+        Returns
+        -------
+        list of str
+            One reason per neuron, e.g. ``"dendrite__total_length 2.1e+04 above
+            the training range (800 to 1.2e+04)"``; empty for neurons inside.
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd
+        >>> from ngep.uncertainty import ApplicabilityDomain
+        >>> rng = np.random.default_rng(0)
+        >>> X = pd.DataFrame({"length": rng.uniform(1000, 2000, 100),
+        ...                   "n_tips": rng.integers(10, 30, 100)})
+        >>> check = DomainCheck(ApplicabilityDomain("range", quantile=1)).fit(X)
+        >>> new = pd.DataFrame({"length": [1500.0, 9000.0], "n_tips": [20, 20]})
+        >>> check.explain(new)[1]
+        'length 9e+03 above the training range (1e+03 to 2e+03)'
+        """
+        margin = self.decision_function(X)
+        X = validate_data(
+            self, X, reset=False, dtype=np.float64, ensure_all_finite="allow-nan"
+        )
+        names = getattr(self, "feature_names_in_", None)
+        if names is None:
+            names = [f"x{j}" for j in range(self.n_features_in_)]
+        lower = getattr(self.domain_, "lower_", None)
+        upper = getattr(self.domain_, "upper_", None)
+        if lower is not None:
+            low = _signed_exp(self.domain_.data_min_)
+            high = _signed_exp(self.domain_.data_max_)
+        prepared = self._prepare(X)
+        reasons = []
+        for i in range(X.shape[0]):
+            if margin[i] >= 0:
+                reasons.append("")
+                continue
+            if lower is None or upper is None:
+                reasons.append(
+                    "unusual combination of measurements (domain score "
+                    f"{margin[i]:.3g})"
+                )
+                continue
+            scale = np.where(upper > lower, upper - lower, 1.0)
+            below = (lower - prepared[i]) / scale
+            above = (prepared[i] - upper) / scale
+            parts = []
+            for j in np.argsort(-np.maximum(below, above), kind="stable"):
+                if above[j] > 0 or below[j] > 0:
+                    side = "above" if above[j] > 0 else "below"
+                    parts.append(
+                        f"{names[j]} {X[i, j]:.3g} {side} the training range "
+                        f"({low[j]:.3g} to {high[j]:.3g})"
+                    )
+            reasons.append("; ".join(parts))
+        return reasons
 
     def get_feature_names_out(self, input_features=None):
         """The input feature names (this step changes nothing).

@@ -179,7 +179,7 @@ def test_fit_predict_report_on_real_allen_neurons(tmp_path, allen_dir):
     argv = ["predict", str(model), *map(str, files), "-o", str(out), "--no-progress"]
     assert main(argv) == 0
     pred = pd.read_csv(out)
-    assert len(pred) == 20 and pred["proba_1.0"].between(0, 1).all()
+    assert len(pred) == 20 and pred["proba_1"].between(0, 1).all()
     report = tmp_path / "cv"
     argv = ["cv", *common, "--groups-column", "donor__id", "--n-splits", "3",
             "--max-iter", "30", "-o", str(report)]  # fmt: skip

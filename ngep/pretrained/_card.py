@@ -1,0 +1,180 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Model cards: the manifest's facts about a shipped model, as Markdown."""
+
+from ngep.pretrained._registry import pretrained_info
+
+__all__ = ["model_card", "render_card"]
+
+
+def _auc(value):
+    return "–" if value is None else f"{value:.3f}"
+
+
+def _metric_table(rows, columns):
+    head = "| model | " + " | ".join(label for _, label in columns) + " |"
+    rule = "|---|" + "---|" * len(columns)
+    lines = [head, rule]
+    for row in rows:
+        cells = []
+        for key, _ in columns:
+            value = row.get(key)
+            cells.append(value if isinstance(value, str) else _auc(value))
+        lines.append(f"| {row['model']} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def render_card(info):
+    """Render a model card from :func:`pretrained_info`'s dict.
+
+    Parameters
+    ----------
+    info : dict
+        As returned by :func:`pretrained_info`.
+
+    Returns
+    -------
+    str
+        Markdown text.
+    """
+    src = info["label_source"]
+    cv = info["metrics"]["grouped_cv"]
+    dom = info["domain"]
+    build = info["build"]
+    out = [
+        f"# {info['name']}",
+        "",
+        f"**Target:** {info['target']}. **Marker:** {info['marker']}. "
+        f"**Classes:** {', '.join(map(str, info['classes']))} (positive: "
+        f"{info['positive_class']}; `ngep predict` writes "
+        + ", ".join(f"`proba_{c}`" for c in info["classes"])
+        + ").",
+        "",
+        "## Training data and labels",
+        "",
+        f"- Data: `{src['dataset']}`: {info['species']}, {info['region']}.",
+        f"- Label source: {src['description']}.",
+        f"- Training cells: {src['n_cells']} ({src['n_positive']} positive, "
+        f"{src['n_negative']} negative) from {src['n_groups']} {src['groups']}s.",
+        f"- Contrast: {info['contrast']}.",
+        "",
+        "## Grouped cross-validation",
+        "",
+        f"{cv['n_splits']}-fold cross-validation grouped by {src['groups']} (no "
+        f"{src['groups']} in both a training and a test fold); ROC AUC of this "
+        "recipe beside two baselines on the same folds and the same features "
+        "(logistic regression and HistGradientBoosting, each after median "
+        "imputation and standard scaling).",
+        "",
+        _metric_table(
+            cv["rows"],
+            [("auc_all", "ROC AUC, all cells")]
+            + [(f"auc_{k}", f"ROC AUC, {k}") for k in cv.get("subsets", [])],
+        ),
+        "",
+    ]
+    for k, desc in cv.get("subsets", {}).items():
+        out.append(f"- *{k}*: {desc}.")
+    if cv.get("subsets"):
+        out.append("")
+    transfer = info["metrics"].get("transfer", [])
+    if transfer:
+        order = [row["model"] for row in cv["rows"]]
+        out += [
+            "## Other labs (trained on all training cells, tested once)",
+            "",
+            "| test set | cells (positive) | "
+            + " | ".join(order)
+            + " | out of domain |",
+            "|---|---|" + "---|" * len(order) + "---|",
+        ]
+        for t in transfer:
+            out.append(
+                f"| {t['name']} | {t['n_cells']} ({t['n_positive']}) | "
+                + " | ".join(_auc(t["auc"].get(m)) for m in order)
+                + f" | {t['out_of_domain_fraction']:.0%} |"
+            )
+        out += [""] + [f"- *{t['name']}*: {t['description']}." for t in transfer]
+        out.append("")
+    shift = info["metrics"].get("convention_shift")
+    if shift:
+        out += [
+            "## Convention shifts",
+            "",
+            shift["description"],
+            "",
+            _metric_table(shift["rows"], [(k, k) for k in shift["columns"]]),
+            "",
+        ]
+    out += [
+        "## Features and steps",
+        "",
+        f"{len(info['features'])} measurements of the dendrites (no measurement "
+        "that depends on a lab's radius convention), computed by "
+        "`MorphologyExtractor`: "
+        + ", ".join(f"`{f}`" for f in info["features"])
+        + ".",
+        "",
+        "Pipeline: "
+        + " → ".join(f"`{name}` ({cls.rsplit('.', 1)[-1]})" for name, cls, _ in
+                     info["steps"])
+        + ".",
+        "",
+        "## Domain: when to distrust a prediction",
+        "",
+        f"`out_of_domain` is true when a neuron has a measurement outside the "
+        f"training range ({dom['description']}); `out_of_domain_reason` names "
+        "those measurements, their values and the training range. Such "
+        "predictions are extrapolations: check the reconstruction (units, "
+        "radius, missing dendrites) before trusting them.",
+        f"- Held-out cells of new {src['groups']}s flagged in grouped CV: "
+        f"{dom['cv_out_of_domain_fraction']:.0%}.",
+    ]
+    for t in transfer:
+        out.append(f"- {t['name']} flagged: {t['out_of_domain_fraction']:.0%}.")
+    out += ["", "## Not for", ""] + [f"- {line}" for line in info["not_for"]]
+    out += [
+        "",
+        "## Build",
+        "",
+        f"Built with ngep {build['ngep']} and scikit-learn {build['scikit-learn']} "
+        f"by `{build['command']}`. File `{info['file']}` "
+        f"({info['bytes'] / 1024:.0f} KiB, SHA-256 `{info['sha256'][:16]}…`), "
+        "pickle-free.",
+        "",
+    ]
+    return "\n".join(out)
+
+
+def model_card(name):
+    """The model card of a shipped model, as Markdown text.
+
+    What the model predicts, its training data and label source (Cre-line
+    reporter labels), the contrast, grouped-CV ROC AUC beside logistic
+    regression and HistGradientBoosting on the same folds, scores on other
+    labs' neurons where measured, the features, the domain and what it is
+    not for. ``ngep models NAME`` prints it.
+
+    Read more in the :ref:`User Guide <pretrained>`.
+
+    Parameters
+    ----------
+    name : str
+        A name from :func:`list_pretrained`.
+
+    Returns
+    -------
+    str
+        Markdown text.
+
+    Raises
+    ------
+    ngep.exceptions.UnknownModelError
+        No such model (the message suggests close names).
+
+    Examples
+    --------
+    >>> from ngep.pretrained import model_card
+    >>> print(model_card("pvalb-mouse-cortex").splitlines()[0])
+    # pvalb-mouse-cortex
+    """
+    return render_card(pretrained_info(name))
