@@ -77,10 +77,13 @@ class ServedModel:
 
     def describe(self):
         """The JSON entry of ``GET /api/models``."""
+        positive = self.info.get("positive_class")
         return {
             "name": self.name,
             "source": self.source,
             "task": self.task,
+            "marker": self.info.get("marker"),
+            "positive_class": None if positive is None else _class_name(positive),
             "info": _jsonable(self.info),
             "card": self.card,
         }
@@ -89,23 +92,15 @@ class ServedModel:
 # ---------------------------------------------------------------------------
 # loading models
 # ---------------------------------------------------------------------------
-def _pretrained():
-    """The ``ngep.pretrained`` module, or None in an ngep without it."""
-    try:
-        from ngep import pretrained
-    except ImportError:
-        return None
-    return pretrained
-
-
 def load_models(specs=None):
     """Load the models to serve, once.
 
     Parameters
     ----------
     specs : list of str or path-like, default=None
-        Shipped pretrained model names or model files written by
-        :func:`ngep.save` / ``ngep fit``. None or empty: every shipped model.
+        Shipped pretrained model names (:func:`ngep.pretrained.list_pretrained`)
+        or model files written by :func:`ngep.save` / ``ngep fit``. None or
+        empty: every shipped model.
 
     Returns
     -------
@@ -113,32 +108,30 @@ def load_models(specs=None):
 
     Raises
     ------
+    ngep.exceptions.UnknownModelError
+        A name is neither an existing file nor a shipped model.
     ValueError
-        A name is neither a file nor a shipped model; two models share a name;
-        no model is given and none is shipped.
+        A model file is missing or not an SWC pipeline; two models share a name.
+
+    Examples
+    --------
+    >>> [m.name for m in load_models(["pvalb-mouse-cortex"])]
+    ['pvalb-mouse-cortex']
     """
-    pretrained = _pretrained()
+    from ngep import pretrained
+
     if not specs:
-        names = list(pretrained.list_pretrained()) if pretrained is not None else []
-        if not names:
-            raise ValueError(
-                "no shipped pretrained models in this ngep; pass --model FILE with a "
-                "model file from 'ngep fit'"
-            )
-        specs = names
+        specs = pretrained.list_pretrained()
     models = []
     for spec in specs:
         path = Path(spec)
-        if path.is_file() or path.suffix == ".ngep" or os.sep in str(spec):
+        looks_like_file = (
+            path.suffix in (".ngep", ".ngep-portable") or len(path.parts) > 1
+        )
+        if path.is_file() or looks_like_file:
             models.append(_load_file(path))
-        elif pretrained is not None and str(spec) in pretrained.list_pretrained():
-            models.append(_load_pretrained(pretrained, str(spec)))
         else:
-            known = ", ".join(pretrained.list_pretrained()) if pretrained else "none"
-            raise ValueError(
-                f"{spec!r} is neither a model file nor a shipped model (shipped: "
-                f"{known})"
-            )
+            models.append(_load_pretrained(pretrained, str(spec)))
     seen = set()
     for model in models:
         if model.name in seen:
@@ -156,6 +149,9 @@ def _check_pipeline(pipeline, where):
     # one neuron at a time, no progress bars in a server log
     extractor = pipeline.named_steps["extract"]
     extractor.set_params(n_jobs=None, progress=False)
+    if all(hasattr(step, "feature_names_in_") for _, step in pipeline.steps[1:]):
+        # fitted on named columns throughout: keep the names (as ngep predict)
+        pipeline.set_output(transform="pandas")
     return pipeline
 
 
@@ -393,8 +389,8 @@ def _number(value):
 
 
 def _domain_reason(step, X):
-    """Why a neuron is out of domain, from the domain step where it can say."""
-    explain = getattr(step, "reasons", None)
+    """Why a neuron is out of domain, in words: the measurements out of range."""
+    explain = getattr(step, "explain", None)
     if callable(explain):
         return [str(r) for r in explain(X)]
     margin = step.decision_function(X)
@@ -438,11 +434,10 @@ def _predict_one(model, X):
 
 
 def _class_name(value):
-    """``1.0`` -> ``'1'``, ``np.str_('Pvalb')`` -> ``'Pvalb'``."""
-    value = _jsonable(value)
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value)
+    """``1.0`` -> ``'1'``, as the ``proba_<class>`` columns of ``ngep predict``."""
+    from ngep.pretrained import class_column
+
+    return class_column(value, prefix="")
 
 
 def predict(models, morphology):

@@ -8,7 +8,6 @@ applicability domain, and an expression regressor with conformal intervals.
 
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 pytest.importorskip("starlette", reason="the web tests need the 'web' extra")
@@ -122,9 +121,6 @@ def neuron_swc(tmp_path_factory):
     return Path(data.paths[0]).read_bytes()
 
 
-__all__ = ["np", "REPO"]
-
-
 class RunningServer:
     """``ngep serve`` in a subprocess on a free loopback port."""
 
@@ -177,5 +173,13 @@ def server(model_files, tmp_path_factory):
         args += ["--model", str(path)]
     args += ["--max-file-mb", "1", "--max-request-mb", "4"]
     running = RunningServer(args, tmp_path_factory.mktemp("server") / "serve.log")
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="session")
+def shipped_server(tmp_path_factory):
+    """``ngep serve`` as on a fresh install: every shipped model, loopback only."""
+    running = RunningServer([], tmp_path_factory.mktemp("shipped") / "serve.log")
     yield running
     running.stop()

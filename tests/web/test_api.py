@@ -286,3 +286,30 @@ def test_asc_and_h5_uploads_via_a_private_temp_dir_that_is_removed(
             entry["error"].startswith(entry["file"]) and "upload" not in entry["error"]
         )
     assert list(private.iterdir()) == []  # every temporary folder is gone
+
+
+def test_shipped_models_are_served_by_default_with_the_cli_rules(neuron_swc, tmp_path):
+    """With no model given, every shipped model; numbers as ``ngep predict`` gives."""
+    from starlette.testclient import TestClient
+
+    from ngep.pretrained import list_pretrained, predict_files
+    from ngep.web import create_app
+
+    shipped = list_pretrained()
+    path = tmp_path / "cell.swc"
+    path.write_bytes(neuron_swc)
+    with TestClient(create_app(None)) as client:
+        models = client.get("/api/models").json()["models"]
+        [entry] = _post(client, ("cell.swc", neuron_swc)).json()["results"]
+    assert [m["name"] for m in models] == shipped
+    for model in models:
+        assert model["source"] == "pretrained" and model["positive_class"] == "1"
+        assert model["card"].startswith(f"# {model['name']}")
+        assert "Grouped cross-validation" in model["card"]
+    for name in shipped:
+        [row] = predict_files(name, [path]).to_dict("records")
+        got = entry["predictions"][name]
+        assert got["probabilities"]["1"] == pytest.approx(row["proba_1"], rel=1e-6)
+        assert got["probabilities"]["0"] == pytest.approx(row["proba_0"], rel=1e-6)
+        assert got["out_of_domain"] is bool(row["out_of_domain"])
+        assert got["out_of_domain_reason"] == row["out_of_domain_reason"]

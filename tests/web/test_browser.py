@@ -133,7 +133,11 @@ def _api(server, files):
     return response.json()["results"]
 
 
-def test_upload_predict_and_see_the_neuron(browser, server, tmp_path):
+def test_upload_predict_and_see_the_neuron(browser, shipped_server, tmp_path):
+    from ngep.pretrained import list_pretrained
+
+    server = shipped_server
+    shipped = list_pretrained()
     cells, origin = _allen_cells(tmp_path)
     bad = tmp_path / "broken.swc"
     bad.write_text("1 1 0 0 0 5 -1\n2 3 0 ten 0 1 1\n")
@@ -145,11 +149,15 @@ def test_upload_predict_and_see_the_neuron(browser, server, tmp_path):
     assert "ngep" in browser.title
     _wait(
         browser,
-        "return document.querySelectorAll('#models details').length == 2",
+        f"return document.querySelectorAll('#models details').length == {len(shipped)}",
         what="the model cards",
     )
-    cards = browser.find_element("id", "models").text
-    assert "pvalb-test" in cards and "pvalb-level" in cards
+    cards = browser.find_element("id", "models")
+    assert [s.text for s in cards.find_elements("tag name", "summary")] == [
+        f"{name} (classification)" for name in shipped
+    ]
+    # the first card is open: its grouped-CV table is rendered as a table
+    assert cards.find_elements("css selector", "details[open] table")
 
     browser.find_element("id", "files").send_keys("\n".join(str(p) for p in files))
     browser.find_element("id", "predict").click()
@@ -167,32 +175,31 @@ def test_upload_predict_and_see_the_neuron(browser, server, tmp_path):
         p.name for p in files
     ]
     for row, entry in zip(rows[:2], expected):
-        cells_text = [td.text for td in row.find_elements("tag name", "td")]
-        p = entry["predictions"]["pvalb-test"]["probabilities"]["1"]
-        ood = entry["predictions"]["pvalb-test"]["out_of_domain"]
-        assert cells_text[0] == f"{p:.2f}" + (" \u26a0" if ood else "")
-        level = entry["predictions"]["pvalb-level"]
-        assert cells_text[1].startswith(f"{level['prediction']:.2f} [")
+        texts = [td.text for td in row.find_elements("tag name", "td")]
+        want = []
+        for name in shipped:
+            prediction = entry["predictions"][name]
+            p = prediction["probabilities"]["1"]
+            want.append(f"{p:.2f}" + (" \u26a0" if prediction["out_of_domain"] else ""))
+        assert texts == want
     assert "line 2" in rows[2].text and "broken.swc" in rows[2].text
 
-    # one card per good neuron: the picture loaded, the flag and the measurements
+    # one card per good neuron: the picture loaded, the flags and the measurements
     articles = browser.find_elements("css selector", "article.neuron")
     assert len(articles) == 2
     for article, entry in zip(articles, expected):
         image = article.find_element("tag name", "img")
         assert image.get_attribute("alt").startswith("Top view")
-        assert (
-            browser.execute_script(
-                "return arguments[0].complete && arguments[0].naturalWidth", image
-            )
-            > 100
+        width = browser.execute_script(
+            "return arguments[0].complete && arguments[0].naturalWidth", image
         )
+        assert width > 100
         text = article.text
-        if entry["predictions"]["pvalb-test"]["out_of_domain"]:
-            assert "out of domain" in text
-        else:
-            assert "in domain" in text
-        assert "90% interval" in text
+        for name in shipped:
+            prediction = entry["predictions"][name]
+            if prediction["out_of_domain"]:
+                assert prediction["out_of_domain_reason"] in text
+        assert "in domain" in text or "out of domain" in text
         length = entry["measurements"]["dendrite__total_length"]
         assert f"{length:.2f}" in text
 
@@ -209,11 +216,6 @@ def test_upload_predict_and_see_the_neuron(browser, server, tmp_path):
         }
         """,
         cells[0].read_text(),
-    )
-    _wait(
-        browser,
-        "return document.querySelectorAll('#summary tbody tr').length == 4",
-        what="the dropped file",
     )
     _wait(
         browser,
@@ -237,17 +239,46 @@ def test_upload_predict_and_see_the_neuron(browser, server, tmp_path):
         rows = list(csv.DictReader(fh))
     assert [r["file"] for r in rows] == [p.name for p in files] + ["dropped.swc"]
     assert [r["status"] for r in rows] == ["ok", "ok", "error", "ok"]
-    assert rows[3]["pvalb-test:proba_1"] == rows[0]["pvalb-test:proba_1"]
-    p = expected[0]["predictions"]["pvalb-test"]["probabilities"]["1"]
-    assert float(rows[0]["pvalb-test:proba_1"]) == pytest.approx(p)
+    first = shipped[0]
+    assert rows[3][f"{first}:proba_1"] == rows[0][f"{first}:proba_1"]
+    p = expected[0]["predictions"][first]["probabilities"]["1"]
+    assert float(rows[0][f"{first}:proba_1"]) == pytest.approx(p)
     assert {
-        "pvalb-level:lower",
-        "pvalb-level:upper",
-        "pvalb-test:out_of_domain",
+        f"{first}:out_of_domain",
+        f"{first}:out_of_domain_reason",
         "dendrite__total_length",
     } <= set(rows[0])
+    _no_script_errors(browser)
 
-    # the page ran without a script error or a Content-Security-Policy violation
+
+def test_regression_intervals_are_shown(browser, server, neuron_swc, tmp_path):
+    path = tmp_path / "cell.swc"
+    path.write_bytes(neuron_swc)
+    [expected] = _api(server, [path])
+    browser.get(server.url + "/")
+    _wait(
+        browser,
+        "return document.querySelectorAll('#models details').length == 2",
+        what="the model cards",
+    )
+    browser.find_element("id", "files").send_keys(str(path))
+    browser.find_element("id", "predict").click()
+    _wait(
+        browser,
+        "return document.getElementById('status').textContent.startsWith('Done')",
+        what="the prediction",
+    )
+    level = expected["predictions"]["pvalb-level"]
+    text = browser.find_element("css selector", "article.neuron").text
+    assert (
+        f"predicted {level['prediction']:.3f}, 90% interval "
+        f"[{level['interval']['lower']:.3f}, {level['interval']['upper']:.3f}]"
+    ) in text
+    _no_script_errors(browser)
+
+
+def _no_script_errors(browser):
+    """No script error and no Content-Security-Policy violation on the page."""
     severe = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
     assert severe == []
 

@@ -147,6 +147,11 @@ def test_the_cli_refuses_what_it_cannot_serve(tmp_path):
     missing = run("--model", str(tmp_path / "nope.ngep"))
     assert missing.returncode == 2
     assert "model file" in missing.stderr and "not found" in missing.stderr
+    unknown = run("--model", "pvalb-mouse")
+    assert (
+        unknown.returncode == 2
+        and "Did you mean 'pvalb-mouse-cortex'" in unknown.stderr
+    )
     bad_port = run("--port", "70000")
     assert bad_port.returncode == 2 and "--port" in bad_port.stderr
     bad_size = run("--max-file-mb", "-3")

@@ -41,10 +41,14 @@
     status.className = isError ? "error" : "";
   }
 
-  // A binary classifier's positive class: "1", "True" or the last class.
-  function positiveClass(probabilities) {
+  // A binary classifier's positive class: the model's own, else "1", "True" or
+  // the last class.
+  function positiveClass(probabilities, model) {
     const classes = Object.keys(probabilities || {});
     if (classes.length === 0) return null;
+    if (model && model.positive_class && classes.includes(model.positive_class)) {
+      return model.positive_class;
+    }
     for (const name of ["1", "True", "true"]) if (classes.includes(name)) return name;
     return classes[classes.length - 1];
   }
@@ -253,12 +257,22 @@
     if (result.status === "ok") $("neurons").append(neuronCard(result, state.results.length - 1));
   }
 
-  function summaryCell(prediction) {
+  function modelNamed(name) {
+    return state.models.find((m) => m.name === name) || null;
+  }
+
+  // "Pvalb+" for a marker model's positive class, else the class itself
+  function classLabel(model, cls) {
+    if (model && model.marker && cls === model.positive_class) return model.marker + "+";
+    return cls;
+  }
+
+  function summaryCell(prediction, model) {
     if (!prediction) return el("td", {}, "");
     const ood = prediction.out_of_domain === true;
     let text;
     if (prediction.probabilities) {
-      const cls = positiveClass(prediction.probabilities);
+      const cls = positiveClass(prediction.probabilities, model);
       text = fmt(prediction.probabilities[cls], 2);
     } else {
       text = fmt(prediction.prediction, 2);
@@ -271,7 +285,10 @@
 
   function renderSummary() {
     const head = el("tr", {}, el("th", { scope: "col" }, "File"),
-      state.models.map((m) => el("th", { scope: "col" }, m.name)));
+      state.models.map((m) => el("th", { scope: "col" }, m.name,
+        m.task === "classification" && m.positive_class
+          ? [el("br", {}), el("span", { class: "hint" }, "P(" + classLabel(m, m.positive_class) + ")")]
+          : null)));
     $("summary").tHead.replaceChildren(head);
     const body = $("summary").tBodies[0];
     body.replaceChildren();
@@ -281,7 +298,7 @@
         : result.file;
       const row = el("tr", {}, el("th", { scope: "row" }, name));
       if (result.status === "ok") {
-        state.models.forEach((m) => row.append(summaryCell(result.predictions[m.name])));
+        state.models.forEach((m) => row.append(summaryCell(result.predictions[m.name], m)));
       } else {
         row.append(el("td", { class: "error", colspan: String(state.models.length) }, result.error));
       }
@@ -290,14 +307,16 @@
   }
 
   function predictionItem(name, prediction) {
+    const model = modelNamed(name);
     const item = el("li", {}, el("strong", {}, name + ": "));
     if (prediction.probabilities) {
-      const cls = positiveClass(prediction.probabilities);
+      const cls = positiveClass(prediction.probabilities, model);
       const p = prediction.probabilities[cls];
-      const bar = el("span", { class: "bar", role: "img", "aria-label": "probability " + fmt(p, 2) },
-        el("span", { style: null }));
+      const label = "P(" + classLabel(model, cls) + ")";
+      const bar = el("span", { class: "bar", role: "img", "aria-label": label + " " + fmt(p, 2) },
+        el("span", {}));
       bar.firstChild.style.width = Math.round(100 * p) + "%";
-      item.append("P(" + cls + ") = " + fmt(p, 2) + " ", bar);
+      item.append(label + " = " + fmt(p, 2) + " ", bar);
       const others = Object.entries(prediction.probabilities).filter(([c]) => c !== cls);
       if (others.length > 1) {
         item.append(" (" + others.map(([c, v]) => "P(" + c + ") = " + fmt(v, 2)).join(", ") + ")");
