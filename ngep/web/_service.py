@@ -54,7 +54,7 @@ class ServedModel:
     pipeline : sklearn.pipeline.Pipeline
         Fitted; its first step is the feature extractor (``"extract"``).
     source : str
-        ``"pretrained"`` or the model file's path.
+        ``"pretrained"`` or the model file's name.
     info : dict
         JSON-safe facts: task, target, classes, training size, metrics.
     card : str
@@ -188,7 +188,7 @@ def _load_file(path):
     return ServedModel(
         name=name,
         pipeline=pipeline,
-        source=str(path),
+        source=path.name,  # not the server's folders
         info=info,
         card=_file_card(name, info),
     )
@@ -421,10 +421,19 @@ def _predict_one(model, X):
         value = pred.ravel()[0] if pred.ndim <= 2 and pred.size == 1 else pred[0]
         out["prediction"] = _jsonable(value)
     if hasattr(rest, "predict_proba"):
-        proba = np.asarray(rest.predict_proba(X))[0]
-        out["probabilities"] = {
-            _class_name(c): _number(p) for c, p in zip(rest.classes_, proba)
-        }
+        proba = rest.predict_proba(X)
+        final = pipe[-1]
+        if isinstance(proba, list):  # a gene panel: "<gene>_<class>", as proba_ columns
+            out["probabilities"] = {
+                f"{gene}_{_class_name(c)}": _number(p)
+                for gene, values, classes in zip(final.genes_, proba, final.classes_)
+                for c, p in zip(classes, np.asarray(values)[0])
+            }
+        else:
+            out["probabilities"] = {
+                _class_name(c): _number(p)
+                for c, p in zip(final.classes_, np.asarray(proba)[0])
+            }
     if "domain" in pipe.named_steps:
         step = pipe.named_steps["domain"]
         inside = bool(step.in_domain(X)[0])

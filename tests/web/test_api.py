@@ -313,3 +313,74 @@ def test_shipped_models_are_served_by_default_with_the_cli_rules(neuron_swc, tmp
         assert got["probabilities"]["0"] == pytest.approx(row["proba_0"], rel=1e-6)
         assert got["out_of_domain"] is bool(row["out_of_domain"])
         assert got["out_of_domain_reason"] == row["out_of_domain_reason"]
+
+
+def test_client_file_names_are_labels_only(client, synthetic_swc):
+    names = ["../../etc/passwd.swc", "C:\\Users\\me\\cell.swc", "tab\there.swc", ""]
+    body = (
+        b"".join(
+            b'--xyz\r\nContent-Disposition: form-data; name=files; filename="'
+            + name.encode()
+            + b'"\r\n\r\n'
+            + synthetic_swc
+            + b"\r\n"
+            for name in names
+        )
+        + b"--xyz--\r\n"
+    )
+    response = client.post(
+        "/api/predict",
+        content=body,
+        headers={"content-type": "multipart/form-data; boundary=xyz"},
+    )
+    results = response.json()["results"]
+    assert [r["file"] for r in results] == [
+        "passwd.swc",
+        "cell.swc",
+        "tabhere.swc",
+        "unnamed",
+    ]
+    assert [r["status"] for r in results] == ["ok", "ok", "ok", "error"]
+
+
+def test_a_gene_panel_model_gives_probabilities_per_gene(tmp_path, neuron_swc):
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+    from sklearn.pipeline import make_pipeline as sk_pipeline
+    from sklearn.preprocessing import StandardScaler
+    from starlette.testclient import TestClient
+
+    from ngep.datasets import make_neurons
+    from ngep.multigene import GenePanelClassifier
+    from ngep.persistence import save
+    from ngep.transformers import MorphologyExtractor
+    from ngep.web import create_app
+
+    data = make_neurons(60, random_state=1)
+    extractor = MorphologyExtractor(features="base").fit(data.morphologies)
+    X = extractor.transform(data.morphologies)
+    y = {
+        g: (data.metadata["class"] == g).to_numpy().astype(int)
+        for g in ("Pvalb", "Sst")
+    }
+    import pandas as pd
+
+    panel = GenePanelClassifier(
+        [(g, sk_pipeline(StandardScaler(), LogisticRegression())) for g in y]
+    ).fit(X, pd.DataFrame(y))
+    path = tmp_path / "panel.ngep"
+    save(Pipeline([("extract", extractor), ("model", panel)]), path)
+    with TestClient(create_app([str(path)])) as c:
+        [entry] = _post(c, ("cell.swc", neuron_swc)).json()["results"]
+        [model] = c.get("/api/models").json()["models"]
+    assert model["source"] == "panel.ngep"
+    proba = entry["predictions"]["panel"]["probabilities"]
+    assert list(proba) == ["Pvalb_0", "Pvalb_1", "Sst_0", "Sst_1"]
+    cell = tmp_path / "cell.swc"
+    cell.write_bytes(neuron_swc)
+    from ngep.persistence import load
+
+    expected = load(path).predict_proba([str(cell)])
+    np.testing.assert_allclose(
+        list(proba.values()), np.concatenate([p[0] for p in expected]), rtol=1e-6
+    )
