@@ -372,9 +372,11 @@ def measure(morphology):
 
     Examples
     --------
-    >>> m, _ = read_upload("c.swc", b"1 1 0 0 0 5 -1\\n2 3 0 10 0 1 1\\n")
-    >>> measure(m)["dendrite__total_length"]
-    10.0
+    >>> m, _ = read_upload("c.swc", b"1 1 0 0 0 5 -1\\n2 3 0 10 0 1 1\\n3 3 0 20 0 1 2")
+    >>> measure(m)
+    {'dendrite__total_length': 10.0, 'dendrite__n_branch_points': 0.0,
+     'dendrite__n_stems': 1.0, 'dendrite__max_path_distance': 10.0,
+     'soma__radius': 5.0}
     """
     from ngep.morphometrics import BASE_FEATURES, compute_features, feature_names
 
