@@ -45,7 +45,8 @@ def make_pipeline(
         stopping from 1,000 training samples on) was measured on the Allen
         benchmark and was worse in 3 of 4 comparisons, so it is not the default.
     task : {"regression", "classification"}, default="regression"
-    features : {"base", "extended"} or list of str, default="base"
+    features : {"base", "extended", "robust", "scale_free"} or list of str, \
+default="base"
         Passed to :class:`~ngep.transformers.MorphologyExtractor`.
     compartment : str, default="dendrite"
     extract : bool, default=True

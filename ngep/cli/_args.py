@@ -10,8 +10,12 @@ from pathlib import Path
 
 from ngep.cli._errors import CLIError
 
-FEATURE_HELP = "feature set: 'base' (5), 'extended' (all) or comma-separated names"
-FEATURE_PRESETS = ("base", "extended")
+FEATURE_HELP = (
+    "feature set: 'base' (5), 'extended' (all), 'robust' (convention-robust), "
+    "'scale_free' (size-free part of robust) or comma-separated names"
+)
+# ngep.morphometrics.PRESETS, spelled out so that --help imports no catalogue
+FEATURE_PRESETS = ("base", "extended", "robust", "scale_free")
 
 
 def coverage(text):

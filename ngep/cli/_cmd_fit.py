@@ -50,19 +50,14 @@ def run(args):
 
     from ngep.persistence import save
 
-    if args.portable and (args.interval is not None or args.domain is not None):
+    if args.portable and args.interval is not None:
         raise CLIError(
-            "--interval and --domain models cannot be saved with --portable (the "
-            "pickle-free format does not cover them); drop --portable"
+            "--interval models cannot be saved with --portable (the pickle-free "
+            "format does not cover conformal intervals); drop --portable"
         )
     ensure_writable_dir(args.output.parent)
     extractor, X, y, frame, task = load_labelled(args, panel=True)
     panel = task == "classification" and len(args.target) > 1
-    if panel and args.portable:
-        raise CLIError(
-            "several classification targets make one gene panel, which the "
-            "pickle-free format does not cover yet; drop --portable"
-        )
     if panel:
         model = _panel(args, task, extractor.features)
     else:

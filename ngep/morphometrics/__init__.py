@@ -26,6 +26,9 @@ from ngep.morphometrics._registry import (
     COMPARTMENT_NAMES,
     EXTENDED_FEATURES,
     FEATURES,
+    PRESETS,
+    ROBUST_FEATURES,
+    SCALE_FREE_FEATURES,
     Feature,
 )
 from ngep.morphometrics._table import feature_table, feature_table_rst
@@ -37,6 +40,9 @@ __all__ = [
     "FEATURES",
     "FRAMES",
     "Feature",
+    "PRESETS",
+    "ROBUST_FEATURES",
+    "SCALE_FREE_FEATURES",
     "compute_features",
     "feature_names",
     "frame_transform",

@@ -29,6 +29,10 @@ class _BaseGenePanel(_BaseComposition):
         "n_jobs": [Integral, None],
     }
 
+    # Fitted state saved by ngep.persistence's pickle-free format (the
+    # estimators themselves must be allowlisted too).
+    _portable_attrs = ("genes_", "_y_ndim", "shared_steps_", "_tails")
+
     def __init__(self, estimators, *, share_features=True, n_jobs=None):
         self.estimators = estimators
         self.share_features = share_features
@@ -189,6 +193,20 @@ class _BaseGenePanel(_BaseComposition):
             [int(m.sum()) for m in masks], index=names, name="n_samples"
         )
         return self
+
+    def _get_portable_state(self):
+        return {"n_samples_per_gene": [int(n) for n in self.n_samples_per_gene_]}
+
+    def _set_portable_state(self, state):
+        self.n_samples_per_gene_ = pd.Series(
+            state["n_samples_per_gene"], index=list(self.genes_), name="n_samples"
+        )
+        if self.shared_steps_ is None:
+            self.estimators_ = list(self._tails)
+        else:
+            self.estimators_ = [
+                Pipeline(self.shared_steps_.steps + t.steps) for t in self._tails
+            ]
 
     def _features(self, X):
         """Shared features of X (X itself when nothing is shared)."""

@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["build", "build_recipe", "labels_of", "main", "make_model"]
+__all__ = ["build", "build_recipe", "main", "make_model"]
 
 _HERE = Path(__file__).resolve().parent
 _COMMAND = "python -m ngep.pretrained._build --data ../shared/data"
@@ -46,46 +46,6 @@ def _jsonable(value):
 def _class(dotted):
     module, _, name = dotted.rpartition(".")
     return getattr(importlib.import_module(module), name)
-
-
-def labels_of(cells, source):
-    """Labels of a table's cells under a :class:`LabelSource`: 1, 0 or NaN.
-
-    Parameters
-    ----------
-    cells : DataFrame
-        The dataset's ``cells.csv``.
-    source : LabelSource
-        Which cells are positive and negative.
-
-    Returns
-    -------
-    Series of float
-        1.0 positive, 0.0 negative, NaN neither (unlabelled).
-    """
-
-    def match(rule):
-        ok = np.ones(len(cells), dtype=bool)
-        for column, values in rule.items():
-            col = cells[column]
-            hit = np.zeros(len(cells), dtype=bool)
-            for v in values:
-                if isinstance(v, (int, float)):
-                    hit |= pd.to_numeric(col, errors="coerce").to_numpy() == v
-                else:
-                    hit |= (col.astype(str) == str(v)).to_numpy()
-            ok &= hit
-        return ok
-
-    pos, neg = match(source.positive), match(source.negative)
-    if (pos & neg).any():
-        raise ValueError(
-            f"{source.dataset}: {int((pos & neg).sum())} cells are both positive "
-            "and negative under the recipe's label rules; fix the recipe."
-        )
-    y = np.full(len(cells), np.nan)
-    y[pos], y[neg] = 1.0, 0.0
-    return pd.Series(y, index=cells.index)
 
 
 def make_model(recipe):
@@ -121,7 +81,28 @@ def _extractor(recipe):
 def _domain(recipe):
     from ngep.uncertainty import ApplicabilityDomain, DomainCheck
 
-    return DomainCheck(ApplicabilityDomain("range", quantile=recipe.domain_quantile))
+    return DomainCheck(
+        ApplicabilityDomain(
+            "range",
+            quantile=recipe.domain_quantile,
+            margin=getattr(recipe, "domain_margin", 0.0),
+        )
+    )
+
+
+def _domain_words(recipe):
+    span = (
+        "the range of the training neurons"
+        if recipe.domain_quantile >= 1
+        else f"the range of {recipe.domain_quantile:.0%} of the training neurons"
+    )
+    margin = getattr(recipe, "domain_margin", 0.0)
+    if margin:
+        span += (
+            f", widened on each side by {margin:.0%} of that range (on a log "
+            "scale)"
+        )
+    return f"each measurement must lie within {span}"
 
 
 def _baselines():
@@ -158,10 +139,13 @@ def _auc(y, score, mask=None):
 class _Data:
     """Per-dataset tables and feature matrices, each extracted once."""
 
-    def __init__(self, root):
+    def __init__(self, root, conversions=None):
         self.root = Path(root)
+        self.conversions = conversions or {}
         self._cells = {}
         self._features = {}
+        self._morphologies = {}
+        self._converted = {}
 
     def cells(self, dataset):
         if dataset not in self._cells:
@@ -188,18 +172,95 @@ class _Data:
             self._features[key] = (X, failed, paths)
         return self._features[key]
 
+    def _neurons(self, dataset):
+        if dataset not in self._morphologies:
+            from ngep.io import read_swc
+
+            out = []
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                for f in self.cells(dataset)["swc_file"]:
+                    try:
+                        out.append(read_swc(self.root / dataset / f))
+                    except (OSError, ValueError):
+                        out.append(None)
+            self._morphologies[dataset] = out
+        return self._morphologies[dataset]
+
+    def converted(self, dataset, recipe, conversion):
+        """Features of every cell after ``conversion`` (NaN rows where it fails)."""
+        key = (dataset, tuple(recipe.features), recipe.compartment, recipe.frame,
+               conversion)
+        if key not in self._converted:
+            convert = self.conversions[conversion]
+            neurons = []
+            for i, m in enumerate(self._neurons(dataset)):
+                try:
+                    neurons.append(None if m is None else convert(m, i))
+                except (ValueError, IndexError):
+                    neurons.append(None)
+            ok = [i for i, m in enumerate(neurons) if m is not None]
+            ext = _extractor(recipe).set_output(transform="pandas")
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                Xok = ext.fit_transform([neurons[i] for i in ok])
+            X = pd.DataFrame(np.nan, index=range(len(neurons)), columns=Xok.columns)
+            X.iloc[ok] = Xok.to_numpy()
+            self._converted[key] = X
+        return self._converted[key]
+
+
+def _lab_conventions():
+    """The benchmark's lab-convention conversions, when run from the repository."""
+    root = _HERE.parents[1]
+    if not (root / "benchmarks" / "lab_conventions.py").exists():
+        return {}
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+    from benchmarks.lab_conventions import CONVERSIONS
+
+    return {**CONVERSIONS, **_SIZE_SHIFTS}
+
+
+#: Whole neurons scaled (coordinates and radii): another species' size (human
+#: cortical neurons are ~2x mouse ones), so a model that reads size as class
+#: shows it here.
+_SIZE_SHIFTS = {
+    "whole neuron scaled x0.5": lambda m, s: m.transformed(scale=0.5),
+    "whole neuron scaled x2 (human size)": lambda m, s: m.transformed(scale=2.0),
+}
+
 
 def _labelled(data, source, recipe):
+    """Features, binary labels, fit labels, table rows and paths of labelled cells.
+
+    The binary labels (1 positive, 0 negative) score every model; the fit
+    labels are what the recipe's model is fitted on (subclass names for a
+    contrast model, else the binary labels).
+    """
     cells = data.cells(source.dataset)
     X, failed, paths = data.features(source.dataset, recipe)
-    y = labels_of(cells, source)
+    y = source.labels(cells)
+    fit = source.fit_labels(cells) if hasattr(source, "fit_labels") else y
     keep = y.notna().to_numpy() & ~failed
+    fit = fit[keep].reset_index(drop=True)
+    if fit.dtype.kind == "f":
+        fit = fit.astype(int)
     return (
         X.loc[keep].reset_index(drop=True),
         y[keep].astype(int).reset_index(drop=True),
+        fit,
         cells.loc[keep].reset_index(drop=True),
         [p for p, k in zip(paths, keep) if k],
+        keep,
     )
+
+
+def _positive_proba(model, X):
+    """Probability of the positive class (label 1) from a fitted classifier."""
+    proba = model.predict_proba(X)
+    classes = list(getattr(model, "classes_", [0, 1]))
+    return proba[:, classes.index(1)]
 
 
 def _subset_mask(cells, rule):
@@ -209,7 +270,7 @@ def _subset_mask(cells, rule):
     return mask
 
 
-def _grouped_cv(recipe, X, y, cells, n_splits, seed):
+def _grouped_cv(recipe, X, y, y_fit, cells, n_splits, seed, *, data=None, keep=None):
     from sklearn.base import clone
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.model_selection import StratifiedGroupKFold
@@ -220,14 +281,19 @@ def _grouped_cv(recipe, X, y, cells, n_splits, seed):
     models = {"this model": make_model(recipe), **_baselines()}
     oof = {name: np.full(len(y), np.nan) for name in models}
     flagged = np.zeros(len(y), dtype=bool)
+    fold_models, fold_domains = [], []
     for train, test in folds:
-        Xtr, ytr, Xte = X.iloc[train], y.iloc[train], X.iloc[test]
+        Xtr, Xte = X.iloc[train], X.iloc[test]
         for name, model in models.items():
+            ytr = (y_fit if name == "this model" else y).iloc[train]
             with warnings.catch_warnings():  # the final fit still warns
                 warnings.simplefilter("ignore", ConvergenceWarning)
                 fitted = clone(model).fit(Xtr, ytr)
-            oof[name][test] = fitted.predict_proba(Xte)[:, 1]
-        flagged[test] = ~_domain(recipe).fit(Xtr).in_domain(Xte)
+            oof[name][test] = _positive_proba(fitted, Xte)
+            if name == "this model":
+                fold_models.append(fitted)
+        fold_domains.append(_domain(recipe).fit(Xtr))
+        flagged[test] = ~fold_domains[-1].in_domain(Xte)
     subsets = {k: _subset_mask(cells, rule) for k, rule in recipe.subsets.items()}
     rows = []
     for name in models:
@@ -235,7 +301,22 @@ def _grouped_cv(recipe, X, y, cells, n_splits, seed):
         for k, mask in subsets.items():
             row[f"auc_{k}"] = _auc(y.to_numpy(), oof[name], mask)
         rows.append(row)
-    return {
+    shifts = []
+    conversions = data.conversions if data is not None else {}
+    for conversion in conversions:
+        Xc = data.converted(recipe.train.dataset, recipe, conversion)
+        Xc = Xc.loc[keep].reset_index(drop=True)
+        score = np.full(len(y), np.nan)
+        out = np.zeros(len(y), dtype=bool)
+        for (_, test), model, domain in zip(folds, fold_models, fold_domains):
+            score[test] = _positive_proba(model, Xc.iloc[test])
+            out[test] = ~domain.in_domain(Xc.iloc[test])
+        row = {"conversion": conversion, "auc_all": _auc(y.to_numpy(), score)}
+        for k, mask in subsets.items():
+            row[f"auc_{k}"] = _auc(y.to_numpy(), score, mask)
+        row["out_of_domain_fraction"] = float(out.mean())
+        shifts.append(row)
+    cv = {
         "n_splits": n_splits,
         "groups": recipe.train.groups,
         "rows": rows,
@@ -244,7 +325,8 @@ def _grouped_cv(recipe, X, y, cells, n_splits, seed):
             + " and ".join(f"{c} in {list(v)}" for c, v in recipe.subsets[k].items())
             for k, m in subsets.items()
         },
-    }, float(flagged.mean())
+    }
+    return cv, float(flagged.mean()), shifts
 
 
 def build_recipe(recipe, data, out, *, n_splits=5, seed=0, log=print):
@@ -278,20 +360,22 @@ def build_recipe(recipe, data, out, *, n_splits=5, seed=0, log=print):
 
     data = data if isinstance(data, _Data) else _Data(data)
     start = time.perf_counter()
-    X, y, cells, paths = _labelled(data, recipe.train, recipe)
-    y.name = recipe.marker
+    X, y, y_fit, cells, paths, keep = _labelled(data, recipe.train, recipe)
+    y.name = y_fit.name = recipe.marker
     log(f"{recipe.name}: {len(y)} cells ({int(y.sum())} positive); grouped CV...")
-    cv, cv_flagged = _grouped_cv(recipe, X, y, cells, n_splits, seed)
+    cv, cv_flagged, shifts = _grouped_cv(
+        recipe, X, y, y_fit, cells, n_splits, seed, data=data, keep=keep
+    )
     extract = _extractor(recipe).fit(paths).set_params(errors="raise")
     domain = _domain(recipe).fit(X)
-    rest = make_model(recipe).fit(X, y)
+    rest = make_model(recipe).fit(X, y_fit)
     model = Pipeline([("extract", extract), ("domain", domain), *rest.steps])
     transfer = []
     for label, source in recipe.transfer.items():
-        Xt, yt, _, _ = _labelled(data, source, recipe)
-        auc = {"this model": _auc(yt.to_numpy(), rest.predict_proba(Xt)[:, 1])}
+        Xt, yt, _, _, _, _ = _labelled(data, source, recipe)
+        auc = {"this model": _auc(yt.to_numpy(), _positive_proba(rest, Xt))}
         for name, base in _baselines().items():
-            auc[name] = _auc(yt.to_numpy(), base.fit(X, y).predict_proba(Xt)[:, 1])
+            auc[name] = _auc(yt.to_numpy(), _positive_proba(base.fit(X, y), Xt))
         transfer.append(
             {
                 "name": label,
@@ -337,21 +421,20 @@ def build_recipe(recipe, data, out, *, n_splits=5, seed=0, log=print):
             ["domain", "ngep.uncertainty.DomainCheck", {}],
         ]
         + [[s.name, s.cls, _jsonable(s.params)] for s in recipe.steps],
-        "metrics": {"grouped_cv": cv, "transfer": transfer},
+        "metrics": {
+            "grouped_cv": cv,
+            "transfer": transfer,
+            "convention_shift": shifts,
+        },
         "domain": {
             "method": "range",
             "quantile": recipe.domain_quantile,
-            "description": "each measurement within "
-            + (
-                "the span of every training neuron"
-                if recipe.domain_quantile >= 1
-                else f"the span of {recipe.domain_quantile:.0%} of training neurons"
-            )
-            + ", measured on a log scale from the training median in units of "
-            "the interquartile range",
+            "margin": getattr(recipe, "domain_margin", 0.0),
+            "description": _domain_words(recipe),
             "cv_out_of_domain_fraction": cv_flagged,
         },
         "not_for": list(recipe.not_for),
+        "why": getattr(recipe, "why", ""),
         "build": {
             "ngep": __version__,
             "scikit-learn": sklearn_version,
@@ -375,7 +458,9 @@ def build_recipe(recipe, data, out, *, n_splits=5, seed=0, log=print):
     }
 
 
-def build(data, out, docs=None, *, names=None, n_splits=5, seed=0, log=print):
+def build(
+    data, out, docs=None, *, names=None, n_splits=5, seed=0, shifts=True, log=print
+):
     """Build every recipe (or ``names``), write the manifest and the cards.
 
     Parameters
@@ -392,6 +477,10 @@ def build(data, out, docs=None, *, names=None, n_splits=5, seed=0, log=print):
         Grouped-CV folds.
     seed : int, default=0
         Seed of the fold assignment.
+    shifts : bool, default=True
+        Also score each recipe's held-out cells converted to other labs'
+        conventions (``benchmarks/lab_conventions.py``; skipped outside the
+        repository).
     log : callable, default=print
         Progress messages.
 
@@ -412,7 +501,7 @@ def build(data, out, docs=None, *, names=None, n_splits=5, seed=0, log=print):
     unknown = sorted(set(names or ()) - set(RECIPES))
     if unknown:
         raise ValueError(f"no recipe named {unknown}; recipes: {sorted(RECIPES)}")
-    store = _Data(data)
+    store = _Data(data, conversions=_lab_conventions() if shifts else None)
     for name in names or sorted(RECIPES):
         models[name] = build_recipe(
             RECIPES[name], store, out, n_splits=n_splits, seed=seed, log=log
@@ -457,10 +546,15 @@ def main(argv=None):
                         help="build only this recipe (repeatable)")
     parser.add_argument("--n-splits", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--no-shifts", dest="shifts", action="store_false",
+        help="skip the convention-shift table (about 20 s)",
+    )
     args = parser.parse_args(argv)
     start = time.perf_counter()
     build(args.data, args.out, args.docs, names=args.only, n_splits=args.n_splits,
-          seed=args.seed, log=lambda m: print(m, file=sys.stderr, flush=True))
+          seed=args.seed, shifts=args.shifts,
+          log=lambda m: print(m, file=sys.stderr, flush=True))
     print(f"built in {time.perf_counter() - start:.0f} s", file=sys.stderr)
     return 0
 

@@ -95,22 +95,46 @@ def render_card(info):
             )
         out += [""] + [f"- *{t['name']}*: {t['description']}." for t in transfer]
         out.append("")
-    shift = info["metrics"].get("convention_shift")
-    if shift:
+    shifts = info["metrics"].get("convention_shift") or []
+    if shifts:
+        base = cv["rows"][0]
+        keys = ["auc_all"] + [f"auc_{k}" for k in cv.get("subsets", [])]
+        labels = ["all cells"] + list(cv.get("subsets", []))
         out += [
             "## Convention shifts",
             "",
-            shift["description"],
+            "The same grouped folds; each fold's model scores its held-out cells "
+            "converted to another lab's convention (`benchmarks/lab_conventions.py`"
+            ") or scaled as a whole (another species' size), one conversion at a "
+            "time. ROC AUC, its change from the cells as they are, and the share "
+            "of held-out cells flagged `out_of_domain`.",
             "",
-            _metric_table(shift["rows"], [(k, k) for k in shift["columns"]]),
-            "",
+            "| conversion | "
+            + " | ".join(f"AUC {lab} (Δ)" for lab in labels)
+            + " | out of domain |",
+            "|---|" + "---|" * len(keys) + "---|",
+            "| as traced | "
+            + " | ".join(_auc(base.get(k)) for k in keys)
+            + f" | {dom['cv_out_of_domain_fraction']:.0%} |",
         ]
+        for row in shifts:
+            cells = []
+            for k in keys:
+                value, ref = row.get(k), base.get(k)
+                delta = "" if value is None or ref is None else f" ({value - ref:+.3f})"
+                cells.append(_auc(value) + delta)
+            out.append(
+                f"| {row['conversion']} | " + " | ".join(cells)
+                + f" | {row['out_of_domain_fraction']:.0%} |"
+            )
+        out.append("")
+    if info.get("why"):
+        out += ["## Why this design", "", info["why"], ""]
     out += [
         "## Features and steps",
         "",
-        f"{len(info['features'])} measurements of the dendrites (no measurement "
-        "that depends on a lab's radius convention), computed by "
-        "`MorphologyExtractor`: "
+        f"{len(info['features'])} measurements of the {info['compartment']}s, "
+        "computed by `MorphologyExtractor`: "
         + ", ".join(f"`{f}`" for f in info["features"])
         + ".",
         "",
@@ -121,8 +145,8 @@ def render_card(info):
         "",
         "## Domain: when to distrust a prediction",
         "",
-        f"`out_of_domain` is true when a neuron has a measurement outside the "
-        f"training range ({dom['description']}); `out_of_domain_reason` names "
+        "`out_of_domain` is true when a neuron has a measurement outside the "
+        f"training range: {dom['description']}. `out_of_domain_reason` names "
         "those measurements, their values and the training range. Such "
         "predictions are extrapolations: check the reconstruction (units, "
         "radius, missing dendrites) before trusting them.",
@@ -131,7 +155,16 @@ def render_card(info):
     ]
     for t in transfer:
         out.append(f"- {t['name']} flagged: {t['out_of_domain_fraction']:.0%}.")
-    out += ["", "## Not for", ""] + [f"- {line}" for line in info["not_for"]]
+    tested = ", ".join(t["name"] for t in transfer)
+    out += [
+        "",
+        "## Not for",
+        "",
+        f"- Tested on {info['species']}, {info['region']} (grouped CV)"
+        + (f" and on {tested}" if tested else "")
+        + "; other species, brain regions and labs are untested.",
+    ]
+    out += [f"- {line}" for line in info["not_for"]]
     out += [
         "",
         "## Build",

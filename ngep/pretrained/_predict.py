@@ -28,8 +28,8 @@ def class_column(cls, prefix="proba_"):
     ----------
     cls : object
         A class label (``1``, ``1.0``, ``True``, ``"Pvalb+"``).
-    prefix : str, default="proba_"
-        Put before the label.
+    prefix : str, default="proba\\_"
+        Put before the label (``"proba_"`` unless given).
 
     Returns
     -------
@@ -55,13 +55,17 @@ def class_column(cls, prefix="proba_"):
 
 
 def _resolve(model):
-    """A shipped name, a model file or a fitted pipeline -> the pipeline."""
+    """A shipped name, a model file or a fitted pipeline -> (pipeline, target).
+
+    ``target`` names the prediction column of a shipped model (its marker).
+    """
     if not isinstance(model, (str, os.PathLike)):
-        return model
+        return model, None
     from ngep.pretrained._registry import _read_manifest, load_pretrained
 
-    if isinstance(model, str) and model in _read_manifest()["models"]:
-        return load_pretrained(model)
+    models = _read_manifest()["models"]
+    if isinstance(model, str) and model in models:
+        return load_pretrained(model), models[model]["info"]["marker"]
     if os.path.exists(model):
         from ngep.persistence import load
 
@@ -70,7 +74,7 @@ def _resolve(model):
         if steps and all(hasattr(s, "feature_names_in_") for _, s in steps):
             # fitted on named columns throughout (as the shipped models)
             loaded.set_output(transform="pandas")
-        return loaded
+        return loaded, None
     from ngep.pretrained._registry import unknown_model
 
     raise unknown_model(
@@ -144,7 +148,7 @@ def predict_files(model, paths, *, n_jobs=None, progress=False):
     >>> [c for c in table.columns if c.startswith(("proba", "out_of"))]
     ['proba_0', 'proba_1', 'out_of_domain', 'out_of_domain_reason']
     """
-    model = _resolve(model)
+    model, target = _resolve(model)
     steps = getattr(model, "named_steps", {})
     if "extract" not in steps or model.steps[0][0] != "extract":
         raise TypeError(
@@ -185,6 +189,8 @@ def predict_files(model, paths, *, n_jobs=None, progress=False):
         pred = np.asarray(rest.predict(Xok))
     n_out = 1 if pred.ndim == 1 else pred.shape[1]
     names = _targets(final, n_out)
+    if names is None and target is not None and n_out == 1:
+        names = [target]
     if names is None:
         columns = [f"predicted_{j}" for j in range(n_out)]
         if n_out == 1:

@@ -10,6 +10,10 @@ cache that lets an interrupted extraction resume.
 engineered features (log transforms, ratios, interactions) defined once in
 :func:`expansion_table`.
 
+:class:`RangeClipper` bounds each feature to its training range widened by a
+few standard deviations, so that a model never extrapolates far outside what it
+was trained on (another lab's neurons).
+
 The estimators are imported on first access (PEP 562): worker processes that
 only run the per-file code in ``ngep.transformers._batch`` then never import
 scikit-learn, which halves their start-up time and memory.
@@ -17,11 +21,12 @@ scikit-learn, which halves their start-up time and memory.
 
 import importlib
 
-__all__ = ["FeatureExpander", "MorphologyExtractor", "expansion_table"]
+__all__ = ["FeatureExpander", "MorphologyExtractor", "RangeClipper", "expansion_table"]
 
 _LAZY = {
     "FeatureExpander": "ngep.transformers._expander",
     "MorphologyExtractor": "ngep.transformers._morphometric",
+    "RangeClipper": "ngep.transformers._clip",
     "expansion_table": "ngep.transformers._expander",
 }
 

@@ -50,14 +50,16 @@ def _resolve_features(features, compartment):
     cat = _catalogue()
     comps = _compartments(compartment)
     if isinstance(features, str):
-        preset = cat.BASE_FEATURES if features == "base" else cat.EXTENDED_FEATURES
+        preset = cat.PRESETS[features]
         keys = [
             k for k in _keys_of(preset)
             if cat.FEATURES[k].is_soma or set(cat.FEATURES[k].compartments) & set(comps)
         ]
         return keys, list(cat.feature_names(keys, comps))
     if len(features) == 0:
-        raise ValueError("features is empty; give 'base', 'extended' or names.")
+        raise ValueError(
+            f"features is empty; give one of {sorted(cat.PRESETS)} or names."
+        )
     aliases = {}
     for key, feature in cat.FEATURES.items():
         for comp in (*comps, *cat.COMPARTMENT_NAMES):
@@ -137,8 +139,12 @@ class MorphologyExtractor(TransformerMixin, BaseEstimator):
 
     Parameters
     ----------
-    features : {"base", "extended"} or list of str, default="base"
-        Which features of :data:`ngep.morphometrics.FEATURES`. Names may be
+    features : {"base", "extended", "robust", "scale_free"} or list of str, \
+default="base"
+        Which features of :data:`ngep.morphometrics.FEATURES`: a preset of
+        :data:`ngep.morphometrics.PRESETS` (``"robust"``: the measurements that
+        survive another lab's conventions, see :ref:`robust-features`) or names.
+        Names may be
         catalogue names (``"total_length"``) or output names
         (``"dendrite__total_length"``).
     compartment : str or list of str, default="dendrite"
@@ -214,7 +220,8 @@ class MorphologyExtractor(TransformerMixin, BaseEstimator):
     """
 
     _parameter_constraints = {
-        "features": [StrOptions({"base", "extended"}), list, tuple],
+        "features": [StrOptions({"base", "extended", "robust", "scale_free"}), list,
+                     tuple],
         "compartment": [StrOptions(set(COMPARTMENTS)), list, tuple],
         "frame": [str, "array-like", dict],
         "check_units": [StrOptions({"warn", "raise", "ignore"})],

@@ -39,12 +39,13 @@ class ApplicabilityDomain(OutlierMixin, BaseEstimator):
         training neurons and may pass: prefer ``"mahalanobis"`` to catch
         larger species or damaged reconstructions. ``"range"``: per-feature
         bounds, for a domain that says *which* measurement is out of range:
-        each feature is centred on its training median and divided by its
-        interquartile range (its standard deviation when that is 0, else 1);
-        the score is minus the largest such distance over features, so a
-        neuron is outside when any feature lies outside
-        ``[lower_, upper_]``, bounds that hold ``quantile`` of the training
-        neurons on every feature at once (``quantile=1`` holds them all).
+        each feature's ``[lower_, upper_]`` are its training quantiles
+        ``a`` and ``1 - a``, with one tail fraction ``a`` for all features
+        chosen so that ``quantile`` of the training neurons lie inside every
+        bound at once (``quantile=1``: the training minimum and maximum).
+        The score is minus the largest distance beyond a bound, in
+        half-widths of the bounds (positive inside), so a neuron is outside
+        when any feature is out of its bounds.
     quantile : float, default=0.99
         Fraction of training neurons inside the domain; the threshold is the
         score of that training quantile.
@@ -55,6 +56,10 @@ class ApplicabilityDomain(OutlierMixin, BaseEstimator):
         when there are fewer than ``2 * n_features`` neurons.
     random_state : int, RandomState or None, default=None
         Seeds MinCovDet and IsolationForest.
+    margin : float, default=0.0
+        ``"range"`` only: widen each feature's bounds on both sides by this
+        fraction of its training span (``data_max_ - data_min_``), so that only
+        neurons clearly beyond what the training set held are flagged.
 
     Attributes
     ----------
@@ -62,7 +67,7 @@ class ApplicabilityDomain(OutlierMixin, BaseEstimator):
         The fitted covariance estimator or isolation forest (None for
         ``"range"``).
     center_, scale_ : ndarray of shape (n_features,)
-        ``"range"`` only: training medians and interquartile ranges.
+        ``"range"`` only: centre and half-width of each feature's bounds.
     lower_, upper_ : ndarray of shape (n_features,)
         ``"range"`` only: the per-feature bounds of the domain.
     data_min_, data_max_ : ndarray of shape (n_features,)
@@ -95,6 +100,7 @@ class ApplicabilityDomain(OutlierMixin, BaseEstimator):
         "quantile": [Interval(Real, 0, 1, closed="right")],
         "robust": ["boolean"],
         "random_state": ["random_state"],
+        "margin": [Interval(Real, 0, None, closed="left")],
     }
 
     # Fitted state saved by ngep.persistence's pickle-free format.
@@ -112,12 +118,19 @@ class ApplicabilityDomain(OutlierMixin, BaseEstimator):
     )
 
     def __init__(
-        self, method="mahalanobis", *, quantile=0.99, robust=True, random_state=None
+        self,
+        method="mahalanobis",
+        *,
+        quantile=0.99,
+        robust=True,
+        random_state=None,
+        margin=0.0,
     ):
         self.method = method
         self.quantile = quantile
         self.robust = robust
         self.random_state = random_state
+        self.margin = margin
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -138,12 +151,14 @@ class ApplicabilityDomain(OutlierMixin, BaseEstimator):
         X = validate_data(self, X, dtype=np.float64, ensure_min_samples=2)
         if self.method == "range":
             self.estimator_ = None
-            self.center_, self.scale_ = _robust_scale(X)
-            train = self._raw_scores(X)
-            self.offset_ = float(np.quantile(train, 1.0 - self.quantile))
-            self.lower_ = self.center_ + self.offset_ * self.scale_
-            self.upper_ = self.center_ - self.offset_ * self.scale_
             self.data_min_, self.data_max_ = X.min(axis=0), X.max(axis=0)
+            lower, upper = _joint_bounds(X, self.quantile)
+            widen = self.margin * (self.data_max_ - self.data_min_)
+            self.lower_, self.upper_ = lower - widen, upper + widen
+            self.center_ = (self.lower_ + self.upper_) / 2
+            half = (self.upper_ - self.lower_) / 2
+            self.scale_ = np.where(half > 0, half, 1.0)
+            self.offset_ = 0.0
             return self
         if self.method == "isolation_forest":
             self.estimator_ = IsolationForest(random_state=self.random_state).fit(X)
@@ -160,7 +175,9 @@ class ApplicabilityDomain(OutlierMixin, BaseEstimator):
 
     def _raw_scores(self, X):
         if self.method == "range":
-            return -np.max(np.abs(X - self.center_) / self.scale_, axis=1)
+            # distance beyond the nearer bound, in half-widths (exactly 0 on it)
+            out = np.maximum(self.lower_ - X, X - self.upper_) / self.scale_
+            return -np.max(out, axis=1)
         if self.method == "isolation_forest":
             return self.estimator_.score_samples(X)
         return -self.estimator_.mahalanobis(X)
@@ -229,14 +246,29 @@ class ApplicabilityDomain(OutlierMixin, BaseEstimator):
         return self.decision_function(X) >= 0
 
 
-def _robust_scale(X):
-    """Per-feature median and spread (IQR, else SD, else 1) of a training set."""
-    center = np.median(X, axis=0)
-    q75, q25 = np.percentile(X, [75, 25], axis=0)
-    scale = q75 - q25
-    sd = X.std(axis=0)
-    scale = np.where(scale > 0, scale, np.where(sd > 0, sd, 1.0))
-    return center, scale
+def _joint_bounds(X, quantile):
+    """Per-feature bounds ``[q_a, q_(1-a)]`` holding ``quantile`` of the rows.
+
+    ``a`` is the largest tail fraction (the same for every feature) for which
+    at least ``quantile`` of the rows lie inside every feature's bounds at
+    once; ``quantile=1`` gives the training minimum and maximum.
+    """
+
+    def bounds(a):
+        return np.quantile(X, a, axis=0), np.quantile(X, 1 - a, axis=0)
+
+    def inside(a):
+        lo, hi = bounds(a)
+        return np.mean(np.all((X >= lo) & (X <= hi), axis=1))
+
+    lo_a, hi_a = 0.0, 0.5
+    for _ in range(40):  # bisection: inside() decreases as a grows
+        mid = (lo_a + hi_a) / 2
+        if inside(mid) >= quantile:
+            lo_a = mid
+        else:
+            hi_a = mid
+    return bounds(lo_a)
 
 
 def predict_with_domain(estimator, domain, X, *, X_domain=None):

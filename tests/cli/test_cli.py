@@ -244,7 +244,7 @@ def test_fit_interval_only_and_classifier_domain(labelled, tmp_path):
     [
         (["--target", "pv_positive", "--interval", "0.9"], "for regression"),
         (["--target", "Pvalb", "--target", "Sst", "--interval", "0.9"], "one --target"),
-        (["--target", "Pvalb", "--domain", "--portable"], "--portable"),
+        (["--target", "Pvalb", "--interval", "0.9", "--portable"], "--portable"),
     ],
 )
 def test_interval_domain_user_errors(labelled, tmp_path, capsys, extra, message):

@@ -122,10 +122,17 @@ def test_fit_several_markers_is_one_gene_panel(labelled, tmp_path, capsys):
     )
 
 
-def test_fit_several_markers_refuses_portable_clearly(labelled, tmp_path, capsys):
-    assert _fit(labelled, tmp_path / "p.ngep", "--portable") == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "gene panel" in err[0] and "--portable" in err[0]
+def test_fit_several_markers_portable_with_domain(labelled, tmp_path):
+    from ngep.persistence import read_metadata
+
+    model = tmp_path / "p.ngep"
+    assert _fit(labelled, model, "--portable", "--domain") == 0
+    assert read_metadata(model)["format_kind"] == "portable"
+    out = tmp_path / "pred.csv"
+    argv = ["predict", str(model), str(labelled / "swc"), "-o", str(out)]
+    assert main([*argv, "--no-progress"]) == 0
+    pred = pd.read_csv(out)
+    assert {"proba_pv_1", "proba_sst_Sst+", "out_of_domain"} <= set(pred.columns)
 
 
 def test_cv_still_takes_one_classification_target(labelled, tmp_path, capsys):

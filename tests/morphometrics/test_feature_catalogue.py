@@ -27,6 +27,11 @@ UNDEFINED_WHEN_EMPTY = {
     "mean_contraction", "mean_local_bifurcation_angle",
     "mean_remote_bifurcation_angle", "mean_partition_asymmetry",
     "sholl_peak_radius", "length_fraction_above_soma", "length_fraction_below_soma",
+    # scale-free shape: ratios and distributions of nothing
+    "sholl_peak_fraction", "sholl_centroid_fraction", "sholl_spread_fraction",
+    "sholl_entropy", "length_fraction_within_25", "length_fraction_within_50",
+    "length_fraction_within_75", "tip_path_distance_cv",
+    "tip_path_distance_median_max", "tip_tortuosity",
 }
 
 

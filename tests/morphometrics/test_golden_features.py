@@ -75,6 +75,27 @@ GOLDEN_Y = {
     ("dendrite", "sholl_peak_intersections"): 3.0,
     ("dendrite", "sholl_peak_radius"): 10.0,
     ("axon", "sholl_peak_intersections"): 1.0,
+    # Scaled Sholl profile (spheres k * 11/20): dendrite segments cross on
+    # (2, 6], (6, sqrt 109] twice, (3, sqrt 58] and (sqrt 58, 11], so k = 4..5
+    # have 1 crossing, 6..10: 2, 11..18: 3, 19..20: 1 (38 in all).
+    ("dendrite", "sholl_peak_fraction"): 11 / 20,
+    ("dendrite", "sholl_centroid_fraction"): 476 / 38 / 20,
+    ("dendrite", "sholl_spread_fraction"): math.sqrt(6634 / 38 - (476 / 38) ** 2) / 20,
+    ("dendrite", "sholl_entropy"): -(
+        4 / 38 * math.log(1 / 38) + 10 / 38 * math.log(2 / 38)
+        + 24 / 38 * math.log(3 / 38)) / math.log(20),
+    # Length within f * 11 of the soma (24 µm in all); the roots of
+    # s^2 + 2 (a.u) s + |a|^2 - r^2 = 0 along each segment.
+    ("dendrite", "length_fraction_within_25"): 0.75 / 24,
+    ("dendrite", "length_fraction_within_50"): (
+        3.5 + (-4.8 + math.sqrt(4.8**2 + 4 * 21.25)) / 2) / 24,
+    ("dendrite", "length_fraction_within_75"): (
+        4 + (-9.6 + math.sqrt(9.6**2 + 4 * 32.0625)) + 5
+        + (-7.6 + math.sqrt(7.6**2 + 4 * 10.0625)) / 2) / 24,
+    # Tip path distances 9, 9, 10.
+    ("dendrite", "tip_path_distance_cv"): math.sqrt(2) / 28,
+    ("dendrite", "tip_path_distance_median_max"): 0.9,
+    ("dendrite", "tip_tortuosity"): 28 / (2 * math.sqrt(109) + 11),
     ("soma", "soma_radius"): 2.0,
     ("soma", "soma_surface_area"): 16 * PI,
 }

@@ -205,3 +205,49 @@ def test_millimetre_neuron_is_flagged(neuron, tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         MorphologyExtractor(check_units="ignore").fit_transform([str(path)])
+
+
+# -- scale-free shape and radius-free features ---------------------------------------
+SCALE_FREE = sorted(k for k, f in FEATURES.items() if f.scale_free and f.invariant)
+RADIUS_FREE = sorted(k for k, f in FEATURES.items() if f.radius_free)
+# Scale-free shape features measured exactly on segments: resampling-invariant.
+SHAPE = sorted(k for k in SCALE_FREE if FEATURES[k].func.__module__.endswith("_shape"))
+
+
+def test_scale_free_features_survive_uniform_scaling(neuron):
+    assert len(SHAPE) >= 8
+    for compartment in ("dendrite", "all"):
+        before = compute_features(neuron, SCALE_FREE, compartment)
+        for scale in (0.5, 2.0, 6.0):
+            moved = neuron.transformed(scale=scale, offset=[100.0, -50.0, 3.0])
+            after = compute_features(moved, SCALE_FREE, compartment)
+            assert_allclose(after, before, rtol=1e-9, atol=1e-12)
+
+
+def test_scale_dependent_features_are_not_tagged_scale_free(neuron):
+    for key in ("total_length", "max_path_distance", "sholl_peak_intersections",
+                "soma_radius"):
+        assert not FEATURES[key].scale_free
+
+
+def test_radius_free_features_ignore_radii(neuron):
+    before = compute_features(neuron, RADIUS_FREE, "all")
+    for factor in (0.5, 6.0):
+        other = Morphology(neuron.xyz, neuron.radius * factor, neuron.types,
+                           neuron.parent)
+        assert_array_equal(compute_features(other, RADIUS_FREE, "all"), before)
+    changed = [k for k in FEATURES if not FEATURES[k].radius_free]
+    other = Morphology(neuron.xyz, neuron.radius * 3, neuron.types, neuron.parent)
+    for key in changed:
+        comp = FEATURES[key].compartments[0]
+        assert FEATURES[key].func(other, comp) != FEATURES[key].func(neuron, comp), key
+
+
+def test_scale_free_shape_survives_resampling(neuron):
+    dense = _upsample(neuron)
+    sparse = _drop_collinear(dense)
+    for compartment in ("dendrite", "all"):
+        ref = compute_features(neuron, SHAPE, compartment)
+        for other in (dense, sparse):
+            assert_allclose(compute_features(other, SHAPE, compartment), ref,
+                            rtol=1e-9, atol=1e-12)

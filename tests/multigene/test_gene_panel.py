@@ -248,3 +248,35 @@ def test_classifier_panel_labels_and_proba():
     assert scores["score"].gt(0.9).all()
     frame = panel.predict_frame(X)
     assert set(frame["Pvalb"]) <= {"on", "off"}
+
+
+@pytest.mark.parametrize("share", [True, False])
+def test_panels_round_trip_the_pickle_free_format(share, tmp_path):
+    from sklearn.impute import SimpleImputer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from ngep.models import MarkerClassifier
+    from ngep.multigene import GenePanelClassifier
+    from ngep.persistence import load, save
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(80, 3))
+    y = pd.DataFrame({"Pvalb": (X[:, 0] > 0).astype(int),
+                      "Sst": np.where(X[:, 1] > 0, "Sst+", "Sst-")})
+    y.loc[:9, "Pvalb"] = np.nan
+
+    def pipe():
+        return make_pipeline(SimpleImputer(), StandardScaler(),
+                             MarkerClassifier((8,), max_iter=20, random_state=0))
+
+    panel = GenePanelClassifier([("Pvalb", pipe()), ("Sst", pipe())],
+                                share_features=share).fit(X, y)
+    save(panel, tmp_path / "panel.ngep-portable")
+    back = load(tmp_path / "panel.ngep-portable")
+    for a, b in zip(back.predict_proba(X), panel.predict_proba(X)):
+        np.testing.assert_allclose(a, b, rtol=1e-6)
+    assert (back.predict(X) == panel.predict(X)).all()
+    assert back.n_samples_per_gene_.to_dict() == {"Pvalb": 70, "Sst": 80}
+    assert list(back.genes_) == ["Pvalb", "Sst"]
+    assert (back.shared_steps_ is None) == (not share)

@@ -69,6 +69,7 @@ def test_shipped_model_matches_its_recipe(name):
     assert extract.frame == recipe.frame
     assert model.named_steps["domain"].domain_.method == "range"
     assert model.named_steps["domain"].domain_.quantile == recipe.domain_quantile
+    assert model.named_steps["domain"].domain_.margin == recipe.domain_margin
     for step in recipe.steps:
         est = model.named_steps[step.name]
         cls = type(est)
@@ -121,8 +122,21 @@ def test_card_says_what_the_model_is_and_is_not_for(name):
     assert card.startswith(f"# {name}\n")
     for text in ("Cre-line reporter", "Grouped cross-validation",
                  "logistic regression", "HistGradientBoosting", "out_of_domain",
-                 "Other species", "not how much of the marker", "Dendrite-only"):
+                 "other species, brain regions and labs are untested",
+                 "not how much of the marker", "dendrite", *RECIPES[name].not_for):
         assert text in card, text
+
+
+@pytest.mark.parametrize("name", REQUIRED)
+def test_card_has_the_convention_shift_table(name):
+    shifts = pretrained_info(name)["metrics"]["convention_shift"]
+    names = [row["conversion"] for row in shifts]
+    for conversion in ("radii x6", "z shrunk to 0.7", "axon removed",
+                       "all combined (no axon removal)"):
+        assert conversion in names
+    card = model_card(name)
+    assert "## Convention shifts" in card
+    assert all(f"| {n} |" in card for n in names)
 
 
 @pytest.mark.parametrize("name", REQUIRED)
@@ -217,11 +231,16 @@ def test_predict_files_columns_and_failed_files_keep_their_row(neurons, tmp_path
 
 
 def test_out_of_domain_reason_names_the_measurements(neurons, tmp_path):
-    cell = read_swc(neurons[0])
+    first = predict_files("sst-mouse-cortex", neurons)
+    inside = [p for p, f in zip(neurons, first["out_of_domain"]) if not f]
+    assert inside, "no synthetic neuron inside the domain to start from"
+    assert (first["out_of_domain_reason"] == "").tolist() == (
+        ~first["out_of_domain"]).tolist()  # fmt: skip
+    cell = read_swc(inside[0])
     big = type(cell)(cell.xyz * 30, cell.radius, cell.types, cell.parent)
     path = tmp_path / "thirty_times.swc"
     write_swc(big, path)
-    table = predict_files("sst-mouse-cortex", [neurons[0], path])
+    table = predict_files("sst-mouse-cortex", [inside[0], path])
     assert table["out_of_domain"].tolist() == [False, True]
     reason = table["out_of_domain_reason"][1]
     assert "above the training range" in reason
@@ -238,6 +257,8 @@ def test_predict_files_accepts_a_model_file_and_rejects_non_swc_pipelines(
     shutil.copy(pretrained_path("gad1-mouse-cortex"), path)
     by_file = predict_files(path, neurons[:1])
     by_name = predict_files("gad1-mouse-cortex", neurons[:1])
+    # a file does not know the shipped name, so its column is plain "predicted"
+    by_file = by_file.rename(columns={"predicted": "predicted_Gad1"})
     assert by_file.drop(columns="path").equals(by_name.drop(columns="path"))
     with pytest.raises(TypeError, match="not an ngep SWC pipeline"):
         predict_files(LogisticRegression(), neurons[:1])

@@ -7,7 +7,7 @@ import pytest
 
 from ngep.persistence import load
 from ngep.pretrained import load_pretrained, pretrained_info
-from ngep.pretrained._build import build_recipe, labels_of
+from ngep.pretrained._build import build_recipe
 from ngep.pretrained._recipes import RECIPES
 
 
@@ -28,7 +28,7 @@ def test_retrain_from_the_recipe_scores_alike(name, shared, tmp_path):
         assert new["auc_all"] == pytest.approx(old["auc_all"], abs=0.03), new
     # the two fitted models agree on real neurons
     cells = pd.read_csv(shared / recipe.train.dataset / "cells.csv")
-    y = labels_of(cells, recipe.train)
+    y = recipe.train.labels(cells)
     rows = cells[y.notna()].iloc[::10]
     paths = [str(shared / recipe.train.dataset / f) for f in rows["swc_file"]]
     retrained = load(tmp_path / entry["file"]).set_output(transform="pandas")

@@ -1,0 +1,187 @@
+# SPDX-License-Identifier: BSD-3-Clause
+""":class:`ContrastClassifier`: one marker against all cells and against its peers."""
+
+from numbers import Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context, clone
+from sklearn.linear_model import LogisticRegression
+from sklearn.utils._param_validation import HasMethods, Interval
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+__all__ = ["ContrastClassifier"]
+
+
+class ContrastClassifier(ClassifierMixin, BaseEstimator):
+    """Score one class against all cells and against its peers, averaged.
+
+    A Pvalb marker model trained on Pvalb+ cells against *all* other cells learns
+    mostly "aspiny vs spiny": most negatives are pyramidal cells. It then ranks
+    Pvalb cells poorly among interneurons, which is what another lab's data may
+    hold. A model trained against the other interneurons only learns the
+    finer contrast but never saw a pyramidal cell. This classifier fits both
+    from the same subclass labels and averages their probabilities::
+
+        P(positive) = (1 - weight) * P_all(positive) + weight * P_peers(positive)
+
+    where ``P_all`` is ``positive`` vs every other cell and ``P_peers`` is
+    ``positive`` vs the cells labelled one of ``peers``. Both are binary clones
+    of ``estimator``. (A gate ``P(interneuron) x P(positive | interneuron)``
+    multiplies the two errors; the average degrades gracefully when another
+    lab's interneurons look spiny.)
+
+    Read more in the :ref:`User Guide <robust-features>`.
+
+    Parameters
+    ----------
+    estimator : classifier, default=None
+        Binary classifier with ``predict_proba``, cloned for each contrast.
+        ``None``: ``LogisticRegression(max_iter=1000)``.
+    positive : label, default=None
+        The class to score, e.g. ``"Pvalb"``. ``None``: no contrast; the
+        classifier is ``estimator`` fitted on ``y`` as it is (any number of
+        classes).
+    peers : list of labels, default=None
+        The classes ``positive`` is contrasted with in the second model, e.g.
+        ``["Sst", "Htr3a"]``. ``None`` or empty: only the all-cell model.
+    weight : float in [0, 1], default=0.5
+        Weight of the peer model in the average.
+
+    Attributes
+    ----------
+    classes_ : ndarray
+        ``[0, 1]`` (not positive, positive) when ``positive`` is given, else the
+        classes of ``y``.
+    estimators_ : list of estimators
+        The fitted all-cell model, then the peer model if any.
+    n_features_in_ : int
+        Number of input features.
+    feature_names_in_ : ndarray of str
+        Input feature names, when X had them.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from ngep.models import ContrastClassifier
+    >>> rng = np.random.default_rng(0)
+    >>> y = np.repeat(["Pvalb", "Sst", "excitatory"], 30)
+    >>> X = rng.normal(size=(90, 2)) + np.repeat([[2, 2], [2, -2], [-2, 0]], 30, 0)
+    >>> clf = ContrastClassifier(positive="Pvalb", peers=["Sst"]).fit(X, y)
+    >>> clf.classes_.tolist()
+    [0, 1]
+    >>> bool(clf.predict_proba([[2, 2]])[0, 1] > 0.9)
+    True
+    """
+
+    _parameter_constraints = {
+        "estimator": [HasMethods(["fit", "predict_proba"]), None],
+        "positive": "no_validation",
+        "peers": [list, tuple, None],
+        "weight": [Interval(Real, 0, 1, closed="both")],
+    }
+
+    # Fitted state saved by ngep.persistence's pickle-free format.
+    _portable_attrs = ("classes_", "estimators_", "n_features_in_",
+                       "feature_names_in_")
+
+    def __init__(self, estimator=None, *, positive=None, peers=None, weight=0.5):
+        self.estimator = estimator
+        self.positive = positive
+        self.peers = peers
+        self.weight = weight
+
+    def _base(self):
+        if self.estimator is None:
+            return LogisticRegression(max_iter=1000)
+        return clone(self.estimator)
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y):
+        """Fit the all-cell model and, with ``peers``, the peer model.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+            Class labels (e.g. subclasses), not binarised: the peer model needs
+            to know which negatives are peers.
+
+        Returns
+        -------
+        self : ContrastClassifier
+        """
+        X, y = validate_data(self, X, y, ensure_all_finite=False)
+        check_classification_targets(y)
+        if self.positive is None:
+            model = self._base().fit(X, y)
+            self.classes_ = model.classes_
+            self.estimators_ = [model]
+            return self
+        labels = np.unique(y)
+        if self.positive not in labels:
+            raise ValueError(
+                f"positive={self.positive!r} is not a label of y; y has "
+                f"{labels.tolist()}."
+            )
+        is_pos = (y == self.positive).astype(np.int64)
+        if is_pos.all():
+            raise ValueError(
+                f"every sample is {self.positive!r}; the contrast needs negatives."
+            )
+        models = [self._base().fit(X, is_pos)]
+        peers = list(self.peers or [])
+        if peers and self.weight > 0:
+            missing = [p for p in peers if p not in labels]
+            if missing:
+                raise ValueError(
+                    f"peers {missing!r} are not labels of y; y has {labels.tolist()}."
+                )
+            rows = is_pos.astype(bool) | np.isin(y, peers)
+            models.append(self._base().fit(X[rows], is_pos[rows]))
+        self.classes_ = np.array([0, 1])
+        self.estimators_ = models
+        return self
+
+    def predict_proba(self, X):
+        """Class probabilities (the weighted average of the two contrasts).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, ensure_all_finite=False)
+        if self.positive is None:
+            return self.estimators_[0].predict_proba(X)
+        p = self.estimators_[0].predict_proba(X)[:, 1]
+        if len(self.estimators_) > 1:
+            p = (1 - self.weight) * p + self.weight * self.estimators_[1].predict_proba(
+                X)[:, 1]
+        return np.column_stack([1 - p, p])
+
+    def predict(self, X):
+        """The most probable class.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
+        proba = self.predict_proba(X)  # checks that the model is fitted
+        return self.classes_[np.argmax(proba, axis=1)]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        if self.estimator is not None:
+            from sklearn.utils import get_tags
+
+            tags.input_tags.allow_nan = get_tags(self.estimator).input_tags.allow_nan
+        return tags
