@@ -173,14 +173,16 @@ def _load_file(path):
         raise ValueError(f"model file {path} not found")
     pipeline = _check_pipeline(load(path), str(path))
     meta = read_metadata(path)
-    name = path.name.removesuffix(".ngep") or path.name
+    name = path.name
+    for suffix in (".ngep-portable", ".ngep"):
+        name = name.removesuffix(suffix) or name
     final = pipeline[-1]
     info = {
         "target": ", ".join(meta.get("targets") or []) or None,
         "classes": _jsonable(list(getattr(pipeline, "classes_", []))) or None,
         "n_training_neurons": meta.get("n_samples_fit"),
         "features": pipeline.named_steps["extract"].features,
-        "saved": meta.get("created") or meta.get("date"),
+        "saved_utc": meta.get("created_utc"),
         "ngep_version": (meta.get("versions") or {}).get("ngep"),
         "model_class": type(final).__name__,
         "out_of_domain": "domain" in pipeline.named_steps,
@@ -212,6 +214,8 @@ def _file_card(name, info):
         "neurons (the file does not say which; ask whoever fitted it)",
         f"- **Features:** {info['features']}",
         f"- **Applicability domain:** {'yes' if info['out_of_domain'] else 'no'}",
+        f"- **Saved:** {info['saved_utc'] or 'unknown date'} with ngep "
+        f"{info['ngep_version'] or '(unknown version)'}",
         "",
         "No cross-validated accuracy is stored in a model file; measure it with "
         "`ngep cv` on labelled neurons before trusting its predictions.",
