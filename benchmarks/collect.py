@@ -30,7 +30,8 @@ SECTIONS = ROOT / "docs" / "benchmarks"
 OUTPUT = ROOT / "docs" / "benchmarks.md"
 
 # Order of the page: the user's path through the library.
-ORDER = ("demo", "io", "extract", "datasets", "models", "accuracy", "conventions")
+ORDER = ("demo", "io", "extract", "datasets", "models", "accuracy", "conventions",
+         "transfer", "contrast")
 
 INTRO = """\
 # Benchmarks

@@ -11,8 +11,14 @@ against its peers (the other interneurons) and averages the two: the training
 contrast of the shipped marker models.
 """
 
+from ngep.models._axon import AxonSwitchClassifier
 from ngep.models._classifier import MarkerClassifier
 from ngep.models._contrast import ContrastClassifier
 from ngep.models._regressor import ExpressionRegressor
 
-__all__ = ["ContrastClassifier", "ExpressionRegressor", "MarkerClassifier"]
+__all__ = [
+    "AxonSwitchClassifier",
+    "ContrastClassifier",
+    "ExpressionRegressor",
+    "MarkerClassifier",
+]

@@ -6,7 +6,7 @@ from numbers import Real
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context, clone
 from sklearn.linear_model import LogisticRegression
-from sklearn.utils._param_validation import HasMethods, Interval
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -14,7 +14,7 @@ __all__ = ["ContrastClassifier"]
 
 
 class ContrastClassifier(ClassifierMixin, BaseEstimator):
-    """Score one class against all cells and against its peers, averaged.
+    """Score one class of several: against all cells and its peers, or read off.
 
     A Pvalb marker model trained on Pvalb+ cells against *all* other cells learns
     mostly "aspiny vs spiny": most negatives are pyramidal cells. It then ranks
@@ -31,6 +31,12 @@ class ContrastClassifier(ClassifierMixin, BaseEstimator):
     multiplies the two errors; the average degrades gracefully when another
     lab's interneurons look spiny.)
 
+    With ``method="subclass"`` it fits one multi-class ``estimator`` on the
+    subclass labels and reads off ``P(positive)``: the classes then share one
+    probability, and no model is asked about cells it never saw (the peer model
+    has never seen an excitatory cell). Either way the output is binary,
+    ``classes_ == [0, 1]``.
+
     Read more in the :ref:`User Guide <robust-features>`.
 
     Parameters
@@ -44,9 +50,15 @@ class ContrastClassifier(ClassifierMixin, BaseEstimator):
         classes).
     peers : list of labels, default=None
         The classes ``positive`` is contrasted with in the second model, e.g.
-        ``["Sst", "Htr3a"]``. ``None`` or empty: only the all-cell model.
+        ``["Sst", "Htr3a"]``. Peers absent from ``y`` are skipped (one at least
+        must be present), so one recipe can train on label sources with
+        different classes. ``None`` or empty: only the all-cell model.
     weight : float in [0, 1], default=0.5
         Weight of the peer model in the average.
+    method : {"average", "subclass"}, default="average"
+        ``"average"``: the two binary contrasts, averaged; ``"subclass"``: one
+        multi-class model, ``P(positive)`` read off (``peers`` and ``weight``
+        unused).
 
     Attributes
     ----------
@@ -54,7 +66,8 @@ class ContrastClassifier(ClassifierMixin, BaseEstimator):
         ``[0, 1]`` (not positive, positive) when ``positive`` is given, else the
         classes of ``y``.
     estimators_ : list of estimators
-        The fitted all-cell model, then the peer model if any.
+        The fitted all-cell model, then the peer model if any (the one
+        multi-class model for ``method="subclass"``).
     n_features_in_ : int
         Number of input features.
     feature_names_in_ : ndarray of str
@@ -79,17 +92,20 @@ class ContrastClassifier(ClassifierMixin, BaseEstimator):
         "positive": "no_validation",
         "peers": [list, tuple, None],
         "weight": [Interval(Real, 0, 1, closed="both")],
+        "method": [StrOptions({"average", "subclass"})],
     }
 
     # Fitted state saved by ngep.persistence's pickle-free format.
     _portable_attrs = ("classes_", "estimators_", "n_features_in_",
                        "feature_names_in_")
 
-    def __init__(self, estimator=None, *, positive=None, peers=None, weight=0.5):
+    def __init__(self, estimator=None, *, positive=None, peers=None, weight=0.5,
+                 method="average"):
         self.estimator = estimator
         self.positive = positive
         self.peers = peers
         self.weight = weight
+        self.method = method
 
     def _base(self):
         if self.estimator is None:
@@ -129,17 +145,19 @@ class ContrastClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError(
                 f"every sample is {self.positive!r}; the contrast needs negatives."
             )
+        self.classes_ = np.array([0, 1])
+        if self.method == "subclass":
+            self.estimators_ = [self._base().fit(X, y)]
+            return self
         models = [self._base().fit(X, is_pos)]
         peers = list(self.peers or [])
         if peers and self.weight > 0:
-            missing = [p for p in peers if p not in labels]
-            if missing:
+            if not any(p in labels for p in peers):
                 raise ValueError(
-                    f"peers {missing!r} are not labels of y; y has {labels.tolist()}."
+                    f"peers {peers!r} are not labels of y; y has {labels.tolist()}."
                 )
             rows = is_pos.astype(bool) | np.isin(y, peers)
             models.append(self._base().fit(X[rows], is_pos[rows]))
-        self.classes_ = np.array([0, 1])
         self.estimators_ = models
         return self
 
@@ -158,7 +176,12 @@ class ContrastClassifier(ClassifierMixin, BaseEstimator):
         X = validate_data(self, X, reset=False, ensure_all_finite=False)
         if self.positive is None:
             return self.estimators_[0].predict_proba(X)
-        p = self.estimators_[0].predict_proba(X)[:, 1]
+        first = self.estimators_[0]
+        if self.method == "subclass":
+            col = list(first.classes_).index(self.positive)
+            p = first.predict_proba(X)[:, col]
+            return np.column_stack([1 - p, p])
+        p = first.predict_proba(X)[:, 1]
         if len(self.estimators_) > 1:
             p = (1 - self.weight) * p + self.weight * self.estimators_[1].predict_proba(
                 X)[:, 1]

@@ -202,9 +202,9 @@ _CATALOGUE = (
        "NeuroM sholl_crossings"),
     # -- scale-free shape -------------------------------------------------------
     _F("sholl_peak_fraction", _shape.sholl_peak_fraction, "1",
-       "Peak of the Sholl profile on spheres of k R/20, over R (R: max radial "
-       "distance).", "ngep; Sholl 1953 profile on a scaled radius",
-       scale_free=True),
+       "Peak of the Sholl profile on spheres of k R/20 about the soma centroid, "
+       "over R (R: largest distance from it).",
+       "ngep; Sholl 1953 profile on a scaled radius", scale_free=True),
     _F("sholl_centroid_fraction", _shape.sholl_centroid_fraction, "1",
        "Crossing-weighted mean radius of the scaled Sholl profile, over R.",
        "ngep", scale_free=True),
@@ -215,13 +215,13 @@ _CATALOGUE = (
        "Normalised entropy of the scaled Sholl profile (1: crossings spread "
        "evenly).", "ngep", scale_free=True),
     _F("length_fraction_within_25", _shape.length_fraction_within_25, "1",
-       "Share of length within 0.25 R of the soma centre (exact on segments).",
+       "Share of length within 0.25 R of the soma centroid (exact on segments).",
        "ngep; length-by-distance profile", scale_free=True),
     _F("length_fraction_within_50", _shape.length_fraction_within_50, "1",
-       "Share of length within 0.5 R of the soma centre (exact on segments).",
+       "Share of length within 0.5 R of the soma centroid (exact on segments).",
        "ngep; length-by-distance profile", scale_free=True),
     _F("length_fraction_within_75", _shape.length_fraction_within_75, "1",
-       "Share of length within 0.75 R of the soma centre (exact on segments).",
+       "Share of length within 0.75 R of the soma centroid (exact on segments).",
        "ngep; length-by-distance profile", scale_free=True),
     _F("tip_path_distance_cv", _shape.tip_path_distance_cv, "1",
        "SD over mean of the tips' path distances.",
@@ -270,9 +270,10 @@ EXTENDED_FEATURES = tuple(FEATURES)
 #:   (resampling to 5 µm moves them by 0.4-1.1 training SDs);
 #: * redundant or coarse: ``n_bifurcations`` and ``n_sections`` (given by the branch
 #:   points and stems), ``mean_section_length`` (length over sections: the most
-#:   sensitive to untraced short terminal branches), ``sholl_peak_radius`` (10 µm
-#:   bins that move with the soma-centre convention; ``sholl_peak_fraction``
-#:   replaces it).
+#:   sensitive to untraced short terminal branches), ``sholl_peak_radius`` and
+#:   ``sholl_peak_intersections`` (10 µm spheres about the first soma point, which
+#:   moves with how the soma is drawn; the scaled Sholl profile about the soma
+#:   centroid replaces them).
 ROBUST_FEATURES = (
     "total_length",
     "n_stems",
@@ -287,7 +288,6 @@ ROBUST_FEATURES = (
     "mean_tip_radial_distance",
     "mean_remote_bifurcation_angle",
     "mean_partition_asymmetry",
-    "sholl_peak_intersections",
     "sholl_peak_fraction",
     "sholl_centroid_fraction",
     "sholl_spread_fraction",

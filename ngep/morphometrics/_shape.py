@@ -5,9 +5,11 @@ Every feature here is a ratio of lengths, a normalised distribution or a count
 ratio, so it is unchanged when the neuron is scaled as a whole (another species'
 size, a lab's calibration), rotated, or resampled along its segments (another
 lab's node spacing), and it never reads a radius (another lab's diameter
-convention). Distances are measured from the soma centre (the first soma point,
-as everywhere in the catalogue) and normalised by the compartment's largest
-radial distance ``R`` (:func:`~ngep.morphometrics._geometry.max_radial_distance`).
+convention). Distances are measured from the soma's centroid, the mean of the
+soma points (so that a soma drawn as one point, as NeuroMorpho.Org's three
+points or as a contour has the same centre; the older catalogue features use
+the first soma point, NeuroM's centre for SWC files) and normalised by the
+compartment's largest distance ``R`` from it.
 
 Two profiles are measured *exactly* on the straight segments rather than at the
 nodes, so that inserting or removing points along a segment changes nothing:
@@ -26,13 +28,7 @@ Undefined values (no segment, no tip, a profile with no crossing) are NaN.
 
 import numpy as np
 
-from ngep.morphometrics._core import (
-    cached,
-    centre,
-    node_mask,
-    radial_distance,
-    segment_mask,
-)
+from ngep.morphometrics._core import cached, node_mask, segment_mask
 
 __all__ = [
     "SHOLL_SHELLS",
@@ -52,21 +48,32 @@ __all__ = [
 SHOLL_SHELLS = 20
 
 
+def _centroid_distance(m):
+    """Distance of every node from the soma centroid (the root without a soma)."""
+
+    def compute():
+        c = m.xyz[m.is_soma].mean(axis=0) if m.has_soma else m.xyz[0]
+        d = m.xyz - c
+        return c, np.sqrt(np.einsum("ij,ij->i", d, d))
+
+    return cached(m, "soma_centroid_distance", compute)
+
+
 def _segments(m, compartment):
-    """Parent and child coordinates (relative to the centre) of the segments."""
+    """Parent and child coordinates (relative to the centroid) of the segments."""
 
     def compute():
         child = np.flatnonzero(segment_mask(m, compartment))
-        c = centre(m)
+        c = _centroid_distance(m)[0]
         return m.xyz[m.parent[child]] - c, m.xyz[child] - c
 
     return cached(m, ("shape_segments", compartment), compute)
 
 
 def _reach(m, compartment):
-    """Largest radial distance of a compartment node (0 if empty)."""
+    """Largest distance of a compartment node from the soma centroid (0 if empty)."""
     mask = node_mask(m, compartment)
-    return float(radial_distance(m)[mask].max()) if mask.any() else 0.0
+    return float(_centroid_distance(m)[1][mask].max()) if mask.any() else 0.0
 
 
 def _closest(a, b):
@@ -91,7 +98,7 @@ def _scaled_profile(m, compartment):
         # at the farthest node, so the outermost sphere is never lost to rounding)
         low = _closest(a, b) * SHOLL_SHELLS / reach
         child = np.flatnonzero(segment_mask(m, compartment))
-        d = radial_distance(m)  # the distances ``reach`` was taken from
+        d = _centroid_distance(m)[1]  # the distances ``reach`` was taken from
         counts = np.zeros(SHOLL_SHELLS + 2)
         for end in (d[m.parent[child]], d[child]):
             end = end * SHOLL_SHELLS / reach
@@ -202,7 +209,7 @@ def _length_within(m, compartment, fraction):
 
 
 def length_fraction_within_25(m, compartment):
-    """Share of the compartment's length within ``0.25 R`` of the soma centre.
+    """Share of the compartment's length within ``0.25 R`` of the soma centroid.
 
     Measured exactly on the straight segments (a segment that leaves the sphere
     counts with its inside part), so resampling changes nothing.
@@ -219,12 +226,12 @@ def length_fraction_within_25(m, compartment):
 
 
 def length_fraction_within_50(m, compartment):
-    """Share of the compartment's length within ``0.5 R`` of the soma centre."""
+    """Share of the compartment's length within ``0.5 R`` of the soma centroid."""
     return _length_within(m, compartment, 0.5)
 
 
 def length_fraction_within_75(m, compartment):
-    """Share of the compartment's length within ``0.75 R`` of the soma centre."""
+    """Share of the compartment's length within ``0.75 R`` of the soma centroid."""
     return _length_within(m, compartment, 0.75)
 
 
@@ -262,15 +269,15 @@ def tip_tortuosity(m, compartment):
     """Mean tip path distance over mean tip radial distance (about 1 or more).
 
     How much longer the way along the tree to a tip is than the straight line
-    from the soma centre: 1 for straight radial branches, larger for winding or
+    from the soma centroid: 1 for straight radial branches, larger for winding or
     recurrent ones. Path distances start at the first stem point and radial
-    distances at the soma centre, so straight branches of a large soma give a
+    distances at the soma centroid, so straight branches of a large soma give a
     little less than 1.
     """
     mask = m.is_tip & node_mask(m, compartment)
     if not mask.any():
         return float("nan")
-    radial = radial_distance(m)[mask].mean()
+    radial = _centroid_distance(m)[1][mask].mean()
     if radial <= 0:
         return float("nan")
     return float(m.path_distance[mask].mean() / radial)

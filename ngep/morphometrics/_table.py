@@ -1,11 +1,12 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """The feature catalogue as a table (pandas and reStructuredText)."""
 
-from ngep.morphometrics._registry import FEATURES
+from ngep.morphometrics._registry import FEATURES, ROBUST_FEATURES
 
 __all__ = ["feature_table", "feature_table_rst"]
 
-_COLUMNS = ("name", "unit", "compartments", "invariant", "reference", "description")
+_COLUMNS = ("name", "unit", "compartments", "invariant", "scale_free", "radius_free",
+            "robust", "reference", "description")
 
 
 def feature_table():
@@ -14,8 +15,9 @@ def feature_table():
     Returns
     -------
     pandas.DataFrame
-        Columns ``name, unit, compartments, invariant, reference, description``;
-        ``compartments`` is a comma-separated string.
+        Columns ``name, unit, compartments, invariant, scale_free, radius_free,
+        robust, reference, description`` (``robust``: in the ``"robust"``
+        preset); ``compartments`` is a comma-separated string.
 
     Examples
     --------
@@ -26,8 +28,8 @@ def feature_table():
     import pandas as pd
 
     rows = [
-        (f.name, f.unit, ", ".join(f.compartments), f.invariant, f.reference,
-         f.description)
+        (f.name, f.unit, ", ".join(f.compartments), f.invariant, f.scale_free,
+         f.radius_free, f.name in ROBUST_FEATURES, f.reference, f.description)
         for f in FEATURES.values()
     ]
     return pd.DataFrame(rows, columns=list(_COLUMNS))
@@ -56,13 +58,16 @@ def feature_table_rst():
         ".. list-table:: Morphometric features (generated from "
         "ngep.morphometrics.FEATURES)",
         "   :header-rows: 1",
-        "   :widths: 20 6 18 8 22 26",
+        "   :widths: 18 5 14 6 6 6 6 18 21",
         "",
-        "   * - " + "\n     - ".join(c.capitalize() for c in _COLUMNS),
+        "   * - " + "\n     - ".join(
+            c.replace("_", "-").capitalize() for c in _COLUMNS),
     ]
     for f in FEATURES.values():
+        yes = ("no", "yes")
         cells = (f"``{f.name}``", f.unit, ", ".join(f.compartments),
-                 "yes" if f.invariant else "no", _escape(f.reference),
+                 yes[f.invariant], yes[f.scale_free], yes[f.radius_free],
+                 yes[f.name in ROBUST_FEATURES], _escape(f.reference),
                  _escape(f.description))
         lines.append("   * - " + "\n     - ".join(cells))
     return "\n".join(lines) + "\n"

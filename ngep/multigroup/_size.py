@@ -23,8 +23,22 @@ _DIMENSION_PATTERNS = (
 )
 
 
+_UNIT_DIMENSION = {"µm": 1, "µm²": 2, "µm³": 3}
+
+
+def _catalogue_unit(key):
+    from ngep.morphometrics import FEATURES
+
+    feature = FEATURES.get(key)
+    return None if feature is None else feature.unit
+
+
 def size_dimension(name):
     """Physical dimension of a morphometric from its name (0 for counts, angles).
+
+    A catalogue feature's dimension comes from its unit (so ratios such as
+    ``length_fraction_within_50`` stay 0); other names are matched on words
+    (``length``, ``area``, ``volume``...).
 
     Parameters
     ----------
@@ -39,10 +53,14 @@ def size_dimension(name):
     Examples
     --------
     >>> [size_dimension(n) for n in ["dendrite__total_length", "soma__surface_area",
-    ...                              "n_tips", "axon__max_path_distance"]]
-    [1, 2, 0, 1]
+    ...                              "n_tips", "axon__max_path_distance",
+    ...                              "dendrite__length_fraction_within_50"]]
+    [1, 2, 0, 1, 0]
     """
-    base = str(name).rsplit("__", 1)[-1]
+    prefix, _, base = str(name).rpartition("__")
+    unit = _catalogue_unit("soma_" + base if prefix == "soma" else base)
+    if unit is not None:  # a catalogue feature: its documented unit decides
+        return _UNIT_DIMENSION.get(unit, 0)
     for dim, pattern in _DIMENSION_PATTERNS:
         if pattern.search(base):
             return dim

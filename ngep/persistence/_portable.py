@@ -68,6 +68,7 @@ _REGISTRY = {
         "n_features_in_",
         "feature_names_in_",
     ),
+    "ngep.models.AxonSwitchClassifier": None,
     "ngep.models.ContrastClassifier": None,
     "ngep.models.ExpressionRegressor": None,
     "ngep.models.MarkerClassifier": None,

@@ -11,7 +11,7 @@ from sklearn.base import (
     TransformerMixin,
     _fit_context,
 )
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 __all__ = ["RangeClipper"]
@@ -38,9 +38,9 @@ class RangeClipper(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
     Parameters
     ----------
-    bound : float, default=3.0
+    bound : float or "inf", default=3.0
         Half-width of the kept interval, in training standard deviations.
-        ``numpy.inf`` keeps every value (the identity).
+        ``"inf"`` keeps every value (the identity).
 
     Attributes
     ----------
@@ -74,7 +74,7 @@ class RangeClipper(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     """
 
     _parameter_constraints = {
-        "bound": [Interval(Real, 0, None, closed="neither")],
+        "bound": [Interval(Real, 0, None, closed="neither"), StrOptions({"inf"})],
     }
 
     # Fitted state saved by ngep.persistence's pickle-free format.
@@ -105,7 +105,7 @@ class RangeClipper(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             sd = np.nanstd(X, axis=0)
         mean = np.where(np.isfinite(mean), mean, 0.0)
         sd = np.where(np.isfinite(sd), sd, 0.0)
-        if np.isfinite(self.bound):
+        if self.bound != "inf":
             width = self.bound * sd
         else:  # the identity, also for constant features
             width = np.full_like(sd, np.inf)

@@ -182,6 +182,7 @@ def test_catalogue_is_read_only():
 def test_feature_table_and_rst():
     table = feature_table()
     assert list(table.columns) == ["name", "unit", "compartments", "invariant",
+                                   "scale_free", "radius_free", "robust",
                                    "reference", "description"]
     assert table["name"].tolist() == list(FEATURES)
     rst = feature_table_rst()
@@ -190,7 +191,7 @@ def test_feature_table_and_rst():
         assert f"``{name}``" in rst
     # Every row has the same number of cells as the header.
     assert rst.count("   * - ") == len(FEATURES) + 1
-    assert rst.count("\n     - ") == 5 * (len(FEATURES) + 1)
+    assert rst.count("\n     - ") == 8 * (len(FEATURES) + 1)
     docutils_core = pytest.importorskip("docutils.core")
     import io
 

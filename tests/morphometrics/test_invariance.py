@@ -251,3 +251,27 @@ def test_scale_free_shape_survives_resampling(neuron):
         for other in (dense, sparse):
             assert_allclose(compute_features(other, SHAPE, compartment), ref,
                             rtol=1e-9, atol=1e-12)
+
+
+def test_scale_free_shape_ignores_how_the_soma_is_drawn(neuron):
+    """A contour soma about the same centre leaves the shape features unchanged."""
+    soma = np.flatnonzero(neuron.is_soma)
+    centre = neuron.xyz[soma].mean(axis=0)
+    angle = np.linspace(0, 2 * np.pi, 16, endpoint=False)
+    ring = centre + 6.0 * np.column_stack([np.cos(angle), np.sin(angle),
+                                           np.zeros(16)])
+    rest = np.setdiff1d(np.arange(neuron.n_nodes), soma)
+    index = np.full(neuron.n_nodes, -1)
+    index[rest] = 16 + np.arange(rest.size)
+    index[soma] = 0
+    parent = np.where(neuron.parent[rest] >= 0,
+                      index[np.maximum(neuron.parent[rest], 0)], -1)
+    contour = Morphology(
+        np.vstack([ring, neuron.xyz[rest]]),
+        np.concatenate([np.zeros(16), neuron.radius[rest]]),
+        np.concatenate([np.ones(16, dtype=int), neuron.types[rest]]),
+        np.concatenate([np.arange(-1, 15), parent]))
+    for compartment in ("dendrite", "all"):
+        assert_allclose(compute_features(contour, SHAPE, compartment),
+                        compute_features(neuron, SHAPE, compartment),
+                        rtol=1e-9, atol=1e-12)

@@ -1,7 +1,6 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """The shipped pretrained models: listing, loading, integrity, predictions."""
 
-import configparser
 import hashlib
 import json
 import shutil
@@ -188,12 +187,13 @@ def test_a_missing_file_or_manifest_is_a_clear_error(models_copy):
 
 
 def test_models_are_package_data():
-    cfg = configparser.ConfigParser()
-    cfg.read(REPO / "setup.cfg")
-    patterns = cfg["options.package_data"]["ngep.pretrained"].split()
+    from setuptools.config.setupcfg import read_configuration
+
+    config = read_configuration(REPO / "setup.cfg")
+    patterns = config["options"]["package_data"]["ngep.pretrained"]
     shipped = {p.name for p in MODELS.iterdir()}
     matched = {p.name for pat in patterns for p in MODELS.parent.glob(pat)}
-    assert shipped <= matched
+    assert shipped <= matched, f"not in setup.cfg's package_data: {shipped - matched}"
 
 
 def test_loads_outside_the_repository_without_shared_data(tmp_path, neurons):
