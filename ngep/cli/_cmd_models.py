@@ -25,7 +25,7 @@ def add_parser(sub):
 
 def summary_line(info, widths=(0, 0)):
     """One line about a model: name first, then target, cells and AUC."""
-    cells = info["label_source"]["n_cells"]
+    cells = info.get("n_training_cells", info["label_source"]["n_cells"])
     auc = info["metrics"]["grouped_cv"]["rows"][0]["auc_all"]
     return (
         f"{info['name']:<{widths[0]}}  {info['target']:<{widths[1]}}  "

@@ -52,6 +52,13 @@ def run(args):
             f"featurised (first: {first['path']}: {first['status'][8:]})",
             file=sys.stderr,
         )
+    if "used_axon" in out:
+        print(
+            f"ngep: {int(out['used_axon'].sum())} of {int((~failed).sum())} "
+            "neuron(s) scored with their traced axon (used_axon), the rest from "
+            "their dendrites alone",
+            file=sys.stderr,
+        )
     if "out_of_domain" in out:
         n_out = int(out["out_of_domain"].sum())
         print(

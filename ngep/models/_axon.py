@@ -31,14 +31,18 @@ class AxonSwitchClassifier(ClassifierMixin, BaseEstimator):
     and predicts each neuron with the axon model if its axon is traced, else
     with the dendrite model. :meth:`uses_axon` says which, per neuron.
 
+    Place it directly after the extractor, before any scaling: it reads the
+    axon length in µm. Give it a :class:`~sklearn.pipeline.Pipeline` (impute,
+    scale, classify) as ``estimator``; each model then scales on its own neurons.
+
     Read more in the :ref:`User Guide <robust-features>`.
 
     Parameters
     ----------
     estimator : classifier, default=None
         Cloned for both models (``None``: ``LogisticRegression(max_iter=1000)``).
-    axon_prefix : str, default="axon__"
-        Columns whose names start with it describe the axon
+    axon_prefix : str, optional
+        Default ``"axon__"``. Columns whose names start with it describe the axon
         (:class:`~ngep.transformers.MorphologyExtractor` with
         ``compartment=["dendrite", "axon"]`` names them so).
     indicator : str, default="axon__total_length"

@@ -34,6 +34,9 @@ _COMMAND = "python -m ngep.pretrained._build --data ../shared/data"
 
 
 def _jsonable(value):
+    if _is_step(value):
+        return {"name": value.name, "class": value.cls,
+                "params": _jsonable(value.params)}
     if isinstance(value, (list, tuple)):
         return [_jsonable(v) for v in value]
     if isinstance(value, dict) or hasattr(value, "items"):
@@ -46,6 +49,10 @@ def _jsonable(value):
 def _class(dotted):
     module, _, name = dotted.rpartition(".")
     return getattr(importlib.import_module(module), name)
+
+
+def _is_step(value):
+    return all(hasattr(value, a) for a in ("name", "cls", "params"))
 
 
 def make_model(recipe):
@@ -62,7 +69,7 @@ def make_model(recipe):
     """
     from sklearn.pipeline import Pipeline
 
-    steps = [(s.name, _class(s.cls)(**dict(s.params))) for s in recipe.steps]
+    steps = [(s.name, s.build()) for s in recipe.steps]
     # Named columns all the way down, as the shipped pipeline passes them.
     return Pipeline(steps).set_output(transform="pandas")
 
@@ -270,7 +277,9 @@ def _subset_mask(cells, rule):
     return mask
 
 
-def _grouped_cv(recipe, X, y, y_fit, cells, n_splits, seed, *, data=None, keep=None):
+def _grouped_cv(
+    recipe, X, y, y_fit, cells, n_splits, seed, *, extra=None, data=None, keep=None
+):
     from sklearn.base import clone
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.model_selection import StratifiedGroupKFold
@@ -282,10 +291,15 @@ def _grouped_cv(recipe, X, y, y_fit, cells, n_splits, seed, *, data=None, keep=N
     oof = {name: np.full(len(y), np.nan) for name in models}
     flagged = np.zeros(len(y), dtype=bool)
     fold_models, fold_domains = [], []
+    X_e, y_e, y_fit_e = extra if extra is not None else (X.iloc[:0], y[:0], y_fit[:0])
     for train, test in folds:
-        Xtr, Xte = X.iloc[train], X.iloc[test]
+        # other labs' cells join every training fold, never a test fold
+        Xtr, Xte = pd.concat([X.iloc[train], X_e], ignore_index=True), X.iloc[test]
         for name, model in models.items():
-            ytr = (y_fit if name == "this model" else y).iloc[train]
+            if name == "this model":
+                ytr = pd.concat([y_fit.iloc[train], y_fit_e], ignore_index=True)
+            else:
+                ytr = pd.concat([y.iloc[train], y_e], ignore_index=True)
             with warnings.catch_warnings():  # the final fit still warns
                 warnings.simplefilter("ignore", ConvergenceWarning)
                 fitted = clone(model).fit(Xtr, ytr)
@@ -363,19 +377,38 @@ def build_recipe(recipe, data, out, *, n_splits=5, seed=0, log=print):
     X, y, y_fit, cells, paths, keep = _labelled(data, recipe.train, recipe)
     y.name = y_fit.name = recipe.marker
     log(f"{recipe.name}: {len(y)} cells ({int(y.sum())} positive); grouped CV...")
+    extras = []
+    for source in getattr(recipe, "extra_train", ()):
+        X_e, y_e, y_fit_e, _, _, _ = _labelled(data, source, recipe)
+        extras.append((source, X_e, y_e, y_fit_e))
+        log(f"{recipe.name}: + {len(y_e)} {source.dataset} cells in every training "
+            "fold")
+    extra = None
+    if extras:
+        extra = tuple(
+            pd.concat([e[k] for e in extras], ignore_index=True) for k in (1, 2, 3)
+        )
     cv, cv_flagged, shifts = _grouped_cv(
-        recipe, X, y, y_fit, cells, n_splits, seed, data=data, keep=keep
+        recipe, X, y, y_fit, cells, n_splits, seed, extra=extra, data=data,
+        keep=keep,
     )
+    X_all, y_all, y_fit_all = X, y, y_fit
+    if extra is not None:
+        X_all = pd.concat([X, extra[0]], ignore_index=True)
+        y_all = pd.concat([y, extra[1]], ignore_index=True)
+        y_fit_all = pd.concat([y_fit, extra[2]], ignore_index=True)
+        y_all.name = y_fit_all.name = recipe.marker
     extract = _extractor(recipe).fit(paths).set_params(errors="raise")
-    domain = _domain(recipe).fit(X)
-    rest = make_model(recipe).fit(X, y_fit)
+    domain = _domain(recipe).fit(X_all)
+    rest = make_model(recipe).fit(X_all, y_fit_all)
     model = Pipeline([("extract", extract), ("domain", domain), *rest.steps])
     transfer = []
     for label, source in recipe.transfer.items():
         Xt, yt, _, _, _, _ = _labelled(data, source, recipe)
         auc = {"this model": _auc(yt.to_numpy(), _positive_proba(rest, Xt))}
         for name, base in _baselines().items():
-            auc[name] = _auc(yt.to_numpy(), _positive_proba(base.fit(X, y), Xt))
+            fitted = base.fit(X_all, y_all)
+            auc[name] = _auc(yt.to_numpy(), _positive_proba(fitted, Xt))
         transfer.append(
             {
                 "name": label,
@@ -413,8 +446,19 @@ def build_recipe(recipe, data, out, *, n_splits=5, seed=0, log=print):
             "groups": "donor" if src.groups == "donor__id" else src.groups,
             "n_groups": int(cells[src.groups].nunique()),
         },
+        "extra_sources": [
+            {
+                "dataset": source.dataset,
+                "description": source.description,
+                "n_cells": int(len(y_e)),
+                "n_positive": int(y_e.sum()),
+                "n_negative": int((y_e == 0).sum()),
+            }
+            for source, _, y_e, _ in extras
+        ],
+        "n_training_cells": int(len(y_all)),
         "features": [str(f) for f in extract.feature_names_],
-        "compartment": recipe.compartment,
+        "compartment": _jsonable(recipe.compartment),
         "frame": recipe.frame,
         "steps": [
             ["extract", "ngep.transformers.MorphologyExtractor", {}],

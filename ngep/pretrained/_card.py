@@ -10,6 +10,25 @@ def _auc(value):
     return "–" if value is None else f"{value:.3f}"
 
 
+def _describe_step(name, cls, params):
+    """``name`` (Class), with nested steps in brackets, from the manifest."""
+    text = cls.rsplit(".", 1)[-1]
+    inner = []
+    for value in params.values():
+        nested = [value] if isinstance(value, dict) and "class" in value else (
+            value if isinstance(value, list) and value
+            and all(isinstance(v, dict) and "class" in v for v in value) else [])
+        for v in nested:
+            inner.append(_describe_step(v.get("name", ""), v["class"], v["params"]))
+    if inner:
+        text += ": " + " → ".join(inner)
+    return f"`{name}` ({text})" if name else text
+
+
+def _as_list(value):
+    return [value] if isinstance(value, str) else list(value)
+
+
 def _metric_table(rows, columns):
     head = "| model | " + " | ".join(label for _, label in columns) + " |"
     rule = "|---|" + "---|" * len(columns)
@@ -51,19 +70,28 @@ def render_card(info):
         "",
         "## Training data and labels",
         "",
-        f"- Data: `{src['dataset']}`: {info['species']}, {info['region']}.",
-        f"- Label source: {src['description']}.",
+        f"- Neurons: {info['species']}; {info['region']}.",
+        f"- Label source (`{src['dataset']}`): {src['description']}.",
         f"- Training cells: {src['n_cells']} ({src['n_positive']} positive, "
         f"{src['n_negative']} negative) from {src['n_groups']} {src['groups']}s.",
+    ]
+    for extra in info.get("extra_sources", []):
+        out.append(
+            f"- Also trained on `{extra['dataset']}` ({extra['n_cells']} cells, "
+            f"{extra['n_positive']} positive; a second lab and label source, "
+            f"added to every training fold, never tested on): "
+            f"{extra['description']}."
+        )
+    out += [
         f"- Contrast: {info['contrast']}.",
         "",
         "## Grouped cross-validation",
         "",
         f"{cv['n_splits']}-fold cross-validation grouped by {src['groups']} (no "
         f"{src['groups']} in both a training and a test fold); ROC AUC of this "
-        "recipe beside two baselines on the same folds and the same features "
-        "(logistic regression and HistGradientBoosting, each after median "
-        "imputation and standard scaling).",
+        "recipe beside two baselines on the same folds, the same training cells "
+        "and the same features (logistic regression and HistGradientBoosting, "
+        "each after median imputation and standard scaling).",
         "",
         _metric_table(
             cv["rows"],
@@ -133,14 +161,15 @@ def render_card(info):
     out += [
         "## Features and steps",
         "",
-        f"{len(info['features'])} measurements of the {info['compartment']}s, "
-        "computed by `MorphologyExtractor`: "
+        f"{len(info['features'])} measurements ("
+        + " and ".join(_as_list(info["compartment"]))
+        + "), computed by `MorphologyExtractor`: "
         + ", ".join(f"`{f}`" for f in info["features"])
         + ".",
         "",
         "Pipeline: "
-        + " → ".join(f"`{name}` ({cls.rsplit('.', 1)[-1]})" for name, cls, _ in
-                     info["steps"])
+        + " → ".join(_describe_step(name, cls, params)
+                     for name, cls, params in info["steps"])
         + ".",
         "",
         "## Domain: when to distrust a prediction",

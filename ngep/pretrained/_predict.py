@@ -5,7 +5,8 @@ One row per file, never dropped: a file that cannot be read keeps its row with
 ``status`` saying why. Columns: ``file``, ``path``, ``status``, the predictions
 (``predicted`` or ``predicted_<target>``), one probability column per class
 named for the class (``proba_1``, ``proba_Pvalb+``; ``proba_<gene>_<class>`` for
-gene panels), conformal ``lower``/``upper`` when the model has intervals, and,
+gene panels), conformal ``lower``/``upper`` when the model has intervals,
+``used_axon`` when the model reads the axon where it was traced, and,
 when the pipeline has a ``domain`` step (every shipped model has),
 ``out_of_domain`` and ``out_of_domain_reason``.
 """
@@ -129,7 +130,9 @@ def predict_files(model, paths, *, n_jobs=None, progress=False):
         models with conformal intervals, and with a ``domain`` step
         ``out_of_domain`` (bool; missing for failed files) and
         ``out_of_domain_reason`` (which measurements fall outside the training
-        range; empty inside). Failed files have missing predictions.
+        range; empty inside). A model that reads the axon where it was traced
+        (:class:`~ngep.models.AxonSwitchClassifier`) adds ``used_axon``.
+        Failed files have missing predictions.
 
     Raises
     ------
@@ -220,6 +223,11 @@ def predict_files(model, paths, *, n_jobs=None, progress=False):
                 col = np.full(n, np.nan)
                 col[ok] = values[:, j]
                 out[class_column(cls, prefix)] = col
+    if hasattr(final, "uses_axon"):  # e.g. AxonSwitchClassifier
+        Xt = rest[:-1].transform(Xok) if len(rest) > 1 else Xok
+        used = pd.Series([pd.NA] * n, dtype="boolean")
+        used[ok] = np.asarray(final.uses_axon(Xt), dtype=bool)
+        out["used_axon"] = used
     if has_domain:
         domain = steps["domain"]
         flag = pd.Series([pd.NA] * n, dtype="boolean")

@@ -18,7 +18,11 @@ Every shipped pipeline is::
     impute   SimpleImputer(median)
     scale    StandardScaler
     clip     RangeClipper(bound=3): standardised inputs bounded at +-3 SD
-    model    ContrastClassifier / AxonSwitchClassifier / LogisticRegression
+    model    ContrastClassifier / LogisticRegression
+
+except the Pvalb model, whose single step after ``domain`` is an
+``AxonSwitchClassifier`` holding two such impute-scale-clip-model pipelines (one
+for dendrite-only neurons, one for neurons with a traced axon).
 
 Why these choices (measured in ``docs/benchmarks.md``, sections "transfer" and
 "contrast"; designed on principle and on *simulated* convention shifts of the
@@ -185,8 +189,10 @@ class Step:
     """One pipeline step after extraction: name, public class and parameters.
 
     A parameter value may itself be a :class:`Step` (a nested estimator, e.g.
-    the classifier inside :class:`~ngep.models.AxonSwitchClassifier`); its
-    ``name`` is then unused. :meth:`build` makes the unfitted estimator.
+    the classifier inside :class:`~ngep.models.AxonSwitchClassifier`; its
+    ``name`` is then unused) or a tuple of Steps (a
+    :class:`~sklearn.pipeline.Pipeline`'s ``steps``). :meth:`build` makes the
+    unfitted estimator.
     """
 
     name: str
@@ -204,9 +210,19 @@ class Step:
 
         module, _, name = self.cls.rpartition(".")
         cls = getattr(importlib.import_module(module), name)
-        params = {k: v.build() if isinstance(v, Step) else v
-                  for k, v in self.params.items()}
+        params = {k: _built(v) for k, v in self.params.items()}
         return cls(**params)
+
+
+def _built(value):
+    """A parameter value with its steps built: a Step, or a sequence of Steps
+    (a Pipeline's ``steps``: ``[(name, estimator), ...]``)."""
+    if isinstance(value, Step):
+        return value.build()
+    if isinstance(value, (list, tuple)) and value and all(
+            isinstance(v, Step) for v in value):
+        return [(v.name, v.build()) for v in value]
+    return value
 
 
 @dataclass(frozen=True)
@@ -442,8 +458,13 @@ def _subclass_steps(marker):
 
 
 def _axon_subclass_steps(marker):
-    return (*_PREP, Step("model", "ngep.models.AxonSwitchClassifier", _map(
-        estimator=_subclass(marker), min_axon_length=1000.0, min_axon_cells=10)))
+    """The axon switch reads the axon length in µm, so it comes first; each of
+    its two models has its own imputation, scaling and clipping (fitted on the
+    neurons it models)."""
+    inner = Step("", "sklearn.pipeline.Pipeline",
+                 _map(steps=(*_PREP, _subclass(marker))))
+    return (Step("model", "ngep.models.AxonSwitchClassifier", _map(
+        estimator=inner, min_axon_length=1000.0, min_axon_cells=10)),)
 
 
 _LOGISTIC = (*_PREP, Step("model", "sklearn.linear_model.LogisticRegression",

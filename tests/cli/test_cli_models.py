@@ -35,7 +35,7 @@ def test_models_lists_one_line_per_model_name_first(capsys):
         info = pretrained_info(name)
         assert line.split()[0] == name
         assert info["target"] in line
-        assert f"{info['label_source']['n_cells']} training cells" in line
+        assert f"{info['n_training_cells']} training cells" in line
         auc = info["metrics"]["grouped_cv"]["rows"][0]["auc_all"]
         assert line.endswith(f"grouped-CV AUC {auc:.2f}")
 
@@ -66,7 +66,7 @@ def test_predict_with_a_shipped_name(labelled, tmp_path, capsys):
     pred = pd.read_csv(out, keep_default_na=False)
     assert list(pred.columns) == [
         "file", "path", "status", "predicted_Pvalb", "proba_0", "proba_1",
-        "out_of_domain", "out_of_domain_reason"]  # fmt: skip
+        "used_axon", "out_of_domain", "out_of_domain_reason"]  # fmt: skip
     assert len(pred) == 5 and (pred["status"] == "ok").all()
     np.testing.assert_allclose(pred["proba_0"] + pred["proba_1"], 1, rtol=1e-5)
     flagged = pred["out_of_domain"].astype(str) == "True"
@@ -74,6 +74,8 @@ def test_predict_with_a_shipped_name(labelled, tmp_path, capsys):
     assert "above the training range" in pred["out_of_domain_reason"].iloc[-1]
     err = capsys.readouterr().err
     assert f"{int(flagged.sum())} of 5 neuron(s) lie outside the training domain" in err
+    used = int((pred["used_axon"].astype(str) == "True").sum())
+    assert f"{used} of 5 neuron(s) scored with their traced axon" in err
 
 
 def test_predict_unknown_name_or_missing_file(labelled, tmp_path, capsys):

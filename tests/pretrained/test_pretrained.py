@@ -26,7 +26,7 @@ from ngep.pretrained import (
     pretrained_path,
 )
 from ngep.pretrained._card import render_card
-from ngep.pretrained._recipes import RECIPES
+from ngep.pretrained._recipes import RECIPES, Step
 
 REPO = Path(__file__).resolve().parents[2]
 MODELS = REPO / "ngep" / "pretrained" / "models"
@@ -56,6 +56,23 @@ def test_shipped_file_matches_manifest_and_is_small(name):
     assert len(blob) == info["bytes"] < 1_000_000
 
 
+def _assert_built_from(est, step, name):
+    """``est`` is ``step``'s class with ``step``'s parameters (nested too)."""
+    cls = type(est)
+    assert step.cls.rsplit(".", 1)[1] == cls.__name__, (name, step.cls)
+    assert step.cls.split(".")[0] == cls.__module__.split(".")[0]
+    params = est.get_params(deep=False)
+    for key, value in step.params.items():
+        if isinstance(value, Step):
+            _assert_built_from(params[key], value, name)
+        elif isinstance(value, tuple) and value and isinstance(value[0], Step):
+            assert [n for n, _ in params[key]] == [v.name for v in value]
+            for (_, est), sub in zip(params[key], value):
+                _assert_built_from(est, sub, name)
+        else:
+            assert params[key] == value, (name, step.name, key)
+
+
 @pytest.mark.parametrize("name", REQUIRED)
 def test_shipped_model_matches_its_recipe(name):
     recipe = RECIPES[name]
@@ -70,13 +87,7 @@ def test_shipped_model_matches_its_recipe(name):
     assert model.named_steps["domain"].domain_.quantile == recipe.domain_quantile
     assert model.named_steps["domain"].domain_.margin == recipe.domain_margin
     for step in recipe.steps:
-        est = model.named_steps[step.name]
-        cls = type(est)
-        assert step.cls.rsplit(".", 1)[1] == cls.__name__
-        assert step.cls.split(".")[0] == cls.__module__.split(".")[0]
-        params = est.get_params(deep=False)
-        for key, value in step.params.items():
-            assert params[key] == value, (name, step.name, key)
+        _assert_built_from(model.named_steps[step.name], step, name)
     info = pretrained_info(name)
     assert info["features"] == list(extract.feature_names_)
     assert [s[0] for s in info["steps"]] == names
@@ -220,7 +231,7 @@ def test_predict_files_columns_and_failed_files_keep_their_row(neurons, tmp_path
     table = predict_files("pvalb-mouse-cortex", [*neurons[:2], bad])
     assert list(table.columns) == [
         "file", "path", "status", "predicted_Pvalb", "proba_0", "proba_1",
-        "out_of_domain", "out_of_domain_reason"]
+        "used_axon", "out_of_domain", "out_of_domain_reason"]
     assert table["status"].tolist()[:2] == ["ok", "ok"]
     assert table["status"][2].startswith("failed: ")
     assert np.isnan(table["proba_1"][2]) and table["out_of_domain"].isna()[2]

@@ -29,6 +29,18 @@ from ngep.transformers import MorphologyExtractor
 _SUBCLASS = {"Pvalb": "Pvalb", "Sst": "Sst", "Vip": "Htr3a", "Lamp5": "Htr3a"}
 
 
+def _classes(steps):
+    out = []
+    for st in steps:
+        out.append(st.cls)
+        for v in st.params.values():
+            if isinstance(v, Step):
+                out += _classes((v,))
+            elif isinstance(v, (list, tuple)) and v and isinstance(v[0], Step):
+                out += _classes(v)
+    return out
+
+
 @pytest.fixture(scope="module")
 def neurons():
     return make_neurons(60, random_state=0)
@@ -53,7 +65,11 @@ def test_recipe_is_complete(name):
     assert set(r.features) <= set(FEATURES)
     assert all(FEATURES[k].radius_free and FEATURES[k].invariant for k in r.features)
     assert [s.name for s in r.steps][-1] == "model"
-    assert "ngep.transformers.RangeClipper" in [s.cls for s in r.steps]
+    assert "ngep.transformers.RangeClipper" in _classes(r.steps)
+    if "ngep.models.AxonSwitchClassifier" in _classes(r.steps):
+        # it reads the axon length in µm: nothing may scale before it
+        assert r.steps[0].cls == "ngep.models.AxonSwitchClassifier"
+        assert "axon" in r.compartment
     for src in (r.train, *r.extra_train, *r.transfer.values()):
         assert isinstance(src, LabelSource) and src.description
     assert r.train.groups == "donor__id"
@@ -75,6 +91,22 @@ def test_recipe_fits_predicts_and_is_portable(name, neurons, tmp_path):
     save(model, tmp_path / f"{name}.ngep", format="portable")
     back = load(tmp_path / f"{name}.ngep")
     assert_allclose(back.predict_proba(neurons.morphologies[:5]), proba[:5])
+
+
+def test_pvalb_recipe_uses_the_axon_where_traced(neurons):
+    r = RECIPES["pvalb-mouse-cortex"]
+    model = _pipeline(r)
+    classes = neurons.metadata["class"].to_numpy()
+    y = np.array([_SUBCLASS.get(c, "excitatory") for c in classes], dtype=object)
+    X = model[:1].fit_transform(neurons.morphologies)
+    # give a third of the neurons a long traced axon that marks the Pvalb cells
+    long = np.arange(len(y)) % 3 == 0
+    X.loc[long, "axon__total_length"] = 5000.0
+    X.loc[~long, "axon__total_length"] = 100.0  # a stub
+    X.loc[long, "axon__n_tips"] = np.where(y[long] == "Pvalb", 200.0, 20.0)
+    switch = model[-1].fit(X, y)
+    assert switch.axon_estimator_ is not None
+    assert (switch.uses_axon(X) == long).all()
 
 
 def test_nested_steps_build():
