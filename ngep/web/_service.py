@@ -440,6 +440,10 @@ def _predict_one(model, X):
                 _class_name(c): _number(p)
                 for c, p in zip(final.classes_, np.asarray(proba)[0])
             }
+    final = pipe[-1]
+    if hasattr(final, "uses_axon"):  # e.g. AxonSwitchClassifier
+        Xt = rest[:-1].transform(X) if len(rest) > 1 else X
+        out["used_axon"] = bool(np.asarray(final.uses_axon(Xt))[0])
     if "domain" in pipe.named_steps:
         step = pipe.named_steps["domain"]
         inside = bool(step.in_domain(X)[0])
@@ -467,7 +471,8 @@ def predict(models, morphology):
     -------
     dict
         Model name -> ``{"prediction", "probabilities" (classifiers),
-        "interval" (models with intervals), "out_of_domain",
+        "interval" (models with intervals), "used_axon" (models that read
+        the axon where it was traced), "out_of_domain",
         "out_of_domain_reason" (models with a domain)}``.
     """
     results = {}

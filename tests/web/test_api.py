@@ -313,6 +313,10 @@ def test_shipped_models_are_served_by_default_with_the_cli_rules(neuron_swc, tmp
         assert got["probabilities"]["0"] == pytest.approx(row["proba_0"], rel=1e-6)
         assert got["out_of_domain"] is bool(row["out_of_domain"])
         assert got["out_of_domain_reason"] == row["out_of_domain_reason"]
+        if "used_axon" in row:
+            assert got["used_axon"] is bool(row["used_axon"])
+        else:
+            assert "used_axon" not in got
 
 
 def test_client_file_names_are_labels_only(client, synthetic_swc):

@@ -328,6 +328,11 @@
           fmt(prediction.interval.lower) + ", " + fmt(prediction.interval.upper) + "]");
       }
     }
+    if (prediction.used_axon === true) {
+      item.append(" ", el("span", { class: "flag ok" }, "used the traced axon"));
+    } else if (prediction.used_axon === false) {
+      item.append(" ", el("span", { class: "flag ok" }, "dendrites only"));
+    }
     if (prediction.out_of_domain === true) {
       item.append(" ", el("span", { class: "flag ood" }, "\u26a0 out of domain: " + (prediction.out_of_domain_reason || "unlike the training neurons")));
     } else if (prediction.out_of_domain === false) {
@@ -382,6 +387,10 @@
       if (p.interval) {
         columns.push(model.name + ":lower", model.name + ":upper");
         getters.push((r) => (get(r).interval || {}).lower, (r) => (get(r).interval || {}).upper);
+      }
+      if ("used_axon" in p) {
+        columns.push(model.name + ":used_axon");
+        getters.push((r) => get(r).used_axon);
       }
       if ("out_of_domain" in p) {
         columns.push(model.name + ":out_of_domain", model.name + ":out_of_domain_reason");
