@@ -173,6 +173,33 @@ def grouped_cv(X, y, donors, kinds, learner_names, repeats, extra=None):
     return {k: np.mean(v, axis=0) for k, v in rows.items()}
 
 
+def axon_section(a_cells, a_table, r_cells, r_table, min_length=1000.0):
+    """Pvalb(-like) among interneurons with a traced axon: one lab -> the other,
+    dendrite features vs dendrite + axon features (robust, logistic)."""
+    subclass = transfer_data.allen_labels(a_cells)[0]
+    rat_pv = transfer_data.rat_labels(r_cells)[0]
+    a_rows = transfer_data.has_axon(a_table, min_length) & np.isin(subclass,
+                                                                   INTERNEURONS)
+    r_rows = transfer_data.has_axon(r_table, min_length) & ~np.isnan(rat_pv)
+    ya = (subclass[a_rows] == "Pvalb").astype(int)
+    yr = rat_pv[r_rows].astype(int)
+    out = [f"\n**The axon where it was traced** (interneurons with at least "
+           f"{min_length:.0f} µm of axon: {int(a_rows.sum())} Allen, "
+           f"{int(yr.size)} rat; features `robust`, logistic learner; trained on "
+           "one lab, scored on the other)\n",
+           "| compartments | rat -> Allen | Allen -> rat |", "|---|---|---|"]
+    for comps in (["dendrite"], ["dendrite", "axon"]):
+        cols = transfer_data.columns(a_table, ROBUST_FEATURES, comps)
+        XA = a_table.loc[a_rows, cols].to_numpy()
+        XR = r_table.loc[r_rows, cols].to_numpy()
+        r2a = prep(LogisticRegression(max_iter=1000)).fit(XR, yr)
+        a2r = prep(LogisticRegression(max_iter=1000)).fit(XA, ya)
+        out.append(f"| {' + '.join(comps)} | "
+                   f"{_auc(ya, r2a.predict_proba(XA)[:, 1]):.3f} | "
+                   f"{_auc(yr, a2r.predict_proba(XR)[:, 1]):.3f} |")
+    return out
+
+
 def recipe_model(recipe):
     """The recipe's steps after extraction, on named columns."""
     from sklearn.pipeline import Pipeline
@@ -345,6 +372,7 @@ def main(argv=None):
                 aucs.append(_auc((ry == "Pvalb").astype(int), score, inter))
             lines.append(f"| {label} | {kind} | {np.mean(aucs):.3f} |")
 
+    lines += axon_section(a_cells, a_table, r_cells, r_table)
     lines += recipes_section(a_cells, a_table, r_cells, r_table, args.repeats)
     took = time.perf_counter() - start
     section = "\n".join([

@@ -299,8 +299,9 @@ def main(argv=None):
     lines += [
         "",
         "Largest loss under a single conversion or all combined (axon removal "
-        "aside: these models read dendrites only, so removing the axon changes "
-        "nothing and the row reports the dendrite-only score): "
+        "aside: these models read dendrites only, so the row reports the "
+        "dendrite-only score; it moves only where an axon left a dendrite, whose "
+        "branch point goes with it): "
         + ", ".join(f"`{p}` {v:+.3f}" for p, v in worst.items()) + ".",
         "",
         "## The shipped Pvalb model with and without the axon",

@@ -30,8 +30,10 @@ SECTIONS = ROOT / "docs" / "benchmarks"
 OUTPUT = ROOT / "docs" / "benchmarks.md"
 
 # Order of the page: the user's path through the library.
-ORDER = ("demo", "io", "extract", "datasets", "models", "accuracy", "conventions",
-         "transfer", "contrast")
+ORDER = (
+    "demo", "io", "formats", "extract", "datasets", "models", "accuracy", "conventions",
+    "transfer", "contrast",
+)
 
 INTRO = """\
 # Benchmarks

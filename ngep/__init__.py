@@ -66,6 +66,7 @@ _SUBMODULES = frozenset(
 # Top-level conveniences: name -> submodule that defines it.
 _LAZY_ATTRS = {
     "read_swc": "io",
+    "read_morphology": "io",
     "Morphology": "io",
     "MorphologyExtractor": "transformers",
     "FeatureExpander": "transformers",

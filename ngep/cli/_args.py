@@ -70,7 +70,7 @@ def add_dataset(parser, *, target_required=True):
         "--swc-dir",
         type=Path,
         required=True,
-        help="folder of SWC files (.swc or .swc.gz)",
+        help="folder of morphology files (.swc, .swc.gz, .asc, .h5)",
     )
     parser.add_argument(
         "--table",
@@ -81,7 +81,7 @@ def add_dataset(parser, *, target_required=True):
     parser.add_argument(
         "--id-column",
         default=None,
-        help="column holding the SWC file stem (default: first column)",
+        help="column holding the file name without suffix (default: first column)",
     )
     parser.add_argument(
         "--target",

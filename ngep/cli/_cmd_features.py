@@ -1,11 +1,11 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""``ngep features``: morphometrics of SWC files -> CSV."""
+"""``ngep features``: morphometrics of morphology files (SWC, ASC, H5) -> CSV."""
 
 import sys
 from pathlib import Path
 
 from ngep.cli._args import FEATURE_HELP, add_common
-from ngep.cli._data import collect_swc
+from ngep.cli._data import collect_morphologies
 from ngep.cli._errors import EXIT_FAILURES, EXIT_OK
 from ngep.cli._extraction import extract
 from ngep.cli._output import atomic_write_csv, ensure_writable_dir
@@ -14,9 +14,12 @@ NAME = "features"
 
 
 def add_parser(sub):
-    parser = sub.add_parser(NAME, help="compute morphometrics of SWC files -> CSV")
+    parser = sub.add_parser(
+        NAME, help="compute morphometrics of neurons (SWC, ASC, H5) -> CSV"
+    )
     parser.add_argument(
-        "swc", nargs="+", type=Path, help="SWC files or folders of SWC files"
+        "swc", nargs="+", type=Path,
+        help="morphology files (.swc, .swc.gz, .asc, .h5) or folders of them"
     )
     parser.add_argument("-o", "--output", type=Path, required=True, help="output CSV")
     parser.add_argument("--features", default="base", help=FEATURE_HELP)
@@ -48,7 +51,7 @@ def add_parser(sub):
 
 
 def run(args):
-    paths = collect_swc(args.swc)
+    paths = collect_morphologies(args.swc)
     ensure_writable_dir(args.output.parent)
     _, X, failures = extract(
         paths, args, compartment=args.compartment, cache_dir=args.cache_dir

@@ -89,15 +89,11 @@ def _flatten(frame):
     return frame
 
 
-def _stem(path):
-    name = Path(path).name
-    return name[: -len(".swc")] if name.lower().endswith(".swc") else name
-
-
 def run(args):
     """Download, write ``<out>/metadata.csv`` and say where the SWC files are."""
     from ngep.datasets import fetch_allen_cell_types, fetch_neuromorpho
     from ngep.exceptions import NgepWarning
+    from ngep.io import morphology_stem
 
     if args.max_neurons < 0:
         raise CLIError("--max-neurons must be 0 (all matches) or a positive number")
@@ -135,7 +131,7 @@ def run(args):
         if not issubclass(w.category, NgepWarning):
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     meta = _flatten(data.metadata)
-    meta.insert(0, "swc_id", [_stem(p) for p in data.paths])
+    meta.insert(0, "swc_id", [morphology_stem(p) for p in data.paths])
     atomic_write_csv(meta, out / "metadata.csv", index=False)
     (out / "DESCR.rst").write_text(data.DESCR, encoding="utf-8")
     if len(data.failed):

@@ -1,12 +1,12 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""``ngep predict``: apply a saved or shipped model to SWC files -> CSV."""
+"""``ngep predict``: apply a saved or shipped model to morphology files -> CSV."""
 
 import sys
 import warnings
 from pathlib import Path
 
 from ngep.cli._args import add_common
-from ngep.cli._data import collect_swc
+from ngep.cli._data import collect_morphologies
 from ngep.cli._errors import EXIT_OK, CLIError
 from ngep.cli._extraction import summarise_warnings
 from ngep.cli._output import atomic_write_csv, ensure_writable_dir
@@ -16,14 +16,17 @@ NAME = "predict"
 
 def add_parser(sub):
     parser = sub.add_parser(
-        NAME, help="apply a saved or shipped model to SWC files -> CSV"
+        NAME, help="apply a saved or shipped model to neurons (SWC, ASC, H5) -> CSV"
     )
     parser.add_argument(
         "model",
         help="model file from 'ngep fit', or the name of a shipped model "
         "(see 'ngep models'), e.g. pvalb-mouse-cortex",
     )
-    parser.add_argument("swc", nargs="+", type=Path, help="SWC files or folders")
+    parser.add_argument(
+        "swc", nargs="+", type=Path,
+        help="morphology files (.swc, .swc.gz, .asc, .h5) or folders of them",
+    )
     parser.add_argument("-o", "--output", type=Path, required=True, help="output CSV")
     add_common(parser)
     return parser
@@ -34,7 +37,7 @@ def run(args):
     from ngep.pretrained import predict_files
 
     ensure_writable_dir(args.output.parent)
-    paths = collect_swc(args.swc)
+    paths = collect_morphologies(args.swc)
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")

@@ -1,42 +1,42 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""Finding SWC files and matching them to a table of targets."""
+"""Finding morphology files and matching them to a table of targets.
+
+Which names are neurons (``.swc``, ``.swc.gz``, ``.asc``, ``.h5``) and a
+neuron's name given its file are decided by :mod:`ngep.io` (one table).
+"""
 
 from pathlib import Path
 
 import numpy as np
 
 from ngep.cli._errors import CLIError
+from ngep.io import MORPHOLOGY_SUFFIXES, find_morphologies, morphology_stem
 
-SWC_SUFFIXES = (".swc", ".swc.gz", ".SWC")
-
-
-def _is_swc(path):
-    return path.name.endswith(SWC_SUFFIXES)
+_KINDS = ", ".join(MORPHOLOGY_SUFFIXES)
 
 
-def _stem(path):
-    name = path.name
-    for suffix in (".gz", ".swc", ".SWC"):
-        if name.endswith(suffix):
-            name = name[: -len(suffix)]
-    return name
+def collect_morphologies(inputs):
+    """Expand files and folders into morphology paths.
 
-
-def collect_swc(inputs):
-    """Expand files and folders into SWC paths (a folder: its sorted *.swc[.gz])."""
+    A folder gives its files named ``*.swc``, ``*.swc.gz``, ``*.asc`` or ``*.h5``
+    (sorted, not recursive); a file is taken whatever its name.
+    """
     paths = []
     for item in inputs:
         item = Path(item)
         if item.is_dir():
-            found = sorted(p for p in item.iterdir() if p.is_file() and _is_swc(p))
+            found = find_morphologies(item)
             if not found:
-                raise CLIError(f"no .swc or .swc.gz files in folder {item}")
+                raise CLIError(f"no morphology files ({_KINDS}) in folder {item}")
             paths.extend(found)
         elif item.exists():
             paths.append(item)
         else:
             raise CLIError(f"no such file or folder: {item}")
     return paths
+
+
+collect_swc = collect_morphologies  # the name commands used before ngep 0.2
 
 
 def read_table(path):
@@ -54,7 +54,7 @@ def read_table(path):
 
 
 def match_dataset(swc_dir, table_path, id_column, targets, *, groups_column=None):
-    """Pair every table row that has targets with its SWC file.
+    """Pair every table row that has targets with its morphology file.
 
     Returns
     -------
@@ -74,10 +74,17 @@ def match_dataset(swc_dir, table_path, id_column, targets, *, groups_column=None
         )
     swc_dir = Path(swc_dir)
     if not swc_dir.is_dir():
-        raise CLIError(f"SWC folder not found: {swc_dir}")
-    by_stem = {_stem(p): p for p in swc_dir.iterdir() if p.is_file() and _is_swc(p)}
+        raise CLIError(f"morphology folder not found: {swc_dir}")
+    by_stem = {}
+    for p in find_morphologies(swc_dir):
+        other = by_stem.setdefault(morphology_stem(p), p)
+        if other != p:
+            raise CLIError(
+                f"two files for neuron {morphology_stem(p)!r} in {swc_dir}: "
+                f"{other.name} and {p.name}; keep one"
+            )
     if not by_stem:
-        raise CLIError(f"no .swc or .swc.gz files in folder {swc_dir}")
+        raise CLIError(f"no morphology files ({_KINDS}) in folder {swc_dir}")
     frame = table
     if targets:
         frame = frame.dropna(subset=list(targets))
@@ -88,8 +95,8 @@ def match_dataset(swc_dir, table_path, id_column, targets, *, groups_column=None
     if unmatched:
         raise CLIError(
             f"{len(unmatched)} of {len(keys)} ids in column {id_column!r} have no "
-            f"SWC file in {swc_dir} (first: {unmatched[0]!r}; expected "
-            f"{unmatched[0]}.swc); check --id-column"
+            f"morphology file in {swc_dir} (first: {unmatched[0]!r}; expected "
+            f"{unmatched[0]}.swc, .swc.gz, .asc or .h5); check --id-column"
         )
     paths = [by_stem[k] for k in keys]
     return paths, frame.reset_index(drop=True)

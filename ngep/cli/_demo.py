@@ -39,7 +39,8 @@ def run_demo(
         Report folder: ``swc/`` (generated neurons as SWC files),
         ``neurons.csv`` (class, region, species and targets of each neuron),
         ``features.csv``,
-        ``metrics.json``, ``predictions.csv``, ``summary.txt``, PNG plots and
+        ``metrics.json``, ``predictions.csv``, ``summary.txt``, PNG plots
+        (``neurons.png``: the most and least ``target``-like neurons drawn) and
         ``model.ngep`` (the fitted SWC-to-prediction pipeline).
     quick : bool, default=False
         Smoke run: at most 600 neurons, 5 folds, 30 epochs.
@@ -117,6 +118,14 @@ def run_demo(
         )
         t0 = time.perf_counter()
         model.fit(X, y)
+    import pandas as pd
+
+    from ngep.cli._report import save_neuron_gallery
+
+    save_neuron_gallery(
+        neurons, pd.read_csv(out / "predictions.csv"),
+        data.metadata["class"].astype(str).tolist(), out / "neurons.png", target,
+    )
     final = Pipeline([("extract", extractor)] + model.steps)
     save(final, out / "model.ngep")
     metrics["fit_seconds"] = round(time.perf_counter() - t0, 2)

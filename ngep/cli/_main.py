@@ -21,6 +21,7 @@ from ngep.cli import (
     _cmd_fit,
     _cmd_importance,
     _cmd_models,
+    _cmd_plot,
     _cmd_predict,
     _cmd_serve,
 )
@@ -42,6 +43,7 @@ COMMANDS = (
     _cmd_importance,
     _cmd_fetch,
     _cmd_demo,
+    _cmd_plot,
     _cmd_serve,
 )
 

@@ -173,6 +173,49 @@ def save_importance_plot(table, path, title="Permutation importance (held out)")
     plt.close(fig)
 
 
+def save_neuron_gallery(morphologies, pred, labels, path, target_name, k=4):
+    """Draw the ``k`` most and ``k`` least ``target``-like neurons, at one scale.
+
+    Neurons are ranked by their out-of-fold prediction (``pred["predicted"]``,
+    row ``i`` is ``morphologies[i]``); the top row holds the highest, the bottom
+    row the lowest, each titled with its label, prediction and observed value.
+    Returns the path, or None when matplotlib is missing (a message says so).
+    """
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg", force=False)
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print(
+            "ngep: matplotlib not installed; neuron gallery skipped "
+            "(pip install 'ngep[plot]')",
+            file=sys.stderr,
+        )
+        return None
+    from ngep.plot import gallery
+
+    predicted = np.asarray(pred["predicted"], dtype=float)
+    order = np.argsort(-predicted, kind="stable")
+    k = min(k, len(order) // 2)
+    if k == 0:
+        return None
+    rows = np.concatenate([order[:k], order[::-1][:k]])
+    observed = np.asarray(pred["observed"], dtype=float)
+    titles = [
+        f"{labels[i]}\npredicted {predicted[i]:.2f}, observed {observed[i]:.2f}"
+        for i in rows
+    ]
+    fig = gallery(
+        [morphologies[i] for i in rows], titles, ncols=k,
+        suptitle=f"Most (top) and least (bottom) {target_name}-like neurons "
+        "by out-of-fold prediction; one scale",
+    )
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
 def _plots(out, pred, report, base, task, importance, target_name):
     try:
         import matplotlib

@@ -25,6 +25,7 @@ MorphIO's errors become :class:`~ngep.exceptions.MorphologyFormatError`
 """
 
 import contextlib
+import itertools
 import os
 import re
 import sys
@@ -61,6 +62,8 @@ _HINTS = (
     (r"soma is already defined",
      "keep one CellBody per file: merge the contours or split the neurons "
      "into separate files"),
+    (r"iterate past the end",
+     "the file ends before a neuron does: is it empty or cut short?"),
     (r"unexpected token|expected:",
      "fix the Neurolucida syntax at that line"),
 )
@@ -92,8 +95,8 @@ def _clean(text, path):
     message = " ".join(kept)
     for label in (f": {path}", f"in {path}", path):
         message = message.replace(label, "")
-    message = re.sub(r"\s+", " ", message)
-    message = re.sub(r"^Error\s*", "", message.replace(" :", ":")).strip(" :")
+    message = re.sub(r"\s+", " ", message).replace(" :", ":")
+    message = re.sub(r"^(Error|Warning)\b:?\s*", "", message).strip(" :")
     return message or "MorphIO could not read the file", line
 
 
@@ -143,6 +146,9 @@ def _stderr_to_warnings(path):
 
 def _load(morphio, path, fmt):
     handler = morphio.WarningHandlerCollector()
+    # A neuron without a soma is read silently, as in SWC (has_soma is False);
+    # any fragments that follow from it are reported by _select_tree.
+    handler.set_ignored_warning(morphio.Warning.no_soma_found, True)
     capture = _stderr_to_warnings(path) if fmt == "h5" else contextlib.nullcontext()
     try:
         with capture:
@@ -161,32 +167,39 @@ def _load(morphio, path, fmt):
     return raw
 
 
-def _check_values(xyz, diameter, path):
-    if not (np.all(np.isfinite(xyz)) and np.all(np.isfinite(diameter))):
-        raise MorphologyFormatError(
-            "NaN or infinite coordinate or diameter; fix the value in the file",
-            path=path,
-        )
-    if xyz.size and np.abs(xyz).max() > _MAX_COORD or (
-        diameter.size and diameter.max() / 2 > _MAX_COORD
-    ):
-        raise MorphologyFormatError(
-            f"coordinate or radius beyond {_MAX_COORD:g}; fix the value or rescale "
-            "the file",
-            path=path,
-        )
-    if diameter.size and diameter.min() < 0:
-        raise MorphologyFormatError(
-            f"negative diameter {float(diameter.min())!r}; diameters must be >= 0",
-            path=path,
-        )
+def _check_values(path, *pairs):
+    """Finite, in range and non-negative, for each (points, diameters) pair."""
+    for xyz, diameter in pairs:
+        if not xyz.size:
+            continue
+        lo, hi = float(xyz.min()), float(xyz.max())
+        d_lo, d_hi = float(diameter.min()), float(diameter.max())
+        if not all(map(np.isfinite, (lo, hi, d_lo, d_hi))):  # NaN propagates
+            raise MorphologyFormatError(
+                "NaN or infinite coordinate or diameter; fix the value in the file",
+                path=path,
+            )
+        if max(-lo, hi, d_hi / 2) > _MAX_COORD:
+            raise MorphologyFormatError(
+                f"coordinate or radius beyond {_MAX_COORD:g}; fix the value or "
+                "rescale the file",
+                path=path,
+            )
+        if d_lo < 0:
+            raise MorphologyFormatError(
+                f"negative diameter {d_lo!r}; diameters must be >= 0", path=path
+            )
 
 
 def _section_parents(raw, n_sections):
     parent = np.full(n_sections, -1, dtype=np.int64)
-    for section, children in raw.connectivity.items():
-        if section >= 0:
-            parent[children] = section
+    links = raw.connectivity  # {parent section (-1: soma): [child sections]}
+    if links:
+        kids = list(links.values())
+        counts = np.fromiter(map(len, kids), np.int64, len(kids))
+        children = np.fromiter(itertools.chain.from_iterable(kids), np.int64,
+                               int(counts.sum()))
+        parent[children] = np.repeat(np.fromiter(links, np.int64, len(links)), counts)
     return parent
 
 
@@ -196,7 +209,7 @@ def _tree(raw, path):
     soma_d = np.asarray(raw.soma.diameters, dtype=np.float64).reshape(-1)
     xyz = np.asarray(raw.points, dtype=np.float64).reshape(-1, 3)
     diameter = np.asarray(raw.diameters, dtype=np.float64).reshape(-1)
-    _check_values(np.vstack([soma_xyz, xyz]), np.concatenate([soma_d, diameter]), path)
+    _check_values(path, (soma_xyz, soma_d), (xyz, diameter))
     offsets = np.asarray(raw.section_offsets, dtype=np.int64)
     n_sections = offsets.size - 1
     sec_parent = _section_parents(raw, n_sections)
@@ -222,12 +235,13 @@ def _tree(raw, path):
     n_kept = sizes - dup
     attach = np.where(sizes > 0, new_index[np.maximum(last, 0)], -1)
     root_attach = 0 if n_soma else -1
-    end_node = np.empty(n_sections, dtype=np.int64)
-    for s in _parents_first(sec_parent):
-        if n_kept[s] > 0:
-            end_node[s] = attach[s]
-        else:
-            end_node[s] = end_node[sec_parent[s]] if sec_parent[s] >= 0 else root_attach
+    end_node = attach.copy()
+    empty = n_kept == 0
+    if empty.any():  # rare: walk those in an order where parents come first
+        for s in _parents_first(sec_parent):
+            if empty[s]:
+                p = sec_parent[s]
+                end_node[s] = end_node[p] if p >= 0 else root_attach
 
     point_section = np.repeat(np.arange(n_sections), sizes)
     parent = new_index - 1  # the previous point of the same section ...

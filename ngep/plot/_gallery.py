@@ -7,6 +7,8 @@ import numpy as np
 
 from ngep.plot._morphology import (
     _as_morphology,
+    _extent,
+    _legend_handles,
     _projection_axes,
     _pyplot,
     morphology,
@@ -63,7 +65,8 @@ default="compartment"
     -------
     matplotlib Figure
         One axes per neuron in reading order (``fig.axes[:n]``); spare cells
-        of the grid are removed.
+        of the grid are removed. With ``color_by="compartment"`` a legend of
+        the compartments drawn sits under the panels.
 
     See Also
     --------
@@ -100,8 +103,7 @@ default="compartment"
         squeeze=False,
     )
     axes = axes.ravel()
-    boxes = [(m.xyz[:, [i, j]].min(axis=0), m.xyz[:, [i, j]].max(axis=0))
-             for m in cells]
+    boxes = [_extent(m, i, j) for m in cells]
     span = max(float(np.max(hi - lo)) for lo, hi in boxes)
     span = span if span > 0 else 1.0
     for k, (m, title) in enumerate(zip(cells, titles)):
@@ -122,7 +124,18 @@ default="compartment"
         _shared_scale_bar(axes[0], nice_length(span))
     if suptitle is not None:
         fig.suptitle(suptitle, fontsize=11)
-    fig.tight_layout()
+    bottom = 0.0
+    if color_by == "compartment":
+        present = set()
+        for m in cells:
+            present.update(m.types[(m.parent >= 0) & ~m.is_soma].tolist())
+            if m.has_soma:
+                present.add(1)
+        handles = _legend_handles(present)
+        fig.legend(handles=handles, loc="lower center", ncol=len(handles),
+                   fontsize=8, frameon=False)
+        bottom = 0.35 / fig.get_figheight()
+    fig.tight_layout(rect=(0, bottom, 1, 1))
     return fig
 
 

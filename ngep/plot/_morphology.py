@@ -92,7 +92,7 @@ def _soma_patch(m, i, j, color):
     """A polygon through a contour's points, else a circle of the soma radius."""
     from matplotlib.patches import Circle, Polygon
 
-    from ngep.morphometrics._soma import soma_radius
+    from ngep.morphometrics import FEATURES
 
     idx = np.flatnonzero(m.is_soma)
     if idx.size == 0:
@@ -105,11 +105,22 @@ def _soma_patch(m, i, j, color):
         if np.ptp(outline[:, 0]) > 0 and np.ptp(outline[:, 1]) > 0:
             return Polygon(outline, closed=True, facecolor=color, edgecolor=color,
                            zorder=3, gid="soma")
-    radius = soma_radius(m)
+    radius = FEATURES["soma_radius"].func(m, None)  # as the soma__radius feature
     if not math.isfinite(radius):
         radius = float(m.radius[idx].max())
     return Circle(m.xyz[idx].mean(axis=0)[[i, j]], radius, facecolor=color,
                   edgecolor=color, zorder=3, gid="soma")
+
+
+def _extent(m, i, j):
+    """Lower-left and upper-right corners of the drawing, soma disc included."""
+    xy = m.xyz[:, [i, j]]
+    lo, hi = xy.min(axis=0), xy.max(axis=0)
+    if m.has_soma:  # the soma disc may reach beyond the points
+        r = float(np.nanmax(m.radius[m.is_soma]))
+        centre = xy[m.is_soma].mean(axis=0)
+        lo, hi = np.minimum(lo, centre - r), np.maximum(hi, centre + r)
+    return lo, hi
 
 
 def _segment_values(m, child, color_by, cmap):
@@ -238,11 +249,7 @@ default="compartment"
         patch = _soma_patch(m, i, j, color)
         if patch is not None:
             ax.add_patch(patch)
-    lo, hi = xy.min(axis=0), xy.max(axis=0)
-    if m.has_soma:  # the soma disc may reach beyond the points
-        r = float(np.nanmax(m.radius[m.is_soma]))
-        centre = xy[m.is_soma].mean(axis=0)
-        lo, hi = np.minimum(lo, centre - r), np.maximum(hi, centre + r)
+    lo, hi = _extent(m, i, j)
     bottom = lo[1]
     if scale_bar:
         bottom = _scale_bar(ax, lo, hi, nice_length(max(hi - lo)), color)
@@ -254,16 +261,20 @@ default="compartment"
     if title is not None:
         ax.set_title(title, fontsize=9)
     if legend and color_by == "compartment":
-        from matplotlib.lines import Line2D
-
         present = set(m.types[child].tolist())
         if soma and m.has_soma:
             present.add(1)
-        handles = [
-            Line2D([], [], color=COMPARTMENT_COLORS.get(t, _OTHER_COLOR),
-                   lw=3 if t == 1 else 1.5, label=_LABELS.get(t, f"type {t}"))
-            for t in sorted(present)
-        ]
-        ax.legend(handles=handles, fontsize=7, frameon=False, loc="upper left",
-                  bbox_to_anchor=(1.0, 1.0))
+        ax.legend(handles=_legend_handles(present), fontsize=7, frameon=False,
+                  loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return ax
+
+
+def _legend_handles(types):
+    """One legend entry per SWC type code drawn, in code order."""
+    from matplotlib.lines import Line2D
+
+    return [
+        Line2D([], [], color=COMPARTMENT_COLORS.get(t, _OTHER_COLOR),
+               lw=3 if t == 1 else 1.5, label=_LABELS.get(t, f"type {t}"))
+        for t in sorted(types)
+    ]

@@ -17,17 +17,30 @@ per model into ``--docs``. Takes a few minutes on two cores.
 import argparse
 import datetime
 import hashlib
-import importlib
 import json
 import sys
 import time
-import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["build", "build_recipe", "main", "make_model"]
+from ngep.pretrained._evaluate import (
+    baselines,
+    grouped_cv,
+    make_domain,
+    make_model,
+    positive_proba,
+    roc_auc,
+)
+from ngep.pretrained._trainset import (
+    TrainingData,
+    extractor,
+    lab_conventions,
+    labelled,
+)
+
+__all__ = ["build", "build_recipe", "main"]
 
 _HERE = Path(__file__).resolve().parent
 _COMMAND = "python -m ngep.pretrained._build --data ../shared/data"
@@ -46,55 +59,8 @@ def _jsonable(value):
     return value
 
 
-def _class(dotted):
-    module, _, name = dotted.rpartition(".")
-    return getattr(importlib.import_module(module), name)
-
-
 def _is_step(value):
     return all(hasattr(value, a) for a in ("name", "cls", "params"))
-
-
-def make_model(recipe):
-    """The recipe's unfitted steps after extraction, as a Pipeline on features.
-
-    Parameters
-    ----------
-    recipe : Recipe
-        From :data:`~ngep.pretrained._recipes.RECIPES`.
-
-    Returns
-    -------
-    sklearn.pipeline.Pipeline
-    """
-    from sklearn.pipeline import Pipeline
-
-    steps = [(s.name, s.build()) for s in recipe.steps]
-    # Named columns all the way down, as the shipped pipeline passes them.
-    return Pipeline(steps).set_output(transform="pandas")
-
-
-def _extractor(recipe):
-    from ngep.transformers import MorphologyExtractor
-
-    return MorphologyExtractor(
-        features=list(recipe.features),
-        compartment=recipe.compartment,
-        frame=recipe.frame,
-        errors="warn",
-    )
-
-
-def _domain(recipe):
-    from ngep.uncertainty import ApplicabilityDomain, DomainCheck
-
-    return DomainCheck(
-        ApplicabilityDomain(
-            "range",
-            quantile=recipe.domain_quantile,
-            margin=getattr(recipe, "domain_margin", 0.0),
-        )
-    )
 
 
 def _domain_words(recipe):
@@ -110,237 +76,6 @@ def _domain_words(recipe):
             "scale)"
         )
     return f"each measurement must lie within {span}"
-
-
-def _baselines():
-    from sklearn.ensemble import HistGradientBoostingClassifier
-    from sklearn.impute import SimpleImputer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
-
-    def prep():
-        return [SimpleImputer(strategy="median"), StandardScaler()]
-
-    return {
-        "logistic regression": make_pipeline(
-            *prep(), LogisticRegression(class_weight="balanced", max_iter=2000)
-        ),
-        "HistGradientBoosting": make_pipeline(
-            *prep(),
-            HistGradientBoostingClassifier(class_weight="balanced", random_state=0),
-        ),
-    }
-
-
-def _auc(y, score, mask=None):
-    from sklearn.metrics import roc_auc_score
-
-    if mask is not None:
-        y, score = y[mask], score[mask]
-    if len(np.unique(y)) < 2:
-        return None
-    return float(roc_auc_score(y, score))
-
-
-class _Data:
-    """Per-dataset tables and feature matrices, each extracted once."""
-
-    def __init__(self, root, conversions=None):
-        self.root = Path(root)
-        self.conversions = conversions or {}
-        self._cells = {}
-        self._features = {}
-        self._morphologies = {}
-        self._converted = {}
-
-    def cells(self, dataset):
-        if dataset not in self._cells:
-            path = self.root / dataset / "cells.csv"
-            if not path.exists():
-                raise FileNotFoundError(
-                    f"{path} not found: --data must be the folder holding "
-                    f"{dataset}/ (e.g. ../shared/data)."
-                )
-            self._cells[dataset] = pd.read_csv(path)
-        return self._cells[dataset]
-
-    def features(self, dataset, recipe):
-        key = (dataset, tuple(recipe.features), recipe.compartment, recipe.frame)
-        if key not in self._features:
-            cells = self.cells(dataset)
-            paths = [str(self.root / dataset / f) for f in cells["swc_file"]]
-            ext = _extractor(recipe).set_output(transform="pandas")
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                X = ext.fit_transform(paths)
-            failed = np.zeros(len(paths), dtype=bool)
-            failed[ext.failures_["index"].to_numpy()] = True
-            self._features[key] = (X, failed, paths)
-        return self._features[key]
-
-    def _neurons(self, dataset):
-        if dataset not in self._morphologies:
-            from ngep.io import read_swc
-
-            out = []
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                for f in self.cells(dataset)["swc_file"]:
-                    try:
-                        out.append(read_swc(self.root / dataset / f))
-                    except (OSError, ValueError):
-                        out.append(None)
-            self._morphologies[dataset] = out
-        return self._morphologies[dataset]
-
-    def converted(self, dataset, recipe, conversion):
-        """Features of every cell after ``conversion`` (NaN rows where it fails)."""
-        key = (dataset, tuple(recipe.features), recipe.compartment, recipe.frame,
-               conversion)
-        if key not in self._converted:
-            convert = self.conversions[conversion]
-            neurons = []
-            for i, m in enumerate(self._neurons(dataset)):
-                try:
-                    neurons.append(None if m is None else convert(m, i))
-                except (ValueError, IndexError):
-                    neurons.append(None)
-            ok = [i for i, m in enumerate(neurons) if m is not None]
-            ext = _extractor(recipe).set_output(transform="pandas")
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                Xok = ext.fit_transform([neurons[i] for i in ok])
-            X = pd.DataFrame(np.nan, index=range(len(neurons)), columns=Xok.columns)
-            X.iloc[ok] = Xok.to_numpy()
-            self._converted[key] = X
-        return self._converted[key]
-
-
-def _lab_conventions():
-    """The benchmark's lab-convention conversions, when run from the repository."""
-    root = _HERE.parents[1]
-    if not (root / "benchmarks" / "lab_conventions.py").exists():
-        return {}
-    if str(root) not in sys.path:
-        sys.path.insert(0, str(root))
-    from benchmarks.lab_conventions import CONVERSIONS
-
-    return {**CONVERSIONS, **_SIZE_SHIFTS}
-
-
-#: Whole neurons scaled (coordinates and radii): another species' size (human
-#: cortical neurons are ~2x mouse ones), so a model that reads size as class
-#: shows it here.
-_SIZE_SHIFTS = {
-    "whole neuron scaled x0.5": lambda m, s: m.transformed(scale=0.5),
-    "whole neuron scaled x2 (human size)": lambda m, s: m.transformed(scale=2.0),
-}
-
-
-def _labelled(data, source, recipe):
-    """Features, binary labels, fit labels, table rows and paths of labelled cells.
-
-    The binary labels (1 positive, 0 negative) score every model; the fit
-    labels are what the recipe's model is fitted on (subclass names for a
-    contrast model, else the binary labels).
-    """
-    cells = data.cells(source.dataset)
-    X, failed, paths = data.features(source.dataset, recipe)
-    y = source.labels(cells)
-    fit = source.fit_labels(cells) if hasattr(source, "fit_labels") else y
-    keep = y.notna().to_numpy() & ~failed
-    fit = fit[keep].reset_index(drop=True)
-    if fit.dtype.kind == "f":
-        fit = fit.astype(int)
-    return (
-        X.loc[keep].reset_index(drop=True),
-        y[keep].astype(int).reset_index(drop=True),
-        fit,
-        cells.loc[keep].reset_index(drop=True),
-        [p for p, k in zip(paths, keep) if k],
-        keep,
-    )
-
-
-def _positive_proba(model, X):
-    """Probability of the positive class (label 1) from a fitted classifier."""
-    proba = model.predict_proba(X)
-    classes = list(getattr(model, "classes_", [0, 1]))
-    return proba[:, classes.index(1)]
-
-
-def _subset_mask(cells, rule):
-    mask = np.ones(len(cells), dtype=bool)
-    for column, values in rule.items():
-        mask &= cells[column].astype(str).isin([str(v) for v in values]).to_numpy()
-    return mask
-
-
-def _grouped_cv(
-    recipe, X, y, y_fit, cells, n_splits, seed, *, extra=None, data=None, keep=None
-):
-    from sklearn.base import clone
-    from sklearn.exceptions import ConvergenceWarning
-    from sklearn.model_selection import StratifiedGroupKFold
-
-    groups = cells[recipe.train.groups].to_numpy()
-    cv = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)
-    folds = list(cv.split(X, y, groups))
-    models = {"this model": make_model(recipe), **_baselines()}
-    oof = {name: np.full(len(y), np.nan) for name in models}
-    flagged = np.zeros(len(y), dtype=bool)
-    fold_models, fold_domains = [], []
-    X_e, y_e, y_fit_e = extra if extra is not None else (X.iloc[:0], y[:0], y_fit[:0])
-    for train, test in folds:
-        # other labs' cells join every training fold, never a test fold
-        Xtr, Xte = pd.concat([X.iloc[train], X_e], ignore_index=True), X.iloc[test]
-        for name, model in models.items():
-            if name == "this model":
-                ytr = pd.concat([y_fit.iloc[train], y_fit_e], ignore_index=True)
-            else:
-                ytr = pd.concat([y.iloc[train], y_e], ignore_index=True)
-            with warnings.catch_warnings():  # the final fit still warns
-                warnings.simplefilter("ignore", ConvergenceWarning)
-                fitted = clone(model).fit(Xtr, ytr)
-            oof[name][test] = _positive_proba(fitted, Xte)
-            if name == "this model":
-                fold_models.append(fitted)
-        fold_domains.append(_domain(recipe).fit(Xtr))
-        flagged[test] = ~fold_domains[-1].in_domain(Xte)
-    subsets = {k: _subset_mask(cells, rule) for k, rule in recipe.subsets.items()}
-    rows = []
-    for name in models:
-        row = {"model": name, "auc_all": _auc(y.to_numpy(), oof[name])}
-        for k, mask in subsets.items():
-            row[f"auc_{k}"] = _auc(y.to_numpy(), oof[name], mask)
-        rows.append(row)
-    shifts = []
-    conversions = data.conversions if data is not None else {}
-    for conversion in conversions:
-        Xc = data.converted(recipe.train.dataset, recipe, conversion)
-        Xc = Xc.loc[keep].reset_index(drop=True)
-        score = np.full(len(y), np.nan)
-        out = np.zeros(len(y), dtype=bool)
-        for (_, test), model, domain in zip(folds, fold_models, fold_domains):
-            score[test] = _positive_proba(model, Xc.iloc[test])
-            out[test] = ~domain.in_domain(Xc.iloc[test])
-        row = {"conversion": conversion, "auc_all": _auc(y.to_numpy(), score)}
-        for k, mask in subsets.items():
-            row[f"auc_{k}"] = _auc(y.to_numpy(), score, mask)
-        row["out_of_domain_fraction"] = float(out.mean())
-        shifts.append(row)
-    cv = {
-        "n_splits": n_splits,
-        "groups": recipe.train.groups,
-        "rows": rows,
-        "subsets": {
-            k: f"{int(m.sum())} cells with "
-            + " and ".join(f"{c} in {list(v)}" for c, v in recipe.subsets[k].items())
-            for k, m in subsets.items()
-        },
-    }
-    return cv, float(flagged.mean()), shifts
 
 
 def build_recipe(recipe, data, out, *, n_splits=5, seed=0, log=print):
@@ -372,14 +107,14 @@ def build_recipe(recipe, data, out, *, n_splits=5, seed=0, log=print):
     from ngep._version import __version__
     from ngep.persistence import save
 
-    data = data if isinstance(data, _Data) else _Data(data)
+    data = data if isinstance(data, TrainingData) else TrainingData(data)
     start = time.perf_counter()
-    X, y, y_fit, cells, paths, keep = _labelled(data, recipe.train, recipe)
+    X, y, y_fit, cells, paths, keep = labelled(data, recipe.train, recipe)
     y.name = y_fit.name = recipe.marker
     log(f"{recipe.name}: {len(y)} cells ({int(y.sum())} positive); grouped CV...")
     extras = []
     for source in getattr(recipe, "extra_train", ()):
-        X_e, y_e, y_fit_e, _, _, _ = _labelled(data, source, recipe)
+        X_e, y_e, y_fit_e, _, _, _ = labelled(data, source, recipe)
         extras.append((source, X_e, y_e, y_fit_e))
         log(f"{recipe.name}: + {len(y_e)} {source.dataset} cells in every training "
             "fold")
@@ -388,7 +123,7 @@ def build_recipe(recipe, data, out, *, n_splits=5, seed=0, log=print):
         extra = tuple(
             pd.concat([e[k] for e in extras], ignore_index=True) for k in (1, 2, 3)
         )
-    cv, cv_flagged, shifts = _grouped_cv(
+    cv, cv_flagged, shifts = grouped_cv(
         recipe, X, y, y_fit, cells, n_splits, seed, extra=extra, data=data,
         keep=keep,
     )
@@ -398,17 +133,17 @@ def build_recipe(recipe, data, out, *, n_splits=5, seed=0, log=print):
         y_all = pd.concat([y, extra[1]], ignore_index=True)
         y_fit_all = pd.concat([y_fit, extra[2]], ignore_index=True)
         y_all.name = y_fit_all.name = recipe.marker
-    extract = _extractor(recipe).fit(paths).set_params(errors="raise")
-    domain = _domain(recipe).fit(X_all)
+    extract = extractor(recipe).fit(paths).set_params(errors="raise")
+    domain = make_domain(recipe).fit(X_all)
     rest = make_model(recipe).fit(X_all, y_fit_all)
     model = Pipeline([("extract", extract), ("domain", domain), *rest.steps])
     transfer = []
     for label, source in recipe.transfer.items():
-        Xt, yt, _, _, _, _ = _labelled(data, source, recipe)
-        auc = {"this model": _auc(yt.to_numpy(), _positive_proba(rest, Xt))}
-        for name, base in _baselines().items():
+        Xt, yt, _, _, _, _ = labelled(data, source, recipe)
+        auc = {"this model": roc_auc(yt.to_numpy(), positive_proba(rest, Xt))}
+        for name, base in baselines().items():
             fitted = base.fit(X_all, y_all)
-            auc[name] = _auc(yt.to_numpy(), _positive_proba(fitted, Xt))
+            auc[name] = roc_auc(yt.to_numpy(), positive_proba(fitted, Xt))
         transfer.append(
             {
                 "name": label,
@@ -502,6 +237,12 @@ def build_recipe(recipe, data, out, *, n_splits=5, seed=0, log=print):
     }
 
 
+def _recipes():
+    from ngep.pretrained._recipes import RECIPES
+
+    return RECIPES
+
+
 def build(
     data, out, docs=None, *, names=None, n_splits=5, seed=0, shifts=True, log=print
 ):
@@ -534,23 +275,23 @@ def build(
         The manifest written.
     """
     from ngep.pretrained._card import render_card
-    from ngep.pretrained._recipes import RECIPES
     from ngep.pretrained._registry import MANIFEST_FORMAT, MANIFEST_NAME
 
+    recipes = _recipes()
     out = Path(out)
     manifest_path = out / MANIFEST_NAME
     models = {}
     if names and manifest_path.exists():
         models = json.loads(manifest_path.read_text())["models"]
-    unknown = sorted(set(names or ()) - set(RECIPES))
+    unknown = sorted(set(names or ()) - set(recipes))
     if unknown:
-        raise ValueError(f"no recipe named {unknown}; recipes: {sorted(RECIPES)}")
-    store = _Data(data, conversions=_lab_conventions() if shifts else None)
-    for name in names or sorted(RECIPES):
+        raise ValueError(f"no recipe named {unknown}; recipes: {sorted(recipes)}")
+    store = TrainingData(data, conversions=lab_conventions() if shifts else None)
+    for name in names or sorted(recipes):
         models[name] = build_recipe(
-            RECIPES[name], store, out, n_splits=n_splits, seed=seed, log=log
+            recipes[name], store, out, n_splits=n_splits, seed=seed, log=log
         )
-    models = {k: models[k] for k in sorted(models) if k in RECIPES}
+    models = {k: models[k] for k in sorted(models) if k in recipes}
     for stale in out.glob("*.ngep-portable"):
         if stale.name not in {m["file"] for m in models.values()}:
             stale.unlink()

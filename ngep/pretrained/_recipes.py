@@ -497,10 +497,12 @@ _WHY_MARKER = (
 
 _WHY_PVALB = _WHY_MARKER.format(m="Pvalb") + (
     " Neurons whose axon is traced (at least 1 mm) are scored by a second model "
-    "that also reads the axon (AxonSwitchClassifier); the axon separates "
+    "that also reads the axon (AxonSwitchClassifier, before any scaling); the "
+    "axon separates "
     "basket cells from other interneurons far better than the dendrites "
-    "(trained on one lab, tested on the other: AUC 0.65 -> 0.87 and 0.61 -> "
-    "0.75). The rat m-types are a second label source: adding them to the "
+    "(trained on one lab, tested on the other: AUC 0.65 -> 0.89 and 0.60 -> "
+    "0.75; on held-out Allen donors with a traced axon 0.75 -> 0.88). The rat "
+    "m-types are a second label source: adding them to the "
     "training folds raised the Allen grouped-CV AUC among interneurons and left "
     "the all-cell AUC unchanged (the contrast benchmark; rat basket and "
     "chandelier cells are class Pvalb, other typed rat interneurons a fifth "

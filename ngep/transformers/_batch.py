@@ -14,7 +14,7 @@ import numpy as np
 
 from ngep import exceptions
 from ngep.exceptions import SWCFormatError, SWCWarning
-from ngep.io import Morphology, read_swc
+from ngep.io import Morphology, read_morphology
 from ngep.morphometrics import compute_features
 from ngep.morphometrics._frame import to_frame, unit_problem
 from ngep.transformers._cache import FileCache
@@ -102,7 +102,7 @@ def extract_one(item, frame, index, plan, cache=None):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            morphology = item if isinstance(item, Morphology) else read_swc(item)
+            morphology = item if isinstance(item, Morphology) else read_morphology(item)
             row = _compute(morphology, frame, plan, label)
         except Exception as exc:  # noqa: BLE001 - per-file failure, reported
             if plan.errors == "raise":

@@ -115,7 +115,8 @@ def test_demo_quick(tmp_path):
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["n_neurons"] == 150
     assert 0 < metrics["ceiling_r2"] < 1
-    for name in ("model.ngep", "predictions.csv", "neurons.csv", "summary.txt"):
+    for name in ("model.ngep", "predictions.csv", "neurons.csv", "summary.txt",
+                 "neurons.png"):
         assert (out / name).exists(), name
     assert len(list((out / "swc").glob("*.swc"))) == 100
 
@@ -125,7 +126,7 @@ def test_demo_quick(tmp_path):
     [
         ("missing_path", "no such file or folder"),
         ("missing_column", "not in"),
-        ("unmatched_ids", "have no SWC file"),
+        ("unmatched_ids", "have no morphology file"),
         ("malformed_table", "table not found"),
         ("unwritable", "not writable|cannot create"),
     ],

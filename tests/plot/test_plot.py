@@ -196,3 +196,21 @@ def test_missing_matplotlib_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
     with pytest.raises(MissingDependencyError, match=r"ngep\[plot\]"):
         morphology(_cell())
+
+
+def test_gallery_legend_lists_the_compartments_drawn():
+    fig = gallery([_cell(), _cell()])
+    (legend,) = fig.legends
+    assert [t.get_text() for t in legend.get_texts()] == [
+        "soma", "axon", "basal dendrite", "apical dendrite"]
+    assert not gallery([_cell()], color_by="branch_order").legends
+
+
+def test_soma_only_neuron_fits_its_panel():
+    m = Morphology([[0, 0, 0]], [3], [1], [-1])
+    ax = morphology(m)
+    assert len(_neurites(ax).get_segments()) == 0
+    (x0, x1), fig = ax.get_xlim(), gallery([m])
+    assert x0 <= -3 and x1 >= 3
+    g0, g1 = fig.axes[0].get_xlim()
+    assert g0 <= -3 and g1 >= 3

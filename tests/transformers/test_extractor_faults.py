@@ -100,7 +100,7 @@ def test_corrupted_batch(corpus):
 def test_resume_from_cache(swc_paths, tmp_path, monkeypatch):
     cache = tmp_path / "cache"
     reads = []
-    real_read = _batch.read_swc
+    real_read = _batch.read_morphology
 
     def counting_read(path, **kwargs):
         reads.append(os.path.basename(path))
@@ -108,7 +108,7 @@ def test_resume_from_cache(swc_paths, tmp_path, monkeypatch):
             raise KeyboardInterrupt  # the user presses Ctrl-C mid-extraction
         return real_read(path, **kwargs)
 
-    monkeypatch.setattr(_batch, "read_swc", counting_read)
+    monkeypatch.setattr(_batch, "read_morphology", counting_read)
     est = MorphologyExtractor("extended", cache_dir=cache)
     interrupt = True
     with pytest.raises(KeyboardInterrupt):
@@ -121,7 +121,7 @@ def test_resume_from_cache(swc_paths, tmp_path, monkeypatch):
     reads.clear()
     assert_array_equal(est.transform(swc_paths), X)  # all from cache now
     assert reads == []
-    monkeypatch.setattr(_batch, "read_swc", real_read)
+    monkeypatch.setattr(_batch, "read_morphology", real_read)
     assert_array_equal(MorphologyExtractor("extended").fit_transform(swc_paths), X)
 
 
