@@ -33,6 +33,8 @@ datasets
     Synthetic neurons with known truth and data fetchers.
 plot
     Pictures of neurons (matplotlib, imported on use).
+web
+    The validator page behind ``ngep serve`` (the ``web`` extra).
 """
 
 import importlib
@@ -57,6 +59,7 @@ _SUBMODULES = frozenset(
         "pretrained",
         "transformers",
         "uncertainty",
+        "web",
     }
 )
 

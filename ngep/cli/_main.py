@@ -24,6 +24,7 @@ from ngep.cli import (
     _cmd_models,
     _cmd_plot,
     _cmd_predict,
+    _cmd_serve,
 )
 from ngep.cli._errors import (
     EXIT_INTERRUPTED,
@@ -45,6 +46,7 @@ COMMANDS = (
     _cmd_fetch,
     _cmd_demo,
     _cmd_plot,
+    _cmd_serve,
 )
 
 
