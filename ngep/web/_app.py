@@ -4,6 +4,13 @@
 import logging
 from importlib import resources
 
+from ngep.exceptions import (
+    InvalidTypeError,
+    MissingDependencyError,
+    MorphologyFormatError,
+    NgepError,
+)
+
 try:
     import anyio
     from starlette.applications import Starlette
@@ -11,11 +18,10 @@ try:
     from starlette.responses import JSONResponse, Response
     from starlette.routing import Route
 except ImportError as exc:  # pragma: no cover - exercised without the extra
-    raise ImportError(
+    raise MissingDependencyError(
         f"ngep.web needs the 'web' extra: pip install 'ngep[web]' (missing: {exc.name})"
     ) from exc
 
-from ngep.exceptions import MorphologyFormatError, NgepError
 from ngep.web import _service
 from ngep.web._limits import Limits
 from ngep.web._upload import BadUpload, UploadTooLarge, read_multipart
@@ -101,7 +107,7 @@ def create_app(models, *, limits=None):
     """
     limits = Limits() if limits is None else limits
     if not isinstance(limits, Limits):
-        raise TypeError(
+        raise InvalidTypeError(
             f"limits must be an ngep.web.Limits, got {type(limits).__name__}"
         )
     if not models or not all(isinstance(m, _service.ServedModel) for m in models):

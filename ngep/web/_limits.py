@@ -4,6 +4,8 @@
 import os
 from dataclasses import dataclass
 
+from ngep.exceptions import ConfigurationError
+
 __all__ = ["Limits", "format_bytes"]
 
 _MiB = 1024 * 1024
@@ -67,7 +69,7 @@ class Limits:
         ):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(
+                raise ConfigurationError(
                     f"Limits.{name} must be a positive int, got {value!r}."
                 )
         if self.workers is not None and (
@@ -75,7 +77,7 @@ class Limits:
             or not isinstance(self.workers, int)
             or self.workers < 1
         ):
-            raise ValueError(
+            raise ConfigurationError(
                 f"Limits.workers must be a positive int or None, got {self.workers!r}."
             )
 

@@ -21,7 +21,13 @@ from pathlib import Path
 
 import numpy as np
 
-from ngep.exceptions import MorphologyFormatError, NgepError, SWCFormatError
+from ngep.exceptions import (
+    ConfigurationError,
+    InvalidInputError,
+    MorphologyFormatError,
+    NgepError,
+    SWCFormatError,
+)
 
 __all__ = [
     "ServedModel",
@@ -135,16 +141,18 @@ def load_models(specs=None):
     seen = set()
     for model in models:
         if model.name in seen:
-            raise ValueError(f"two models are named {model.name!r}; serve one of them")
+            raise ConfigurationError(
+                f"two models are named {model.name!r}; serve one of them"
+            )
         seen.add(model.name)
     return models
 
 
 def _check_pipeline(pipeline, where):
     if "extract" not in getattr(pipeline, "named_steps", {}):
-        raise ValueError(
+        raise InvalidInputError(
             f"{where} is not an ngep SWC pipeline (no 'extract' step); fit one with "
-            "'ngep fit' or ngep.pipeline.make_pipeline"
+            "'ngep fit' or ngep.pipeline.make_default_pipeline"
         )
     # one neuron at a time, no progress bars in a server log
     extractor = pipeline.named_steps["extract"]
@@ -170,7 +178,7 @@ def _load_file(path):
     from ngep.persistence import load, read_metadata
 
     if not path.is_file():
-        raise ValueError(f"model file {path} not found")
+        raise InvalidInputError(f"model file {path} not found")
     pipeline = _check_pipeline(load(path), str(path))
     meta = read_metadata(path)
     name = path.name
@@ -320,7 +328,7 @@ def read_upload(name, data, *, max_unpacked_bytes=200 * 1024 * 1024):
 
     suffix = _suffix(name)
     if suffix not in supported_suffixes():
-        raise ValueError(
+        raise InvalidInputError(
             f"{name}: unsupported file type {suffix or '(none)'!r}; upload "
             + ", ".join(supported_suffixes())
             + " files"
