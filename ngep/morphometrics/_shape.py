@@ -185,36 +185,49 @@ def sholl_entropy(m, compartment):
     return float(max(-np.sum(nz * np.log(nz)) / np.log(SHOLL_SHELLS), 0.0))
 
 
-def _quadratic(m, compartment):
-    """What ``_length_within`` needs whatever the fraction (computed once)."""
+#: The fractions of ``R`` of the ``length_fraction_within_*`` features.
+_WITHIN = (0.25, 0.5, 0.75)
+
+
+def _lengths_within(m, compartment):
+    """Share of the compartment's length inside the spheres of radius ``f R``.
+
+    One pass for the three fractions of ``_WITHIN`` (a dict fraction -> share),
+    cached: what does not depend on the fraction is computed once.
+    """
 
     def compute():
         a, b = _segments(m, compartment)
+        reach = _reach(m, compartment)
         ab = b - a
         ab2 = np.einsum("ij,ij->i", ab, ab)
+        if ab2.sum() <= 0 or reach <= 0:
+            return dict.fromkeys(_WITHIN, float("nan"))
         half_b = np.einsum("ij,ij->i", a, ab)
-        return ab2, half_b, np.einsum("ij,ij->i", a, a), half_b**2, np.sqrt(ab2)
+        aa, half_b2, seg = np.einsum("ij,ij->i", a, a), half_b**2, np.sqrt(ab2)
+        total = np.sum(seg)
+        pos = ab2 > 0
+        safe = np.where(pos, ab2, 1.0)
+        shares = {}
+        for fraction in _WITHIN:
+            radius = fraction * reach
+            # |a + t ab|^2 <= radius^2
+            #   <=>  ab2 t^2 + 2 (a.ab) t + (|a|^2 - radius^2) <= 0
+            disc = half_b2 - ab2 * (aa - radius**2)
+            ok = pos & (disc > 0)
+            root = np.sqrt(np.where(ok, disc, 0.0))
+            t0 = np.clip((-half_b - root) / safe, 0.0, 1.0)
+            t1 = np.clip((-half_b + root) / safe, 0.0, 1.0)
+            inside = np.where(ok, t1 - t0, 0.0)
+            shares[fraction] = float(np.sum(inside * seg) / total)
+        return shares
 
-    return cached(m, ("shape_quadratic", compartment), compute)
+    return cached(m, ("length_within", compartment), compute)
 
 
 def _length_within(m, compartment, fraction):
     """Share of the compartment's length inside the sphere of radius ``f R``."""
-    ab2, half_b, aa, half_b2, seg = _quadratic(m, compartment)
-    reach = _reach(m, compartment)
-    if ab2.sum() <= 0 or reach <= 0:
-        return float("nan")
-    radius = fraction * reach
-    # |a + t ab|^2 <= radius^2  <=>  ab2 t^2 + 2 (a.ab) t + (|a|^2 - radius^2) <= 0
-    c = aa - radius**2
-    disc = half_b2 - ab2 * c
-    ok = (ab2 > 0) & (disc > 0)
-    safe = np.where(ok, ab2, 1.0)
-    root = np.sqrt(np.where(ok, disc, 0.0))
-    t0 = np.clip((-half_b - root) / safe, 0.0, 1.0)
-    t1 = np.clip((-half_b + root) / safe, 0.0, 1.0)
-    inside = np.where(ok, t1 - t0, 0.0)
-    return float(np.sum(inside * seg) / np.sum(seg))
+    return _lengths_within(m, compartment)[fraction]
 
 
 def length_fraction_within_25(m, compartment):
