@@ -76,11 +76,26 @@ def _reach(m, compartment):
     return float(_centroid_distance(m)[1][mask].max()) if mask.any() else 0.0
 
 
-def _closest(a, b):
+def _directions(m, compartment):
+    """``(ab, |ab|^2, a.ab)`` of the segments ``a -> b`` (cached, shared).
+
+    What the closest-point distances of the Sholl profile and the
+    length-within roots both need, computed once per compartment.
+    """
+
+    def compute():
+        a, b = _segments(m, compartment)
+        ab = b - a
+        return ab, np.einsum("ij,ij->i", ab, ab), np.einsum("ij,ij->i", a, ab)
+
+    return cached(m, ("shape_directions", compartment), compute)
+
+
+def _closest(m, compartment):
     """Distance of each segment's closest point to the centre (the origin)."""
-    ab = b - a
-    ab2 = np.einsum("ij,ij->i", ab, ab)
-    t = -np.einsum("ij,ij->i", a, ab) / np.where(ab2 > 0, ab2, 1.0)
+    a = _segments(m, compartment)[0]
+    ab, ab2, a_ab = _directions(m, compartment)
+    t = -a_ab / np.where(ab2 > 0, ab2, 1.0)
     t = np.clip(np.where(ab2 > 0, t, 0.0), 0.0, 1.0)
     p = a + t[:, None] * ab
     return np.sqrt(np.einsum("ij,ij->i", p, p))
@@ -96,14 +111,14 @@ def _scaled_profile(m, compartment):
             return np.zeros(0)
         # distances in units of the sphere spacing R/K (d * K / R is exactly K
         # at the farthest node, so the outermost sphere is never lost to rounding)
-        low = _closest(a, b) * SHOLL_SHELLS / reach
+        low = _closest(m, compartment) * SHOLL_SHELLS / reach
         child = np.flatnonzero(segment_mask(m, compartment))
         d = _centroid_distance(m)[1]  # the distances ``reach`` was taken from
         counts = np.zeros(SHOLL_SHELLS + 2)
+        k_first = np.floor(low).astype(np.int64) + 1
         for end in (d[m.parent[child]], d[child]):
             end = end * SHOLL_SHELLS / reach
             # sphere k is crossed on this branch iff low < k <= end
-            k_first = np.floor(low).astype(np.int64) + 1
             k_last = np.minimum(np.floor(end).astype(np.int64), SHOLL_SHELLS)
             keep = k_last >= k_first
             counts += np.bincount(k_first[keep], minlength=SHOLL_SHELLS + 2)
@@ -197,13 +212,11 @@ def _lengths_within(m, compartment):
     """
 
     def compute():
-        a, b = _segments(m, compartment)
+        a = _segments(m, compartment)[0]
         reach = _reach(m, compartment)
-        ab = b - a
-        ab2 = np.einsum("ij,ij->i", ab, ab)
+        ab, ab2, half_b = _directions(m, compartment)
         if ab2.sum() <= 0 or reach <= 0:
             return dict.fromkeys(_WITHIN, float("nan"))
-        half_b = np.einsum("ij,ij->i", a, ab)
         aa, half_b2, seg = np.einsum("ij,ij->i", a, a), half_b**2, np.sqrt(ab2)
         total = np.sum(seg)
         pos = ab2 > 0
