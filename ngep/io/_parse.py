@@ -188,7 +188,9 @@ def _row_lines(data):
     before = np.concatenate(([0], hashes))[starts]  # '#'s before each line
     in_comment = hashes - before[line] > 0
     content = ~(in_comment | lf | cr | (arr == 32) | (arr == 9))
-    return (np.unique(line[content]) + 1).astype(np.int64, copy=False)
+    has_fields = np.zeros(int(line[-1]) + 1, dtype=bool)
+    has_fields[line[content]] = True
+    return np.flatnonzero(has_fields).astype(np.int64, copy=False) + 1
 
 
 def _fix_hint(token):
