@@ -343,9 +343,10 @@ WHY = """\
   few numpy calls of a few µs whatever the neuron's size, plus a rotation into
   the principal frame for the {n_frame} frame-dependent ones. Measured on 20
   Allen neurons (best of 5 passes, reading excluded, interleaved with the code
-  before the change): the full set takes ~1.6 ms per neuron, down from ~1.7 ms
-  (the three length-within fractions share one pass; the Sholl profile and the
-  length-within roots share the segment directions), against ~0.45 ms to read
+  before the change): the full set takes ~1.6 ms per neuron, at most a few
+  per cent below before (the three length-within fractions now share one pass,
+  the Sholl profile and the length-within roots the segment directions),
+  against ~0.45 ms to read
   the file. MorphIO + numpy computes 5 features. The per-compartment work is
   already fused where it shares arrays (masks, sections, segment ends,
   distances are cached per morphology and compartment); what is left is ~80
