@@ -341,28 +341,39 @@ WHY = """\
 - **Extended set vs MorphIO + numpy's base set** (the goal missed on most
   styles): the extended set is {n_extended} features per compartment, each a
   few numpy calls of a few µs whatever the neuron's size, plus a rotation into
-  the principal frame for the {n_frame} frame-dependent ones. Measured quietly
-  (best of 7 per neuron, 20 Allen neurons, reading excluded): the 33 features
-  of ngep 0.1's extended set take ~1.1 ms (0.1: ~1.7 ms by the same measure),
-  today's full set ~1.7 ms (the scale-free features added in 0.2 cost ~0.6
-  ms), against ~0.45 ms to read the file. MorphIO + numpy computes 5 features.
-  Closing the gap needs the per-compartment features fused into a few passes
-  (or a compiled kernel), not a faster parser: ngep's `read_swc` alone is 4-5x
+  the principal frame for the {n_frame} frame-dependent ones. Measured on 20
+  Allen neurons (best of 5 passes, reading excluded, interleaved with the code
+  before the change): the full set takes ~1.6 ms per neuron, at most a few
+  per cent below before (the three length-within fractions now share one pass,
+  the Sholl profile and the length-within roots the segment directions),
+  against ~0.45 ms to read
+  the file. MorphIO + numpy computes 5 features. The per-compartment work is
+  already fused where it shares arrays (masks, sections, segment ends,
+  distances are cached per morphology and compartment); what is left is ~80
+  numpy reductions and ~40 Python feature calls per compartment, each a few
+  µs on arrays of ~2,000 segments, and einsum's summation order (which the
+  exact golden values pin) rules out rewriting the dot products. The 2x goal
+  (~0.7 ms) needs a compiled kernel computing the features in a few passes
+  over the segments, not a faster parser: ngep's `read_swc` alone is 3-6x
   MorphIO + numpy.
-- **gzip styles**: ngep decompresses with zlib in the same call (NeuroM and
-  MorphIO read decompressed copies): on `allen-gzip` that halves `read_swc`'s
-  rate. On the BBP cells, one file has a negative radius, which ngep rejects
-  with its line number: to find the line, the careful Python parser reads that
-  (large) file, which shows as `_parse_careful`/`_number` in the profile;
-  NeuroM and MorphIO load it.
+- **gzip styles**: ngep inflates the `.gz` files itself in one call on the
+  bytes read (NeuroM and MorphIO read decompressed copies), with ISA-L where
+  the `fast` extra (`isal`) is installed, as here (~4x zlib's speed; zlib
+  otherwise). On the BBP cells one file has a negative radius, which ngep
+  rejects with its line number; the line is now found with numpy from the
+  bytes, no longer by running the careful Python parser over that file
+  (before: 1.4x and 1.1x MorphIO's load on `allen-gzip` and `bbp-rat-gzip`).
+  What remains on the BBP cells is inflating (~12% of the profile) and
+  parsing; their ratio to MorphIO's load is about 2x, on either side of the
+  goal from run to run on this shared machine.
 - **0.2 µm resampled files**: each holds ~6x the nodes and bytes of its
-  Allen original but the same sections. ngep's time (its C parser, numpy's
-  checks of ids and parents) grows with nodes and bytes; NeuroM's is mostly
-  per section (Python objects), so it grows less: the ratio to NeuroM falls to
-  ~6x while the ratio to MorphIO's load stays ~3x.
-- The base set is above 2x MorphIO's load alone on every style but the gzip
-  ones, and above 10x NeuroM on every style but `allen-gzip` and the resampled
-  files.
+  Allen original but the same sections. ngep's time (its C parser, ~45% of the
+  profile, and numpy's checks of ids and parents) grows with nodes and bytes;
+  NeuroM's is mostly per section (Python objects), so it grows less: the ratio
+  to NeuroM falls to ~5-6x while the ratio to MorphIO's load stays ~3x. A C
+  parser twice as fast would lift it to ~7x, still short of 10x.
+- The base set is above 10x NeuroM on every style but the resampled files,
+  and about 2x MorphIO's load alone or more on every style.
 """
 
 

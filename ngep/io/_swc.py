@@ -29,6 +29,7 @@ from ngep.io._parse import (
     _parse_fast,
     _parse_native,
     _read_bytes,
+    _row_lines,
 )
 
 __all__ = ["read_swc", "write_swc"]
@@ -43,14 +44,24 @@ _SMALL_FILE = 2048  # bytes; below this the pure-Python parser is faster than pa
 # table -> Morphology
 # ---------------------------------------------------------------------------
 class _Lines:
-    """Lazy map from row index to 1-based line number (parsed only on error)."""
+    """Lazy map from row index to 1-based line number (computed only on error).
 
-    def __init__(self, data, path, linenos=None):
+    Where a fast parser read the table, the map comes from ``_row_lines`` (numpy
+    on the bytes) rather than the careful parser (pure Python, ~100x slower on
+    a large file); the careful parser still decides if the two disagree on the
+    number of rows, which a table the fast parsers accept never gives.
+    """
+
+    def __init__(self, data, path, linenos=None, n_rows=None):
         self._data, self._path, self._linenos = data, path, linenos
+        self._n_rows = n_rows
 
     def __call__(self, row):
         if self._linenos is None:
-            self._linenos = _parse_careful(self._data, self._path)[1]
+            linenos = _row_lines(self._data)
+            if linenos.size != self._n_rows:
+                linenos = _parse_careful(self._data, self._path)[1]
+            self._linenos = linenos
         return int(self._linenos[row])
 
 
@@ -341,7 +352,7 @@ def _parse_bytes(data, *, path=None, on_fragments="warn", parser="auto"):
         table, linenos = _parse_careful(data, path)
         lines = _Lines(data, path, linenos)
     else:
-        lines = _Lines(data, path)
+        lines = _Lines(data, path, n_rows=table.shape[0])
     return _build(table, lines, path, on_fragments)
 
 

@@ -76,7 +76,22 @@ def _reach(m, compartment):
     return float(_centroid_distance(m)[1][mask].max()) if mask.any() else 0.0
 
 
-def _closest(a, b, d_a, d_b):
+def _directions(m, compartment):
+    """``(ab, |ab|^2, a.ab)`` of the segments ``a -> b`` (cached, shared).
+
+    What the closest-point distances of the Sholl profile and the
+    length-within roots both need, computed once per compartment.
+    """
+
+    def compute():
+        a, b = _segments(m, compartment)
+        ab = b - a
+        return ab, np.einsum("ij,ij->i", ab, ab), np.einsum("ij,ij->i", a, ab)
+
+    return cached(m, ("shape_directions", compartment), compute)
+
+
+def _closest(m, compartment, d_a, d_b):
     """Distance of each segment's closest point to the centre (the origin).
 
     ``d_a`` and ``d_b`` are the end points' distances as computed for the nodes;
@@ -84,9 +99,9 @@ def _closest(a, b, d_a, d_b):
     distance is that very value, so that a node exactly on a sphere is on it for
     both rules of :func:`_scaled_profile`, and never more than either end.
     """
-    ab = b - a
-    ab2 = np.einsum("ij,ij->i", ab, ab)
-    t = -np.einsum("ij,ij->i", a, ab) / np.where(ab2 > 0, ab2, 1.0)
+    a = _segments(m, compartment)[0]
+    ab, ab2, a_ab = _directions(m, compartment)
+    t = -a_ab / np.where(ab2 > 0, ab2, 1.0)
     inner = (ab2 > 0) & (t > 0) & (t < 1)
     p = a + np.where(inner, t, 0.0)[:, None] * ab
     between = np.where(inner, np.sqrt(np.einsum("ij,ij->i", p, p)), np.inf)
@@ -123,7 +138,9 @@ def _scaled_profile(m, compartment):
         d_parent, d_child = d[m.parent[child]], d[child]
         # sphere k is crossed on the way down iff low < k R / K <= d_parent,
         # and on the way up iff low < k R / K <= d_child
-        k_first = _spheres_within(_closest(a, b, d_parent, d_child), reach) + 1
+        k_first = (
+            _spheres_within(_closest(m, compartment, d_parent, d_child), reach) + 1
+        )
         counts = np.zeros(SHOLL_SHELLS + 2)
         for end in (d_parent, d_child):
             k_last = _spheres_within(end, reach)
@@ -207,36 +224,47 @@ def sholl_entropy(m, compartment):
     return float(max(-np.sum(nz * np.log(nz)) / np.log(SHOLL_SHELLS), 0.0))
 
 
-def _quadratic(m, compartment):
-    """What ``_length_within`` needs whatever the fraction (computed once)."""
+#: The fractions of ``R`` of the ``length_fraction_within_*`` features.
+_WITHIN = (0.25, 0.5, 0.75)
+
+
+def _lengths_within(m, compartment):
+    """Share of the compartment's length inside the spheres of radius ``f R``.
+
+    One pass for the three fractions of ``_WITHIN`` (a dict fraction -> share),
+    cached: what does not depend on the fraction is computed once.
+    """
 
     def compute():
-        a, b = _segments(m, compartment)
-        ab = b - a
-        ab2 = np.einsum("ij,ij->i", ab, ab)
-        half_b = np.einsum("ij,ij->i", a, ab)
-        return ab2, half_b, np.einsum("ij,ij->i", a, a), half_b**2, np.sqrt(ab2)
+        a = _segments(m, compartment)[0]
+        reach = _reach(m, compartment)
+        ab, ab2, half_b = _directions(m, compartment)
+        if ab2.sum() <= 0 or reach <= 0:
+            return dict.fromkeys(_WITHIN, float("nan"))
+        aa, half_b2, seg = np.einsum("ij,ij->i", a, a), half_b**2, np.sqrt(ab2)
+        total = np.sum(seg)
+        pos = ab2 > 0
+        safe = np.where(pos, ab2, 1.0)
+        shares = {}
+        for fraction in _WITHIN:
+            radius = fraction * reach
+            # |a + t ab|^2 <= radius^2
+            #   <=>  ab2 t^2 + 2 (a.ab) t + (|a|^2 - radius^2) <= 0
+            disc = half_b2 - ab2 * (aa - radius**2)
+            ok = pos & (disc > 0)
+            root = np.sqrt(np.where(ok, disc, 0.0))
+            t0 = np.clip((-half_b - root) / safe, 0.0, 1.0)
+            t1 = np.clip((-half_b + root) / safe, 0.0, 1.0)
+            inside = np.where(ok, t1 - t0, 0.0)
+            shares[fraction] = float(np.sum(inside * seg) / total)
+        return shares
 
-    return cached(m, ("shape_quadratic", compartment), compute)
+    return cached(m, ("length_within", compartment), compute)
 
 
 def _length_within(m, compartment, fraction):
     """Share of the compartment's length inside the sphere of radius ``f R``."""
-    ab2, half_b, aa, half_b2, seg = _quadratic(m, compartment)
-    reach = _reach(m, compartment)
-    if ab2.sum() <= 0 or reach <= 0:
-        return float("nan")
-    radius = fraction * reach
-    # |a + t ab|^2 <= radius^2  <=>  ab2 t^2 + 2 (a.ab) t + (|a|^2 - radius^2) <= 0
-    c = aa - radius**2
-    disc = half_b2 - ab2 * c
-    ok = (ab2 > 0) & (disc > 0)
-    safe = np.where(ok, ab2, 1.0)
-    root = np.sqrt(np.where(ok, disc, 0.0))
-    t0 = np.clip((-half_b - root) / safe, 0.0, 1.0)
-    t1 = np.clip((-half_b + root) / safe, 0.0, 1.0)
-    inside = np.where(ok, t1 - t0, 0.0)
-    return float(np.sum(inside * seg) / np.sum(seg))
+    return _lengths_within(m, compartment)[fraction]
 
 
 def length_fraction_within_25(m, compartment):

@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 
 from ngep.exceptions import FragmentWarning, SWCFormatError
 from ngep.io import _parse, read_swc
-from ngep.io._parse import _parse_careful, _parse_fast, _parse_native
+from ngep.io._parse import _parse_careful, _parse_fast, _parse_native, _row_lines
 from ngep.io._swc import _parse_bytes
 
 _COMMON = dict(
@@ -301,6 +301,33 @@ def test_damaged_files_read_or_raise_swcformaterror(data, on_fragments):
 @given(mutated_swc() | st.binary(max_size=200))
 def test_fast_parsers_agree_with_careful_parser(data):
     check_fast_parser_agrees(data)
+
+
+@settings(CI, max_examples=N_FAST)
+@given(mutated_swc() | st.binary(max_size=200))
+def test_row_lines_map_rows_as_the_careful_parser_does(data):
+    # the numpy row -> line map names the lines of errors found after a fast
+    # parser read the table; it must be the careful parser's own map
+    try:
+        _, linenos = _parse_careful(data, None)
+    except SWCFormatError:
+        return
+    np.testing.assert_array_equal(_row_lines(data), linenos)
+
+
+@pytest.mark.parametrize("eol", ["\n", "\r\n", "\r"])
+def test_errors_after_a_fast_parse_name_the_careful_parsers_line(eol):
+    # a negative radius deep in a file with comments and blank lines: the C
+    # parser reads the file, the checks reject the row, and the line they name
+    # is the one the careful path names
+    lines = ["# header", "1 1 0 0 0 1 -1", "", "  # note", "\t2 3 0 1 0 0.5 1 # c"]
+    lines += [f"{i} 3 0 {i} 0 0.5 {i - 1}" for i in range(3, 40)]
+    lines += ["", "40 3 0 40 0 -0.25 39", "41 3 0 41 0 0.5 40"]
+    data = (eol.join(lines) + eol).encode()
+    assert _parse_native(data) is not None
+    outcomes = {p: _outcome(data, p) for p in ("careful", "native", "auto")}
+    assert outcomes["careful"][0] == "error" and "line 44:" in outcomes["careful"][1]
+    assert outcomes["native"] == outcomes["careful"] == outcomes["auto"]
 
 
 # decimal literals as SWC files hold them, and the corners of the C parser's

@@ -175,3 +175,31 @@ def test_pandas_path_agrees_with_the_c_parser(data):
     fast = _parse_fast(data)
     assert fast is not None and fast.flags.f_contiguous
     np.testing.assert_array_equal(fast[:, :7], _parse._parse_native(data)[:, :7])
+
+
+@pytest.mark.parametrize("inflater", ["default", "zlib"])
+def test_gunzip_gives_gzip_decompress_bytes_and_errors(monkeypatch, inflater):
+    # one zlib/ISA-L call on the bytes read; anything but one clean member
+    # (several members, trailing bytes, truncated or corrupt data) is
+    # gzip.decompress's, with its own errors
+    import gzip
+    import zlib
+
+    from ngep.io import _parse
+
+    if inflater == "zlib":
+        monkeypatch.setattr(_parse, "_INFLATE", zlib)
+    data = b"1 1 0 0 0 1 -1\n2 3 0 1 0 0.5 1\n" * 500
+    packed = gzip.compress(data, mtime=0)
+    corrupt = packed[:12] + b"\xff" * 30 + packed[42:]
+    for blob in (packed, packed + packed, packed + b"\0\0", packed[:-3], packed[:20],
+                 packed + b"junk", corrupt):
+        try:
+            expected = ("ok", gzip.decompress(blob))
+        except Exception as exc:  # noqa: BLE001 - the outcome is compared
+            expected = (type(exc), str(exc))
+        try:
+            got = ("ok", _parse._gunzip(blob))
+        except Exception as exc:  # noqa: BLE001
+            got = (type(exc), str(exc))
+        assert got == expected
