@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""What the classifiers that wrap one ``estimator`` share (axon switch, contrast)."""
+"""What ngep's classifiers share: predict from probabilities, a wrapped estimator."""
 
 import numpy as np
 from sklearn.base import clone
@@ -14,7 +14,26 @@ __all__ = []
 ESTIMATOR_CONSTRAINT = [HasMethods(["fit", "predict_proba"]), None]
 
 
-class _WrappingClassifierMixin:
+class _PredictFromProbaMixin:
+    """``predict``: the class of ``classes_`` with the largest ``predict_proba``."""
+
+    def predict(self, X):
+        """The most probable class (the largest of :meth:`predict_proba`).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            As for :meth:`predict_proba`.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
+        proba = self.predict_proba(X)  # checks that the model is fitted
+        return self.classes_[np.argmax(proba, axis=1)]
+
+
+class _WrappingClassifierMixin(_PredictFromProbaMixin):
     """``estimator`` cloned per model; ``predict_proba`` and ``predict``; tags.
 
     Put it before :class:`~sklearn.base.ClassifierMixin`. The class defines
@@ -52,21 +71,6 @@ class _WrappingClassifierMixin:
         ndarray of shape (n_samples, n_classes)
         """
         return self._proba(self._check_X(X))
-
-    def predict(self, X):
-        """The most probable class (the largest of :meth:`predict_proba`).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Features with the columns seen in ``fit``.
-
-        Returns
-        -------
-        ndarray of shape (n_samples,)
-        """
-        proba = self.predict_proba(X)  # checks that the model is fitted
-        return self.classes_[np.argmax(proba, axis=1)]
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
