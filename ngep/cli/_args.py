@@ -116,6 +116,15 @@ def add_model(parser):
     parser.add_argument("--seed", type=int, default=0, help="random seed")
 
 
+def add_saved_model(parser, *, example=""):
+    """The positional ``model``: a saved model file or a shipped model's name."""
+    parser.add_argument(
+        "model",
+        help="model file from 'ngep fit', or the name of a shipped model "
+        "(see 'ngep models')" + (f", e.g. {example}" if example else ""),
+    )
+
+
 def model_pipeline(args, task, features):
     """The default pipeline (from a feature table) with the ``add_model`` options."""
     from ngep.pipeline import make_default_pipeline

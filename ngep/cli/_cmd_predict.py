@@ -5,7 +5,7 @@ import sys
 import warnings
 from pathlib import Path
 
-from ngep.cli._args import add_common
+from ngep.cli._args import add_common, add_saved_model
 from ngep.cli._data import collect_morphologies
 from ngep.cli._errors import EXIT_OK, CLIError
 from ngep.cli._extraction import summarise_warnings
@@ -18,11 +18,7 @@ def add_parser(sub):
     parser = sub.add_parser(
         NAME, help="apply a saved or shipped model to neurons (SWC, ASC, H5) -> CSV"
     )
-    parser.add_argument(
-        "model",
-        help="model file from 'ngep fit', or the name of a shipped model "
-        "(see 'ngep models'), e.g. pvalb-mouse-cortex",
-    )
+    add_saved_model(parser, example="pvalb-mouse-cortex")
     parser.add_argument(
         "swc", nargs="+", type=Path,
         help="morphology files (.swc, .swc.gz, .asc, .h5) or folders of them",

@@ -62,20 +62,13 @@ def add_parser(sub):
         default=8000,
         help="TCP port (default 8000; 0: any free one)",
     )
-    parser.add_argument(
-        "--max-file-mb",
-        type=_positive_mib,
-        default=25 * _MiB,
-        metavar="MiB",
-        help="largest uploaded file, in MiB (default 25); larger gets HTTP 413",
-    )
-    parser.add_argument(
-        "--max-request-mb",
-        type=_positive_mib,
-        default=100 * _MiB,
-        metavar="MiB",
-        help="largest request, all files together, in MiB (default 100)",
-    )
+    for flag, mib, what in (
+        ("--max-file-mb", 25,
+         "uploaded file, in MiB (default 25); larger gets HTTP 413"),
+        ("--max-request-mb", 100, "request, all files together, in MiB (default 100)"),
+    ):
+        parser.add_argument(flag, type=_positive_mib, default=mib * _MiB,
+                            metavar="MiB", help="largest " + what)
     parser.add_argument(
         "--max-files",
         type=_positive_int,

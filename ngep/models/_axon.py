@@ -4,18 +4,18 @@
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, clone
-from sklearn.linear_model import LogisticRegression
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import validate_data
 
-from ngep._compat import HasMethods, Interval, fit_context
+from ngep._compat import Interval, fit_context
 from ngep.exceptions import InvalidInputError
+from ngep.models._wrapping import ESTIMATOR_CONSTRAINT, _WrappingClassifierMixin
 
 __all__ = ["AxonSwitchClassifier"]
 
 
-class AxonSwitchClassifier(ClassifierMixin, BaseEstimator):
+class AxonSwitchClassifier(_WrappingClassifierMixin, ClassifierMixin, BaseEstimator):
     """Two models: dendrites for every neuron, dendrites + axon where it was traced.
 
     Many reconstructions are dendrite-only (the axon cut or not traced; in the
@@ -101,12 +101,14 @@ class AxonSwitchClassifier(ClassifierMixin, BaseEstimator):
     """
 
     _parameter_constraints = {
-        "estimator": [HasMethods(["fit", "predict_proba"]), None],
+        "estimator": ESTIMATOR_CONSTRAINT,
         "axon_prefix": [str],
         "indicator": [str],
         "min_axon_length": [Interval(Real, 0, None, closed="left")],
         "min_axon_cells": [Interval(Integral, 1, None, closed="left")],
     }
+
+    _predict_dtype = np.float64
 
     # Fitted state saved by ngep.persistence's pickle-free format.
     _portable_attrs = ("classes_", "dendrite_estimator_", "axon_estimator_",
@@ -121,11 +123,6 @@ class AxonSwitchClassifier(ClassifierMixin, BaseEstimator):
         self.indicator = indicator
         self.min_axon_length = min_axon_length
         self.min_axon_cells = min_axon_cells
-
-    def _base(self):
-        if self.estimator is None:
-            return LogisticRegression(max_iter=1000)
-        return clone(self.estimator)
 
     def _has_axon(self, X):
         if self.indicator_index_ < 0:
@@ -199,27 +196,13 @@ class AxonSwitchClassifier(ClassifierMixin, BaseEstimator):
             True where the neuron's axon is traced (``indicator >=
             min_axon_length``) and an axon model was fitted.
         """
-        check_is_fitted(self)
-        X = validate_data(self, X, reset=False, ensure_all_finite=False,
-                          dtype=np.float64)
+        X = self._check_X(X)
         if self.axon_estimator_ is None:
             return np.zeros(X.shape[0], dtype=bool)
         return self._has_axon(X)
 
-    def predict_proba(self, X):
-        """Class probabilities, from the axon model where the axon is traced.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        ndarray of shape (n_samples, n_classes)
-        """
-        check_is_fitted(self)
-        X = validate_data(self, X, reset=False, ensure_all_finite=False,
-                          dtype=np.float64)
+    def _proba(self, X):
+        """Probabilities from the axon model where the axon is traced."""
         proba = self.dendrite_estimator_.predict_proba(X[:, self.dendrite_columns_])
         if self.axon_estimator_ is not None:
             use = self._has_axon(X)
@@ -230,25 +213,3 @@ class AxonSwitchClassifier(ClassifierMixin, BaseEstimator):
                 full[:, cols] = p
                 proba[use] = full
         return proba
-
-    def predict(self, X):
-        """The most probable class.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        ndarray of shape (n_samples,)
-        """
-        proba = self.predict_proba(X)  # checks that the model is fitted
-        return self.classes_[np.argmax(proba, axis=1)]
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        if self.estimator is not None:
-            from sklearn.utils import get_tags
-
-            tags.input_tags.allow_nan = get_tags(self.estimator).input_tags.allow_nan
-        return tags

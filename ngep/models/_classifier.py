@@ -11,11 +11,12 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ngep._compat import StrOptions
 from ngep.exceptions import InvalidInputError
 from ngep.models._base import _BaseNetEstimator
+from ngep.models._wrapping import _PredictFromProbaMixin
 
 __all__ = ["MarkerClassifier"]
 
 
-class MarkerClassifier(ClassifierMixin, _BaseNetEstimator):
+class MarkerClassifier(_PredictFromProbaMixin, ClassifierMixin, _BaseNetEstimator):
     """Feed-forward neural network classifier (PyTorch via skorch).
 
     Binary or multiclass labels of any type (strings, integers); softmax
@@ -179,22 +180,6 @@ class MarkerClassifier(ClassifierMixin, _BaseNetEstimator):
         X = validate_data(self, X, reset=False)
         proba = self._forward(self._as_float32(X, type(self).__name__))
         return proba / proba.sum(axis=1, keepdims=True)
-
-    def predict(self, X):
-        """Predict class labels.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Features of the neurons to label.
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,)
-            Labels from ``classes_``.
-        """
-        check_is_fitted(self)
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -4,18 +4,18 @@
 from numbers import Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, clone
-from sklearn.linear_model import LogisticRegression
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import validate_data
 
-from ngep._compat import HasMethods, Interval, StrOptions, fit_context
+from ngep._compat import Interval, StrOptions, fit_context
 from ngep.exceptions import InvalidInputError
+from ngep.models._wrapping import ESTIMATOR_CONSTRAINT, _WrappingClassifierMixin
 
 __all__ = ["ContrastClassifier"]
 
 
-class ContrastClassifier(ClassifierMixin, BaseEstimator):
+class ContrastClassifier(_WrappingClassifierMixin, ClassifierMixin, BaseEstimator):
     """Score one class of several: against all cells and its peers, or read off.
 
     A Pvalb marker model trained on Pvalb+ cells against *all* other cells learns
@@ -90,7 +90,7 @@ class ContrastClassifier(ClassifierMixin, BaseEstimator):
     """
 
     _parameter_constraints = {
-        "estimator": [HasMethods(["fit", "predict_proba"]), None],
+        "estimator": ESTIMATOR_CONSTRAINT,
         "positive": "no_validation",
         "peers": [list, tuple, None],
         "weight": [Interval(Real, 0, 1, closed="both")],
@@ -108,11 +108,6 @@ class ContrastClassifier(ClassifierMixin, BaseEstimator):
         self.peers = peers
         self.weight = weight
         self.method = method
-
-    def _base(self):
-        if self.estimator is None:
-            return LogisticRegression(max_iter=1000)
-        return clone(self.estimator)
 
     @fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y):
@@ -163,19 +158,8 @@ class ContrastClassifier(ClassifierMixin, BaseEstimator):
         self.estimators_ = models
         return self
 
-    def predict_proba(self, X):
-        """Class probabilities (the weighted average of the two contrasts).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        ndarray of shape (n_samples, n_classes)
-        """
-        check_is_fitted(self)
-        X = validate_data(self, X, reset=False, ensure_all_finite=False)
+    def _proba(self, X):
+        """The weighted average of the two contrasts (or the one model's)."""
         if self.positive is None:
             return self.estimators_[0].predict_proba(X)
         first = self.estimators_[0]
@@ -188,25 +172,3 @@ class ContrastClassifier(ClassifierMixin, BaseEstimator):
             p = (1 - self.weight) * p + self.weight * self.estimators_[1].predict_proba(
                 X)[:, 1]
         return np.column_stack([1 - p, p])
-
-    def predict(self, X):
-        """The most probable class.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        ndarray of shape (n_samples,)
-        """
-        proba = self.predict_proba(X)  # checks that the model is fitted
-        return self.classes_[np.argmax(proba, axis=1)]
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        if self.estimator is not None:
-            from sklearn.utils import get_tags
-
-            tags.input_tags.allow_nan = get_tags(self.estimator).input_tags.allow_nan
-        return tags

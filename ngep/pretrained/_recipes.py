@@ -368,25 +368,27 @@ _GABA = LabelSource(
 def allen_gabaergic(cells):
     """GABAergic (1.0) vs excitatory (0.0) Allen cells, NaN when unknown.
 
-    Parameters
-    ----------
-    cells : pandas.DataFrame
-        ``allen-v1-mouse/cells.csv``.
-
-    Returns
-    -------
-    pandas.Series of float
+    ``cells`` as for :func:`allen_subclass`; returns a float Series on its index.
     """
     return _GABA.labels(cells)
 
 
-def _marker_source(marker, column, line):
+def _binary_source(dataset, column, groups, description, **kwargs):
+    """Cells with ``column == 1`` positive, ``column == 0`` negative."""
     return LabelSource(
-        dataset=_ALLEN,
+        dataset=dataset,
         positive=_map(**{column: (1,)}),
         negative=_map(**{column: (0,)}),
-        groups="donor__id",
-        description=_CRE_LABELS.format(line=line)
+        groups=groups,
+        description=description,
+        **kwargs,
+    )
+
+
+def _marker_source(marker, column, line):
+    return _binary_source(
+        _ALLEN, column, "donor__id",
+        _CRE_LABELS.format(line=line)
         + "; negatives are reporter-positive cells of the other inhibitory lines "
         "and all spiny (excitatory) cells; the 9 aspiny cells of unknown subclass "
         "are left out",
@@ -412,29 +414,20 @@ _RAT_PV_TRAIN = LabelSource(
         excitatory=_map(inhibitory_label=(0,)),
     ),
 )
-_RAT_GABA_TRAIN = LabelSource(
-    dataset=_RAT,
-    positive=_map(inhibitory_label=(1,)),
-    negative=_map(inhibitory_label=(0,)),
-    groups=None,
-    description="Blue Brain Project rat somatosensory neurons (another lab and "
+_RAT_GABA_TRAIN = _binary_source(
+    _RAT, "inhibitory_label", None,
+    "Blue Brain Project rat somatosensory neurons (another lab and "
     "species); expert m-types: interneurons vs excitatory cells",
 )
 
-_RAT_PV = LabelSource(
-    dataset=_RAT,
-    positive=_map(pv_like_label=(1,)),
-    negative=_map(pv_like_label=(0,)),
-    groups=None,
-    description="Blue Brain Project rat somatosensory interneurons; expert m-types: "
+_RAT_PV = _binary_source(
+    _RAT, "pv_like_label", None,
+    "Blue Brain Project rat somatosensory interneurons; expert m-types: "
     "basket and chandelier cells (Pvalb-like) vs other typed interneurons",
 )
-_RAT_GABA = LabelSource(
-    dataset=_RAT,
-    positive=_map(inhibitory_label=(1,)),
-    negative=_map(inhibitory_label=(0,)),
-    groups=None,
-    description="Blue Brain Project rat somatosensory neurons; expert m-types: "
+_RAT_GABA = _binary_source(
+    _RAT, "inhibitory_label", None,
+    "Blue Brain Project rat somatosensory neurons; expert m-types: "
     "interneurons vs excitatory cells",
 )
 

@@ -164,7 +164,8 @@ def pretrained_path(name):
     Parameters
     ----------
     name : str
-        A name from :func:`list_pretrained`.
+        As for :func:`pretrained_info`; the file it names is hashed and checked
+        against the manifest.
 
     Returns
     -------

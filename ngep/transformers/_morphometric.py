@@ -399,7 +399,7 @@ default="base"
         Parameters
         ----------
         X : sequence of str, os.PathLike or Morphology
-            One SWC path (or parsed neuron) per row.
+            As for :meth:`transform`.
 
         Returns
         -------

@@ -240,7 +240,7 @@ class ApplicabilityDomain(_InDomainMixin, OutlierMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Features of the neurons to classify as inliers or outliers.
+            Neurons to classify as inliers or outliers (see :meth:`score_samples`).
 
         Returns
         -------
