@@ -1,10 +1,11 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""The C extension only: metadata is in setup.cfg, build settings in pyproject.toml.
+"""The C extensions only: metadata is in setup.cfg, build settings in pyproject.toml.
 
 ``ngep.io._cswc`` is the SWC table parser in C, an optional speed-up of
 :mod:`ngep.io` (reading SWC files is 2-3 times faster than with pandas'
-parser). It is ``optional``: where no C compiler is found the build goes on
-without it and ``ngep.io`` uses its Python parsers, with the same results.
+parser); ``ngep.morphometrics._ckernel`` computes groups of catalogue features
+in C. Both are ``optional``: where no C compiler is found the build goes on
+without them and ngep uses its Python code, with the same results.
 """
 
 from setuptools import Extension, setup
@@ -13,5 +14,13 @@ setup(
     ext_modules=[
         Extension("ngep.io._cswc", sources=["ngep/io/_cswc.c"],
                   depends=["ngep/io/_cswc_pow10.h"], optional=True),
+        Extension(
+            "ngep.morphometrics._ckernel",
+            sources=["ngep/morphometrics/_kernel.c",
+                     "ngep/morphometrics/_kernel_tree.c",
+                     "ngep/morphometrics/_kernel_shape.c",
+                     "ngep/morphometrics/_kernel_frame.c"],
+            depends=["ngep/morphometrics/_kernel.h"], optional=True,
+        ),
     ],
 )

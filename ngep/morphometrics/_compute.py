@@ -6,11 +6,12 @@ column names, invariance, the empty-compartment values of the catalogue);
 computing a plan on a morphology does nothing else.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from ngep.exceptions import ConfigurationError, UnknownNameError
+from ngep.morphometrics import _kernel
 from ngep.morphometrics._core import node_mask
 from ngep.morphometrics._registry import COMPARTMENT_NAMES, FEATURES, Feature
 
@@ -66,6 +67,28 @@ class FeaturePlan:
     columns: tuple
     names: tuple
     compartments: tuple
+    # (group, compartment, columns, positions in the group's output) for the
+    # columns a C group of ngep.morphometrics._kernel computes, and the other
+    # columns' indices; derived from ``columns``
+    _batches: tuple = field(init=False, repr=False, compare=False)
+    _rest: tuple = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        where = {name: (group, i) for group, (_, names) in _kernel.GROUPS.items()
+                 for i, name in enumerate(names)}
+        batches, rest = {}, []
+        for col, (feature, comp) in enumerate(self.columns):
+            hit = where.get(feature.name) if feature.invariant else None
+            if hit is None or comp == "soma":
+                rest.append(col)
+                continue
+            cols, pos = batches.setdefault((hit[0], comp), ([], []))
+            cols.append(col)
+            pos.append(hit[1])
+        object.__setattr__(self, "_batches", tuple(
+            (group, comp, np.array(cols), np.array(pos))
+            for (group, comp), (cols, pos) in batches.items()))
+        object.__setattr__(self, "_rest", tuple(rest))
 
     @property
     def invariant(self):
@@ -89,7 +112,19 @@ class FeaturePlan:
         """
         row = np.empty(len(self.columns), dtype=np.float64)
         empty = {}
-        for i, (feature, comp) in enumerate(self.columns):
+        todo = range(len(self.columns))
+        if _kernel.ENABLED and self._batches:
+            todo = list(self._rest)
+            for group, comp, cols, pos in self._batches:
+                mask = node_mask(morphology, comp)
+                if comp not in empty:
+                    empty[comp] = not mask.any()
+                if empty[comp]:  # the catalogue's empty values, below
+                    todo.extend(cols.tolist())
+                else:
+                    row[cols] = _kernel.run(group, morphology, mask)[pos]
+        for i in todo:
+            feature, comp = self.columns[i]
             if feature.empty is not None and comp != "soma":
                 if comp not in empty:
                     empty[comp] = not node_mask(morphology, comp).any()
