@@ -13,6 +13,7 @@ import numpy as np
 from ngep.exceptions import ConfigurationError, UnknownNameError
 from ngep.morphometrics import _kernel
 from ngep.morphometrics._core import node_mask
+from ngep.morphometrics._frame import _framed
 from ngep.morphometrics._registry import COMPARTMENT_NAMES, FEATURES, Feature
 
 __all__ = ["FeaturePlan", "compute_features", "feature_names", "feature_plan"]
@@ -78,8 +79,10 @@ class FeaturePlan:
                  for i, name in enumerate(names)}
         batches, rest = {}, []
         for col, (feature, comp) in enumerate(self.columns):
-            hit = where.get(feature.name) if feature.invariant else None
-            if hit is None or comp == "soma":
+            hit = where.get(feature.name)
+            # frame-dependent features only from the groups that take the frame
+            if (hit is None or comp == "soma"
+                    or feature.invariant == (hit[0] in _kernel.FRAMED)):
                 rest.append(col)
                 continue
             cols, pos = batches.setdefault((hit[0], comp), ([], []))
@@ -95,7 +98,7 @@ class FeaturePlan:
         """Per column, whether the feature is unchanged by rotations (a bool array)."""
         return np.array([f.invariant for f, _ in self.columns], dtype=bool)
 
-    def compute(self, morphology, framed=None):
+    def compute(self, morphology, framed=None, frame=None):
         """The row of features of one morphology.
 
         Parameters
@@ -103,26 +106,38 @@ class FeaturePlan:
         morphology : Morphology
         framed : Morphology, default=None
             The same neuron in the frame of the frame-dependent features
-            (``invariant=False``), e.g. from :func:`~ngep.morphometrics.to_frame`;
-            None computes them on ``morphology`` as it is.
+            (``invariant=False``), e.g. from :func:`~ngep.morphometrics.to_frame`.
+        frame : tuple of (ndarray, ndarray), default=None
+            That frame as the ``(matrix, offset)`` of
+            :func:`~ngep.morphometrics.frame_transform`, instead of ``framed``:
+            the same values, without building the rotated copy where the C
+            kernel computes the frame-dependent features. With neither, they
+            are computed on ``morphology`` as it is.
 
         Returns
         -------
         ndarray of float64, shape (len(names),)
         """
+        if framed is not None and frame is not None:
+            raise ConfigurationError("Pass framed or frame, not both.")
         row = np.empty(len(self.columns), dtype=np.float64)
         empty = {}
         todo = range(len(self.columns))
         if _kernel.ENABLED and self._batches:
             todo = list(self._rest)
+            extra = None if frame is None else _kernel.frame_extra(*frame)
             for group, comp, cols, pos in self._batches:
                 mask = node_mask(morphology, comp)
                 if comp not in empty:
                     empty[comp] = not mask.any()
                 if empty[comp]:  # the catalogue's empty values, below
                     todo.extend(cols.tolist())
-                else:
+                elif group not in _kernel.FRAMED:
                     row[cols] = _kernel.run(group, morphology, mask)[pos]
+                elif framed is not None:  # the frame's coordinates as they are
+                    row[cols] = _kernel.run(group, framed, node_mask(framed, comp))[pos]
+                else:
+                    row[cols] = _kernel.run(group, morphology, mask, extra)[pos]
         for i in todo:
             feature, comp = self.columns[i]
             if feature.empty is not None and comp != "soma":
@@ -131,7 +146,12 @@ class FeaturePlan:
                 if empty[comp]:  # the catalogue's value: no call needed
                     row[i] = feature.empty
                     continue
-            target = morphology if feature.invariant or framed is None else framed
+            if feature.invariant:
+                target = morphology
+            else:
+                if framed is None and frame is not None:  # rotated once, if needed
+                    framed = _framed(morphology, *frame)
+                target = morphology if framed is None else framed
             row[i] = feature.func(target, comp)
         return row
 

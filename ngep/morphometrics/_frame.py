@@ -42,7 +42,9 @@ import numpy as np
 
 from ngep.exceptions import ConfigurationError, UnknownNameError
 from ngep.io import Morphology
+from ngep.morphometrics import _kernel
 from ngep.morphometrics._core import (
+    node_mask,
     segment_mask,
     share_topology,
     soma_centroid,
@@ -162,12 +164,14 @@ def _moments(ends, w):
     return mean, second / total
 
 
-def _oriented(axes, ends, w):
-    """Flip each row of ``axes`` so the segment points have positive skewness.
+def _spread(axes, ends, w):
+    """Sums of the second and third moments of the segment points along ``axes``.
 
-    ``ends`` are centred (see :func:`_moments`).
+    ``ends`` are centred (see :func:`_moments`). Returns ``(var, third,
+    total)``: per axis, ``sum w (t^2 + t s + s^2) / 3`` and
+    ``sum w (t^3 + t^2 s + t s^2 + s^3) / 4`` (``t``, ``s``: the segment's ends
+    projected on the axis), and the total length ``sum w``.
     """
-    axes = np.atleast_2d(axes)
     t = axes @ ends[:3]
     s = axes @ ends[3:]
     # products, not np.power (a pow() call per element); in place where possible
@@ -180,7 +184,60 @@ def _oriented(axes, ends, w):
     var = (ts @ w) / 3.0  # (t^2 + t s + s^2) / 3
     tt *= both
     third = (tt @ w) / 4.0  # (t^3 + t^2 s + t s^2 + s^3) / 4
-    total = w.sum()
+    return var, third, w.sum()
+
+
+class _Segments:
+    """The segments that define a frame (:func:`_segments`), with numpy."""
+
+    def __init__(self, morphology, compartment):
+        self.ends, self.w = _segments(morphology, compartment)
+        self.size = self.w.size
+
+    def covariance(self):
+        """:func:`_moments`' covariance (centres ``ends``: call it first)."""
+        return _moments(self.ends, self.w)[1]
+
+    def spread(self, axes):
+        return _spread(axes, self.ends, self.w)
+
+
+class _KernelSegments:
+    """The same sums as :class:`_Segments`, in C (``_kernel_frame.c``).
+
+    One pass over the nodes for the moments, one per :meth:`spread`, without
+    gathering the segments' ends: frame_transform's time was mostly numpy's
+    per-call overhead on these small arrays.
+    """
+
+    def __init__(self, morphology, compartment):
+        self.morphology = morphology
+        self.mask = node_mask(morphology,
+                              "all" if compartment is None else compartment)
+        out = _kernel.helper("frame_moments", morphology, self.mask)
+        self.size = int(out[0])
+        self.mean = out[2:5]
+        self.cov = out[5:].reshape(3, 3)
+
+    def covariance(self):
+        return self.cov
+
+    def spread(self, axes):
+        k = len(axes)
+        extra = np.concatenate([self.mean, axes.ravel()])
+        out = _kernel.helper("frame_spread", self.morphology, self.mask, extra,
+                             n_out=2 * k + 1)
+        return out[:k], out[k:2 * k], out[2 * k]
+
+
+def _oriented(axes, segs):
+    """Flip each row of ``axes`` so the segment points have positive skewness.
+
+    ``segs``: :class:`_Segments` or :class:`_KernelSegments`, after
+    ``covariance()``.
+    """
+    axes = np.atleast_2d(axes)
+    var, third, total = segs.spread(axes)
     out = axes.copy()
     for i, axis in enumerate(axes):
         skew = (third[i] / total) / max(var[i] / total, _EPS) ** 1.5
@@ -226,19 +283,22 @@ def frame_transform(morphology, frame="principal", compartment="dendrite"):
     spec = parse_frame(frame)
     if spec == "native":
         return np.eye(3), np.zeros(3)
-    centre = soma_centroid(morphology)
-    ends, w = _segments(morphology, compartment)
+    if _kernel.ENABLED:
+        centre = _kernel._inputs(morphology)[6]  # soma_centroid, cached there
+        segs = _KernelSegments(morphology, compartment)
+    else:
+        centre = soma_centroid(morphology)
+        segs = _Segments(morphology, compartment)
     if spec == "principal":
-        if w.size == 0:
+        if segs.size == 0:
             matrix = np.eye(3)
         else:
-            _, cov = _moments(ends, w)
-            _, vecs = np.linalg.eigh(cov)  # ascending eigenvalues
-            x, y = _oriented(vecs[:, [1, 2]].T, ends, w)
+            _, vecs = np.linalg.eigh(segs.covariance())  # ascending eigenvalues
+            x, y = _oriented(vecs[:, [1, 2]].T, segs)
             matrix = np.array([x, y, _cross(x, y)])
     else:
         y = np.asarray(spec)
-        x = _perpendicular_axis(y, ends, w)
+        x = _perpendicular_axis(y, segs)
         matrix = np.array([x, y, _cross(x, y)])
     return matrix, -(matrix @ centre)
 
@@ -249,20 +309,20 @@ def _cross(x, y):
                      x[0] * y[1] - x[1] * y[0]])
 
 
-def _perpendicular_axis(y, ends, w):
+def _perpendicular_axis(y, segs):
     """Largest-variance direction perpendicular to ``y`` (any, if undefined)."""
     helper = np.eye(3)[np.argmin(np.abs(y))]
     e1 = np.cross(y, helper)
     e1 /= np.linalg.norm(e1)
     e2 = np.cross(y, e1)
-    if w.size == 0:
+    if segs.size == 0:
         return e1
     basis = np.vstack([e1, e2])  # (2, 3)
-    _, cov = _moments(ends, w)
+    cov = segs.covariance()
     _, vecs = np.linalg.eigh(basis @ cov @ basis.T)
     x = vecs[:, 1] @ basis
     x /= np.linalg.norm(x)
-    return _oriented(x, ends, w)[0]
+    return _oriented(x, segs)[0]
 
 
 def to_frame(morphology, frame="principal", compartment="dendrite"):
@@ -288,9 +348,15 @@ def to_frame(morphology, frame="principal", compartment="dendrite"):
     spec = parse_frame(frame)
     if spec == "native":
         return morphology
-    matrix, offset = frame_transform(morphology, spec, compartment)
-    # morphology.transformed(matrix, offset), without checking the tree again
-    # and keeping what depends on the tree only (masks, children, orders)
+    return _framed(morphology, *frame_transform(morphology, spec, compartment))
+
+
+def _framed(morphology, matrix, offset):
+    """``morphology.transformed(matrix, offset)``, the way :func:`to_frame` does it.
+
+    Without checking the tree again, and keeping what depends on the tree
+    only (masks, children, orders).
+    """
     xyz = (matrix @ xyz_rows(morphology) + offset[:, None]).T  # (n, 3), F order
     out = Morphology._from_checked(
         xyz, morphology.radius, morphology.types, morphology.parent,
@@ -332,13 +398,17 @@ def unit_problem(morphology):
     >>> unit_problem(m.transformed(scale=1000)) is None
     True
     """
-    xyz = xyz_rows(morphology)  # (3, n): reductions along rows are ~10x faster
-    extent = float(np.linalg.norm(xyz.max(axis=1) - xyz.min(axis=1)))
-    length = float(
-        np.sum(morphology.segment_length[morphology.neurite_segment])
-    )
-    soma = morphology.is_soma if morphology.has_soma else slice(None)
-    radius = float(morphology.radius[soma].max())
+    if _kernel.ENABLED:  # one pass in C, the same values (sums to the last bits)
+        extent, length, radius = _kernel.helper(
+            "units", morphology, morphology.is_soma).tolist()
+    else:
+        xyz = xyz_rows(morphology)  # (3, n): reductions along rows are ~10x faster
+        extent = float(np.linalg.norm(xyz.max(axis=1) - xyz.min(axis=1)))
+        length = float(
+            np.sum(morphology.segment_length[morphology.neurite_segment])
+        )
+        soma = morphology.is_soma if morphology.has_soma else slice(None)
+        radius = float(morphology.radius[soma].max())
     small = extent < MAX_EXTENT_MM or (
         length < MAX_LENGTH_MM and 0 < radius < MAX_SOMA_RADIUS_MM
     )

@@ -7,7 +7,10 @@
 
 #include <string.h>
 
-static const k_group GROUPS[] = {k_tree, k_shape, k_frame};
+/* Feature groups (_kernel.py's GROUPS), then helpers of _frame.py
+ * (_kernel.py's HELPERS). */
+static const k_group GROUPS[] = {k_tree, k_shape, k_frame,
+                                 k_frame_moments, k_frame_spread, k_units};
 #define N_GROUPS ((Py_ssize_t)(sizeof(GROUPS) / sizeof(GROUPS[0])))
 
 int k_nomemory(void)

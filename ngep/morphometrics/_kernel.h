@@ -47,6 +47,15 @@ int k_shape(const KNeuron *nr, const double *extra, Py_ssize_t n_extra,
 int k_frame(const KNeuron *nr, const double *extra, Py_ssize_t n_extra,
             double *out, Py_ssize_t n_out);
 
+/* Helpers of ngep/morphometrics/_frame.py, in _kernel_frame.c (same calling
+ * convention; in_comp selects the segments that define a frame). */
+int k_frame_moments(const KNeuron *nr, const double *extra,
+                    Py_ssize_t n_extra, double *out, Py_ssize_t n_out);
+int k_frame_spread(const KNeuron *nr, const double *extra, Py_ssize_t n_extra,
+                   double *out, Py_ssize_t n_out);
+int k_units(const KNeuron *nr, const double *extra, Py_ssize_t n_extra,
+            double *out, Py_ssize_t n_out);
+
 /* Report a failed allocation from inside a group (GIL released): returns -1. */
 int k_nomemory(void);
 

@@ -25,12 +25,22 @@ try:  # pragma: no cover - depends on the build
 except ImportError:  # pragma: no cover
     _ckernel = None
 
-__all__ = ["ENABLED", "GROUPS", "run"]
+__all__ = ["ENABLED", "FRAMED", "GROUPS", "HELPERS", "frame_extra", "helper", "run"]
 
 #: Group name -> (its index in _kernel.c's GROUPS, its features in output order).
 GROUPS = {
     "tree": (0, ("total_length",)),
+    "frame": (2, ("width", "height", "depth", "width_95", "height_95", "depth_95",
+                  "length_fraction_above_soma", "length_fraction_below_soma")),
 }
+
+#: The groups of frame-dependent features: FeaturePlan passes them the frame
+#: (``extra=frame_extra(matrix, offset)``; none: the coordinates as they are).
+FRAMED = frozenset({"frame"})
+
+#: Helpers of ngep.morphometrics._frame (not features): name -> (index in
+#: _kernel.c's GROUPS, number of outputs); see _kernel_frame.c.
+HELPERS = {"frame_moments": (3, 14), "frame_spread": (4, None), "units": (5, 3)}
 
 #: Whether FeaturePlan uses the C groups (the extension is built and
 #: ``NGEP_NO_CKERNEL`` is not set); tests switch it off to compare.
@@ -75,7 +85,22 @@ def run(group, m, mask, extra=None):
         The values of ``GROUPS[group][1]``, in that order.
     """
     index, names = GROUPS[group]
-    out = np.empty(len(names))
+    return _call(index, len(names), m, mask, extra)
+
+
+def helper(name, m, mask, extra=None, n_out=None):
+    """Run one of :data:`HELPERS` (``n_out``: its number of outputs if variable)."""
+    index, size = HELPERS[name]
+    return _call(index, size if n_out is None else n_out, m, mask, extra)
+
+
+def frame_extra(matrix, offset):
+    """The ``extra`` of group ``"frame"``: the frame's matrix rows, then its offset."""
+    return np.concatenate([np.ravel(matrix), offset]).astype(np.float64, copy=False)
+
+
+def _call(index, n_out, m, mask, extra):
+    out = np.empty(n_out)
     xyz, radius, types, parent, is_soma, root, centroid = _inputs(m)
     _ckernel.run(index, xyz, radius, types, parent, np.ascontiguousarray(mask),
                  is_soma, root, centroid,

@@ -16,7 +16,7 @@ from ngep import exceptions
 from ngep.exceptions import SWCFormatError, SWCWarning
 from ngep.io import Morphology, read_morphology
 from ngep.morphometrics import FeaturePlan
-from ngep.morphometrics._frame import to_frame, unit_problem
+from ngep.morphometrics._frame import frame_transform, parse_frame, unit_problem
 from ngep.transformers._cache import FileCache
 
 __all__ = [
@@ -81,10 +81,12 @@ def _compute(morphology, frame, plan, label):
             if plan.check_units == "raise":
                 raise SWCFormatError(problem, path=label)
             warnings.warn(f"{label}: {problem}.", SWCWarning, stacklevel=2)
-    framed = None
-    if plan.needs_frame:
-        framed = to_frame(morphology, frame, plan.features.compartments[0])
-    return plan.features.compute(morphology, framed)
+    if not plan.needs_frame or parse_frame(frame) == "native":
+        return plan.features.compute(morphology)
+    # the frame as a rotation and offset: the plan rotates nodes where it
+    # needs them (in C), instead of the whole neuron up front (to_frame)
+    transform = frame_transform(morphology, frame, plan.features.compartments[0])
+    return plan.features.compute(morphology, frame=transform)
 
 
 def _warn_record(caught):
