@@ -400,15 +400,16 @@ int k_frame_moments(const KNeuron *nr, const double *extra,
     return 0;
 }
 
-/* _frame._oriented's sums along k axes: extra = mean (3), then the axes (3k,
- * unit rows); out = the k sums of w (t^2 + t s + s^2) / 3, the k sums of
- * w (t^3 + t^2 s + t s^2 + s^3) / 4 (t, s: the centred ends projected on the
- * axis), and the total length. */
+/* _frame._oriented's sums along k = 1 or 2 axes: extra = mean (3), then the
+ * axes (3k, unit rows); out = the k sums of w (t^2 + t s + s^2) / 3, the k
+ * sums of w (t^3 + t^2 s + t s^2 + s^3) / 4 (t, s: the centred ends projected
+ * on the axis), and the total length. (Scalar accumulators: in an array they
+ * went through memory on every segment.) */
 int k_frame_spread(const KNeuron *nr, const double *extra, Py_ssize_t n_extra,
                    double *out, Py_ssize_t n_out)
 {
     Py_ssize_t n_axes = (n_extra - 3) / 3;
-    if (n_extra < 6 || n_extra % 3 || n_axes > 3 || n_out < 2 * n_axes + 1)
+    if ((n_extra != 6 && n_extra != 9) || n_out < 2 * n_axes + 1)
         return bad_extra("frame_spread", n_extra, n_out);
     Py_ssize_t *child;
     double *w;
@@ -416,33 +417,39 @@ int k_frame_spread(const KNeuron *nr, const double *extra, Py_ssize_t n_extra,
     if (block == NULL)
         return -1;
     Py_ssize_t count = frame_segments(nr, child, w);
-    const double *mean = extra, *axes = extra + 3;
-    double var[3] = {0.0, 0.0, 0.0}, third[3] = {0.0, 0.0, 0.0};
-    double total = 0.0;
+    const double m0 = extra[0], m1 = extra[1], m2 = extra[2];
+    const double *u = extra + 3, *v = n_axes == 2 ? extra + 6 : extra + 3;
+    double var0 = 0.0, var1 = 0.0, third0 = 0.0, third1 = 0.0, total = 0.0;
     for (Py_ssize_t k = 0; k < count; k++) {
         const double *a = nr->xyz + 3 * nr->parent[child[k]];
         const double *b = nr->xyz + 3 * child[k];
-        double ea[3], eb[3];
-        for (int c = 0; c < 3; c++) {
-            ea[c] = a[c] - mean[c];
-            eb[c] = b[c] - mean[c];
-        }
-        total += w[k];
-        for (Py_ssize_t x = 0; x < n_axes; x++) {
-            const double *u = axes + 3 * x;
-            double t = u[0] * ea[0] + u[1] * ea[1] + u[2] * ea[2];
-            double s = u[0] * eb[0] + u[1] * eb[1] + u[2] * eb[2];
-            double tt = t * t + s * s;
-            var[x] += (t * s + tt) * w[k];
-            third[x] += (tt * (t + s)) * w[k];
-        }
+        const double a0 = a[0] - m0, a1 = a[1] - m1, a2 = a[2] - m2;
+        const double b0 = b[0] - m0, b1 = b[1] - m1, b2 = b[2] - m2;
+        const double wk = w[k];
+        total += wk;
+        double t = u[0] * a0 + u[1] * a1 + u[2] * a2;
+        double s = u[0] * b0 + u[1] * b1 + u[2] * b2;
+        double tt = t * t + s * s;
+        var0 += (t * s + tt) * wk;
+        third0 += (tt * (t + s)) * wk;
+        /* the second axis (the first again when there is one: not output) */
+        t = v[0] * a0 + v[1] * a1 + v[2] * a2;
+        s = v[0] * b0 + v[1] * b1 + v[2] * b2;
+        tt = t * t + s * s;
+        var1 += (t * s + tt) * wk;
+        third1 += (tt * (t + s)) * wk;
     }
     free(block);
-    for (Py_ssize_t x = 0; x < n_axes; x++) {
-        out[x] = var[x] / 3.0;
-        out[n_axes + x] = third[x] / 4.0;
+    out[0] = var0 / 3.0;
+    if (n_axes == 2) {
+        out[1] = var1 / 3.0;
+        out[2] = third0 / 4.0;
+        out[3] = third1 / 4.0;
+        out[4] = total;
+    } else {
+        out[1] = third0 / 4.0;
+        out[2] = total;
     }
-    out[2 * n_axes] = total;
     return 0;
 }
 
