@@ -238,6 +238,7 @@ def _oriented(axes, segs):
     """
     axes = np.atleast_2d(axes)
     var, third, total = segs.spread(axes)
+    var, third, total = var.tolist(), third.tolist(), float(total)  # same values
     out = axes.copy()
     for i, axis in enumerate(axes):
         skew = (third[i] / total) / max(var[i] / total, _EPS) ** 1.5

@@ -261,7 +261,8 @@ int k_frame(const KNeuron *nr, const double *extra, Py_ssize_t n_extra,
     coords(nr, M, 0, c0);  /* root_point of the framed neuron */
     const double y0 = c0[1];
     double above = 0.0, total = 0.0;
-    Py_ssize_t k = 0;
+    double prev[3] = {0.0, 0.0, 0.0};  /* the last node's coordinates */
+    Py_ssize_t k = 0, prev_i = -1;
     for (Py_ssize_t i = 0; i < n; i++) {
         if (!nr->in_comp[i])
             continue;
@@ -273,21 +274,32 @@ int k_frame(const KNeuron *nr, const double *extra, Py_ssize_t n_extra,
             if (c[a] > hi[a]) hi[a] = c[a];
         }
         k++;
-        if (!neurite_segment(nr, i))
-            continue;
-        /* _geometry._length_above: the share of the segment above y0 */
-        double q[3];
-        coords(nr, M, nr->parent[i], q);
-        double length = seg_length(c, q);
-        double ya = q[1] - y0, yb = c[1] - y0;
-        double ylo = ya < yb ? ya : yb, yhi = ya < yb ? yb : ya;
-        double span = yhi - ylo, share;
-        if (span == 0)
-            share = ylo > 0 ? 1.0 : 0.0;
-        else
-            share = ((yhi > 0 ? yhi : 0.0) - (ylo > 0 ? ylo : 0.0)) / span;
-        above += length * share;
-        total += length;
+        if (neurite_segment(nr, i)) {
+            /* _geometry._length_above: the share of the segment above y0.
+             * The parent is mostly the node before (files are depth first):
+             * its coordinates are at hand. */
+            double q[3];
+            if (nr->parent[i] == prev_i)
+                memcpy(q, prev, sizeof(q));
+            else
+                coords(nr, M, nr->parent[i], q);
+            double length = seg_length(c, q);
+            double ya = q[1] - y0, yb = c[1] - y0;
+            double ylo = ya < yb ? ya : yb, yhi = ya < yb ? yb : ya;
+            double span = yhi - ylo, share;
+            if (span == 0)
+                share = ylo > 0 ? 1.0 : 0.0;
+            else if (ylo >= 0)  /* what the quotient gives: span / span */
+                share = 1.0;
+            else if (yhi <= 0)  /* 0 / span */
+                share = 0.0;
+            else  /* crosses y0: (max(hi, 0) - max(lo, 0)) / span */
+                share = yhi / span;
+            above += length * share;
+            total += length;
+        }
+        memcpy(prev, c, sizeof(prev));
+        prev_i = i;
     }
     for (int a = 0; a < 3; a++) {
         double p[2];
