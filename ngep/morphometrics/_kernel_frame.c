@@ -317,38 +317,34 @@ int k_frame(const KNeuron *nr, const double *extra, Py_ssize_t n_extra,
 
 /* The segments of _frame._segments: neurite segments of positive length whose
  * child is in the compartment; all neurite segments of positive length when
- * the compartment has none. Writes their child nodes and lengths (n - 1 of
- * each at most) and returns how many; the moments below then run over these
- * short lists instead of testing every node again. */
-static Py_ssize_t frame_segments(const KNeuron *nr, Py_ssize_t *child,
-                                 double *w)
+ * the compartment has none. Sets their child nodes and lengths (in one
+ * malloc'd block, returned for free(); NULL after k_nomemory) and their
+ * number: the sums below run over these short lists instead of testing every
+ * node again. */
+static void *frame_segments(const KNeuron *nr, Py_ssize_t **child, double **w,
+                            Py_ssize_t *count)
 {
-    Py_ssize_t count = 0;
-    for (int all_ = 0; all_ < 2 && count == 0; all_++)
+    size_t size = (size_t)(nr->n > 1 ? nr->n - 1 : 1);
+    char *block = malloc(size * (sizeof(Py_ssize_t) + sizeof(double)));
+    if (block == NULL) {
+        k_nomemory();
+        return NULL;
+    }
+    *w = (double *)block;
+    *child = (Py_ssize_t *)(block + size * sizeof(double));
+    Py_ssize_t c = 0;
+    for (int all_ = 0; all_ < 2 && c == 0; all_++)
         for (Py_ssize_t i = 1; i < nr->n; i++) {
             if (!(all_ || nr->in_comp[i]) || !neurite_segment(nr, i))
                 continue;
             double length = seg_length(nr->xyz + 3 * i,
                                        nr->xyz + 3 * nr->parent[i]);
             if (length > 0) {
-                child[count] = i;
-                w[count++] = length;
+                (*child)[c] = i;
+                (*w)[c++] = length;
             }
         }
-    return count;
-}
-
-/* Scratch for frame_segments; NULL (after k_nomemory) on failure. */
-static void *segment_scratch(const KNeuron *nr, Py_ssize_t **child, double **w)
-{
-    size_t n = (size_t)(nr->n > 1 ? nr->n - 1 : 1);
-    char *block = malloc(n * (sizeof(Py_ssize_t) + sizeof(double)));
-    if (block == NULL) {
-        k_nomemory();
-        return NULL;
-    }
-    *w = (double *)block;
-    *child = (Py_ssize_t *)(block + n * sizeof(double));
+    *count = c;
     return block;
 }
 
@@ -366,12 +362,11 @@ int k_frame_moments(const KNeuron *nr, const double *extra,
     if (n_extra != 0 || n_out < 14)
         return bad_extra("frame_moments", n_extra, n_out);
     memset(out, 0, 14 * sizeof(double));
-    Py_ssize_t *child;
+    Py_ssize_t *child, count;
     double *w;
-    void *block = segment_scratch(nr, &child, &w);
+    void *block = frame_segments(nr, &child, &w, &count);
     if (block == NULL)
         return -1;
-    Py_ssize_t count = frame_segments(nr, child, w);
     out[0] = (double)count;
     if (count == 0) {
         free(block);
@@ -423,12 +418,11 @@ int k_frame_spread(const KNeuron *nr, const double *extra, Py_ssize_t n_extra,
     Py_ssize_t n_axes = (n_extra - 3) / 3;
     if ((n_extra != 6 && n_extra != 9) || n_out < 2 * n_axes + 1)
         return bad_extra("frame_spread", n_extra, n_out);
-    Py_ssize_t *child;
+    Py_ssize_t *child, count;
     double *w;
-    void *block = segment_scratch(nr, &child, &w);
+    void *block = frame_segments(nr, &child, &w, &count);
     if (block == NULL)
         return -1;
-    Py_ssize_t count = frame_segments(nr, child, w);
     const double m0 = extra[0], m1 = extra[1], m2 = extra[2];
     const double *u = extra + 3, *v = n_axes == 2 ? extra + 6 : extra + 3;
     double var0 = 0.0, var1 = 0.0, third0 = 0.0, third1 = 0.0, total = 0.0;

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 from test_feature_properties import trees  # this folder is on sys.path
 from test_golden_features import cell_y
-from test_kernel import SHARED, _local_files, _read_all, _synthetic
+from test_kernel import _local_files, _read_all, _synthetic
 
 from ngep.exceptions import ConfigurationError
 from ngep.io import Morphology, read_swc
@@ -100,21 +100,20 @@ def test_group_in_frames_on_test_files(frame):
         assert_frame_group_agrees(m, frame)
 
 
+def _shared_neurons(root, every=1, limit=None):
+    """The readable neurons under a ../shared data folder."""
+    files = sorted(glob.glob(str(root / "**" / "*.swc*"), recursive=True))
+    return _read_all(files[:limit:every])
+
+
 @pytest.mark.shared
 @pytest.mark.parametrize("frame", FRAMES)
-@pytest.mark.parametrize("folder", [
-    "allen-v1-mouse/swc", "swc-edge-cases/neurom", "swc-edge-cases/morphopy",
-    "bbp-rat-somatosensory/swc"])
-def test_group_in_frames_on_real_neurons(frame, folder):
-    root = SHARED / "data" / folder
-    if not root.exists():
-        pytest.skip(f"needs ../shared data ({root} not found)")
-    paths = sorted(glob.glob(str(root / "**" / "*.swc*"), recursive=True))
-    if folder.startswith("bbp"):
-        paths = paths[:40]  # a sample keeps the default run short
-    elif folder.startswith("allen"):
-        paths = paths[::3]
-    for m in _read_all(paths):
+@pytest.mark.parametrize("folder, every, limit", [
+    ("allen-v1-mouse/swc", 3, None), ("swc-edge-cases/neurom", 1, None),
+    ("swc-edge-cases/morphopy", 1, None),
+    ("bbp-rat-somatosensory/swc", 1, 40)])  # samples keep the default run short
+def test_group_in_frames_on_real_neurons(shared, frame, folder, every, limit):
+    for m in _shared_neurons(shared / folder, every, limit):
         assert_frame_group_agrees(m, frame)
 
 
@@ -258,11 +257,8 @@ def test_frames_with_and_without_kernel(kernel):
 
 
 @pytest.mark.shared
-def test_frames_with_and_without_kernel_on_real_neurons(kernel):
-    root = SHARED / "data" / "allen-v1-mouse" / "swc"
-    if not root.exists():
-        pytest.skip(f"needs ../shared data ({root} not found)")
-    for m in _read_all(sorted(glob.glob(str(root / "*.swc")))[::4]):
+def test_frames_with_and_without_kernel_on_real_neurons(kernel, allen_dir):
+    for m in _shared_neurons(allen_dir / "swc", every=4):
         assert_frames_agree(m, kernel)
 
 
