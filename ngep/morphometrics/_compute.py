@@ -118,8 +118,10 @@ class FeaturePlan:
         -------
         ndarray of float64, shape (len(names),)
         """
-        if framed is not None and frame is not None:
-            raise ConfigurationError("Pass framed or frame, not both.")
+        if frame is not None:
+            if framed is not None:
+                raise ConfigurationError("Pass framed or frame, not both.")
+            frame = _check_frame(frame)
         row = np.empty(len(self.columns), dtype=np.float64)
         empty = {}
         todo = range(len(self.columns))
@@ -154,6 +156,20 @@ class FeaturePlan:
                 target = morphology if framed is None else framed
             row[i] = feature.func(target, comp)
         return row
+
+
+def _check_frame(frame):
+    """``(matrix, offset)`` as float arrays of shapes (3, 3) and (3,)."""
+    try:
+        matrix, offset = (np.asarray(a, dtype=np.float64) for a in frame)
+    except (TypeError, ValueError):
+        matrix = offset = None
+    if matrix is None or matrix.shape != (3, 3) or offset.shape != (3,):
+        raise ConfigurationError(
+            "frame must be (matrix, offset) with a (3, 3) matrix and a 3-vector, "
+            "as ngep.morphometrics.frame_transform returns them."
+        )
+    return matrix, offset
 
 
 def feature_plan(features, compartment="dendrite"):

@@ -311,11 +311,18 @@ def test_plan_takes_the_frame_as_a_transform(kernel, on):
                             equal_nan=True)
 
 
-def test_plan_refuses_framed_and_frame(kernel):
+def test_plan_refuses_framed_and_frame_and_bad_frames(kernel):
     m = cell_y()
     plan = feature_plan(["width"])
     with pytest.raises(ConfigurationError, match="framed or frame"):
         plan.compute(m, framed=to_frame(m), frame=frame_transform(m))
+    for bad in [np.eye(3), (np.eye(3), np.zeros(2)), (np.eye(2), np.zeros(3)), "x"]:
+        with pytest.raises(ConfigurationError, match=r"\(matrix, offset\)"):
+            plan.compute(m, frame=bad)
+    # lists are arrays enough
+    matrix, offset = frame_transform(m)
+    assert_allclose(plan.compute(m, frame=(matrix.tolist(), list(offset))),
+                    plan.compute(m, frame=(matrix, offset)))
 
 
 def test_extractor_with_and_without_kernel(kernel, tmp_path):
