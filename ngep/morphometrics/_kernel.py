@@ -30,6 +30,13 @@ __all__ = ["ENABLED", "GROUPS", "run"]
 #: Group name -> (its index in _kernel.c's GROUPS, its features in output order).
 GROUPS = {
     "tree": (0, ("total_length",)),
+    "shape": (1, (
+        "sholl_peak_intersections", "sholl_peak_radius", "sholl_peak_fraction",
+        "sholl_centroid_fraction", "sholl_spread_fraction", "sholl_entropy",
+        "length_fraction_within_25", "length_fraction_within_50",
+        "length_fraction_within_75", "tip_path_distance_cv",
+        "tip_path_distance_median_max", "tip_tortuosity",
+    )),
 }
 
 #: Whether FeaturePlan uses the C groups (the extension is built and
@@ -37,6 +44,40 @@ GROUPS = {
 ENABLED = _ckernel is not None and not os.environ.get("NGEP_NO_CKERNEL")
 
 _NO_EXTRA = np.zeros(0)
+
+
+def _sum3_order():
+    """The order in which this numpy's ``einsum("ij,ij->i")`` adds a row of 3.
+
+    numpy's SIMD loop adds the three products ``x, y, z`` of a row in an
+    order that depends on the vector width it dispatched to on this CPU:
+    0 for ``(x + y) + z``, 1 for ``(x + z) + y``, 2 for ``fma(z) + y`` (see
+    ``dot3`` in _kernel_shape.c); None for another order, where the groups
+    that need it are left to the catalogue functions.
+    """
+    d = np.sin(np.arange(1.0, 193.0)).reshape(64, 3)  # rows where they differ
+    got = np.einsum("ij,ij->i", d, d)
+    x, y, z = d.T * d.T
+    if np.array_equal(got, (x + y) + z):
+        return 0
+    if np.array_equal(got, (x + z) + y):
+        return 1
+    from fractions import Fraction  # exact fused multiply-add, rarely needed
+
+    fused = np.array([float(Fraction(c) * Fraction(c) + Fraction(a))
+                      for a, c in zip(x.tolist(), d[:, 2].tolist())])
+    if np.array_equal(got, fused + y):
+        return 2
+    return None
+
+
+#: How np.einsum adds a row of 3 products here (:func:`_sum3_order`).
+SUM3_ORDER = _sum3_order()
+
+#: The parameters ``run`` passes a group by default.
+_EXTRA = {"shape": np.array([SUM3_ORDER or 0], dtype=np.float64)}
+if SUM3_ORDER is None:  # pragma: no cover - no known numpy build does this
+    del GROUPS["shape"]
 
 
 def _inputs(m):
@@ -67,7 +108,7 @@ def run(group, m, mask, extra=None):
     mask : ndarray of bool, shape (n_nodes,)
         The compartment's neurite nodes (:func:`~ngep.morphometrics._core.node_mask`).
     extra : ndarray of float64, default=None
-        The group's parameters, if it takes any.
+        The group's parameters, if it takes any (None: its defaults).
 
     Returns
     -------
@@ -79,5 +120,5 @@ def run(group, m, mask, extra=None):
     xyz, radius, types, parent, is_soma, root, centroid = _inputs(m)
     _ckernel.run(index, xyz, radius, types, parent, np.ascontiguousarray(mask),
                  is_soma, root, centroid,
-                 _NO_EXTRA if extra is None else extra, out)
+                 _EXTRA.get(group, _NO_EXTRA) if extra is None else extra, out)
     return out
