@@ -226,11 +226,15 @@ static void path_distance(const KNeuron *nr, const double *w, double *pd,
 }
 
 /* _shape._spheres_within for one distance: how many of the spheres k R / 20
- * have radius <= x, decided on the products k R and 20 x. */
-static inline int spheres_within(double x, double reach)
+ * have radius <= x, decided on the products k R and 20 x. The two steps
+ * after the first guess give the largest k with k R <= 20 x from any guess
+ * within one of it (fl(k R) grows with k); numpy's guess floor(20 x / R) is
+ * one, and so is floor(20 x * (1 / R)), a multiplication instead of a
+ * division (both are a few ulps from the exact quotient). */
+static inline int spheres_within(double x, double reach, double inv_reach)
 {
     double scaled = x * SHELLS;
-    double k = floor(scaled / reach);
+    double k = floor(scaled * inv_reach);
     if ((k + 1) * reach <= scaled)
         k = k + 1;
     if (k * reach > scaled)
@@ -240,6 +244,21 @@ static inline int spheres_within(double x, double reach)
     if (k > SHELLS)
         k = SHELLS;
     return (int)k;
+}
+
+/* np.clip(num / den, 0, 1) for den > 0 (numpy's clip: min(max(t, 0), 1)),
+ * dividing only when the quotient is inside: num <= 0 gives a quotient <= 0
+ * and num >= den one >= 1 (rounding keeps the order). Most segments lie
+ * wholly inside or outside a sphere and skip both divisions. */
+static inline double clip_quotient(double num, double den)
+{
+    if (num <= 0)
+        return 0.0;
+    if (num >= den)
+        return 1.0;
+    double t = num / den;
+    t = t > 0.0 ? t : 0.0;
+    return t < 1.0 ? t : 1.0;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -328,13 +347,13 @@ int k_shape(const KNeuron *nr, const double *extra, Py_ssize_t n_extra,
     const double *xyz = nr->xyz, *centroid = nr->centroid;
     double res[N_SHAPE];
 
-    /* One block: 13 arrays of n doubles, 8 of n int64, n flags. */
-    size_t bytes = (size_t)n * (13 * sizeof(double) + 8 * sizeof(int64_t) + 1);
+    /* One block: 13 arrays of n doubles, 8 of n int64, 2 of n bytes. */
+    size_t bytes = (size_t)n * (13 * sizeof(double) + 8 * sizeof(int64_t) + 2);
     char *block = malloc(bytes);
     if (block == NULL)
         return k_nomemory();
-    double *d_root = (double *)block;   /* radial_distance (root point) */
-    double *d_cent = d_root + n;        /* _centroid_distance */
+    double *k_root = (double *)block;   /* floor(radial_distance / 10) */
+    double *d_cent = k_root + n;        /* _centroid_distance */
     double *w = d_cent + n;             /* neurite segment lengths */
     double *pd = w + n;                 /* path distances */
     double *seg = pd + n;               /* per segment: its length */
@@ -355,23 +374,34 @@ int k_shape(const KNeuron *nr, const double *extra, Py_ssize_t n_extra,
     ps.tanc = ib + 5 * n;
     int64_t *k_first = ib + 6 * n, *k_last = ib + 7 * n; /* 10 µm Sholl */
     uint8_t *has_child = (uint8_t *)(ib + 8 * n);
+    int8_t *within = (int8_t *)(has_child + n); /* spheres_within(d_cent) */
 
-    /* Nodes: distances from the root point and the centroid, the neurite
-     * segment lengths (Morphology.segment_length: x, y, z squares added to 0
-     * in that order), children, and R (_shape._reach: the largest centroid
-     * distance of a compartment node, 0 without one). */
+    /* Nodes: the neurite segment lengths (Morphology.segment_length: x, y,
+     * z squares added to 0 in that order) and children of all; the distances
+     * from the root point (as their 10 µm shell, floor(d / 10)) and from the
+     * centroid of the compartment's nodes and of its segments' parents (the
+     * only ones read), and R (_shape._reach: the largest centroid distance of
+     * a compartment node, 0 without one). */
     memset(has_child, 0, (size_t)n);
     double reach = 0.0;
     for (Py_ssize_t i = 0; i < n; i++) {
         const double *p = xyz + 3 * i;
-        d_root[i] = distance(p, nr->root, order);
-        d_cent[i] = distance(p, centroid, order);
-        w[i] = neurite_segment(nr, i)
-                   ? segment_length(p, xyz + 3 * nr->parent[i]) : 0.0;
+        int64_t par = nr->parent[i];
+        int is_segment = neurite_segment(nr, i);
+        w[i] = is_segment ? segment_length(p, xyz + 3 * par) : 0.0;
         if (i > 0)
-            has_child[nr->parent[i]] = 1;
-        if (nr->in_comp[i] && d_cent[i] > reach)
+            has_child[par] = 1;
+        if (!nr->in_comp[i])
+            continue;
+        k_root[i] = floor(distance(p, nr->root, order) / SHOLL_STEP);
+        d_cent[i] = distance(p, centroid, order);
+        if (d_cent[i] > reach)
             reach = d_cent[i];
+        if (is_segment && !nr->in_comp[par]) { /* parents come first */
+            k_root[par] =
+                floor(distance(xyz + 3 * par, nr->root, order) / SHOLL_STEP);
+            d_cent[par] = distance(xyz + 3 * par, centroid, order);
+        }
     }
     path_distance(nr, w, pd, &ps);
 
@@ -380,6 +410,9 @@ int k_shape(const KNeuron *nr, const double *extra, Py_ssize_t n_extra,
     double r2[3];
     for (int f = 0; f < 3; f++)
         r2[f] = pow(WITHIN[f] * reach, TWO);
+
+    const double inv_reach = reach > 0 ? 1.0 / reach : 0.0;
+    memset(within, -1, (size_t)n); /* not computed yet */
 
     /* Segments of the compartment (segment_mask), in node order. */
     int64_t counts[SHELLS + 2] = {0};
@@ -391,10 +424,11 @@ int k_shape(const KNeuron *nr, const double *extra, Py_ssize_t n_extra,
             continue;
         int64_t par = nr->parent[i];
 
-        /* _sholl._profile: sphere k crossed iff lo < 10 k <= hi. */
-        double da = d_root[par], db = d_root[i];
-        double lo = da < db ? da : db, hi = da < db ? db : da;
-        double kf = floor(lo / SHOLL_STEP) + 1, kl = floor(hi / SHOLL_STEP);
+        /* _sholl._profile: sphere k crossed iff lo < 10 k <= hi, from
+         * floor(lo / 10) + 1 to floor(hi / 10); floor(x / 10) grows with x,
+         * so these are the smaller and larger of the ends' shells. */
+        double ka = k_root[par], kb = k_root[i];
+        double kf = (ka < kb ? ka : kb) + 1, kl = ka < kb ? kb : ka;
         if (kl >= kf && !(kl < MAX_SPHERES)) {
             too_far = 1;
         } else if (kl >= kf) {
@@ -418,28 +452,34 @@ int k_shape(const KNeuron *nr, const double *extra, Py_ssize_t n_extra,
             any_length = 1;
 
         /* _shape._closest and _scaled_profile: down through the spheres
-         * low < r <= d_parent, up through low < r <= d_child. */
+         * low < r <= d_parent, up through low < r <= d_child. Each node's
+         * sphere count is computed once (within[]); spheres_within grows
+         * with its argument, so that of the nearer end is the smaller. */
         if (reach > 0) {
-            double dpar = d_cent[par], dchild = d_cent[i];
+            if (within[par] < 0)
+                within[par] = (int8_t)spheres_within(d_cent[par], reach,
+                                                     inv_reach);
+            if (within[i] < 0)
+                within[i] = (int8_t)spheres_within(d_cent[i], reach, inv_reach);
+            int w_par = within[par], w_child = within[i];
+            int first = w_par < w_child ? w_par : w_child;
             double t = -a_ab / (pos ? ab2 : 1.0);
-            double low = dpar < dchild ? dpar : dchild;
             if (pos && t > 0 && t < 1) {
                 double p[3] = {a[0] + t * ab[0], a[1] + t * ab[1],
                                a[2] + t * ab[2]};
                 double between = sqrt(dot3(p, p, order));
-                if (between < low)
-                    low = between;
+                double dpar = d_cent[par], dchild = d_cent[i];
+                if (between < (dpar < dchild ? dpar : dchild))
+                    first = spheres_within(between, reach, inv_reach);
             }
-            int first = spheres_within(low, reach) + 1;
-            int last = spheres_within(dpar, reach);
-            if (last >= first) {
+            first++;
+            if (w_par >= first) {
                 counts[first]++;
-                counts[last + 1]--;
+                counts[w_par + 1]--;
             }
-            last = spheres_within(dchild, reach);
-            if (last >= first) {
+            if (w_child >= first) {
                 counts[first]++;
-                counts[last + 1]--;
+                counts[w_child + 1]--;
             }
         }
 
@@ -454,10 +494,8 @@ int k_shape(const KNeuron *nr, const double *extra, Py_ssize_t n_extra,
             double share = 0.0;
             if (pos && disc > 0) {
                 double root = sqrt(disc);
-                double t0 = (-a_ab - root) / safe, t1 = (-a_ab + root) / safe;
-                t0 = t0 < 0.0 ? 0.0 : (t0 > 1.0 ? 1.0 : t0);
-                t1 = t1 < 0.0 ? 0.0 : (t1 > 1.0 ? 1.0 : t1);
-                share = t1 - t0;
+                share = clip_quotient(-a_ab + root, safe) -
+                        clip_quotient(-a_ab - root, safe);
             }
             inside[f * n + n_seg] = share * length;
         }
