@@ -101,6 +101,13 @@ static inline double segment_length(const double *p, const double *q)
     return sqrt(s);
 }
 
+/* floor(x) for x >= 0 without a library call where the cast is exact
+ * (below 2^52 every double's integer part fits and truncation is floor). */
+static inline double floor_nonneg(double x)
+{
+    return x >= 0 && x < 4503599627370496.0 ? (double)(int64_t)x : floor(x);
+}
+
 /* Morphology.neurite_segment: the segment to the parent, neither end soma. */
 static inline int neurite_segment(const KNeuron *nr, Py_ssize_t i)
 {
@@ -234,7 +241,7 @@ static void path_distance(const KNeuron *nr, const double *w, double *pd,
 static inline int spheres_within(double x, double reach, double inv_reach)
 {
     double scaled = x * SHELLS;
-    double k = floor(scaled * inv_reach);
+    double k = floor_nonneg(scaled * inv_reach);
     if ((k + 1) * reach <= scaled)
         k = k + 1;
     if (k * reach > scaled)
@@ -393,13 +400,13 @@ int k_shape(const KNeuron *nr, const double *extra, Py_ssize_t n_extra,
             has_child[par] = 1;
         if (!nr->in_comp[i])
             continue;
-        k_root[i] = floor(distance(p, nr->root, order) / SHOLL_STEP);
+        k_root[i] = floor_nonneg(distance(p, nr->root, order) / SHOLL_STEP);
         d_cent[i] = distance(p, centroid, order);
         if (d_cent[i] > reach)
             reach = d_cent[i];
         if (is_segment && !nr->in_comp[par]) { /* parents come first */
-            k_root[par] =
-                floor(distance(xyz + 3 * par, nr->root, order) / SHOLL_STEP);
+            k_root[par] = floor_nonneg(
+                distance(xyz + 3 * par, nr->root, order) / SHOLL_STEP);
             d_cent[par] = distance(xyz + 3 * par, centroid, order);
         }
     }
@@ -463,8 +470,10 @@ int k_shape(const KNeuron *nr, const double *extra, Py_ssize_t n_extra,
                 within[i] = (int8_t)spheres_within(d_cent[i], reach, inv_reach);
             int w_par = within[par], w_child = within[i];
             int first = w_par < w_child ? w_par : w_child;
-            double t = -a_ab / (pos ? ab2 : 1.0);
-            if (pos && t > 0 && t < 1) {
+            /* t = -a.ab / |ab|^2 > 0 needs -a.ab > 0: most segments point
+             * away from the soma and skip the division */
+            double t = pos && -a_ab > 0 ? -a_ab / ab2 : 0.0;
+            if (t > 0 && t < 1) {
                 double p[3] = {a[0] + t * ab[0], a[1] + t * ab[1],
                                a[2] + t * ab[2]};
                 double between = sqrt(dot3(p, p, order));
