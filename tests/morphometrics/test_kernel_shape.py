@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from numpy.testing import assert_allclose
 from test_feature_properties import trees  # this folder is on sys.path
 
+from ngep.datasets import make_neurons
 from ngep.io import Morphology
 from ngep.morphometrics import COMPARTMENT_NAMES, FEATURES, _kernel
 from ngep.morphometrics._core import node_mask
@@ -178,8 +179,6 @@ def test_lengths_and_tip_statistics_to_the_bit():
     # fails, among others, when _kernel.SUM3_ORDER is not this numpy's order
     from test_golden_features import cell_y
 
-    from ngep.datasets import make_neurons
-
     for m in [cell_y(), *make_neurons(6, random_state=0).morphologies]:
         for comp in COMPARTMENT_NAMES:
             mask = node_mask(m, comp)
@@ -190,6 +189,53 @@ def test_lengths_and_tip_statistics_to_the_bit():
                 want = FEATURES[name].func(m, comp)
                 assert got[name] == want or (np.isnan(got[name]) and np.isnan(want)), (
                     f"{comp}__{name}: kernel {got[name]!r}, catalogue {want!r}")
+
+
+def _einsum_rows(order):
+    """np.einsum("ij,ij->i") of (n, 3) rows added in ``order`` (see dot3)."""
+    from fractions import Fraction
+
+    def rows(u, v):
+        x, y, z = (u * v).T
+        if order == 0:
+            return (x + y) + z
+        if order == 1:
+            return (x + z) + y
+        fused = [float(Fraction(p) * Fraction(q) + Fraction(r))
+                 for p, q, r in zip(u[:, 2].tolist(), v[:, 2].tolist(), x.tolist())]
+        return np.array(fused) + y
+
+    return rows
+
+
+@pytest.mark.parametrize("order", [0, 1, 2])
+def test_every_einsum_order_of_other_cpus(order, monkeypatch):
+    # This CPU's numpy adds a row of three products in one order; the others
+    # (dot3 in _kernel_shape.c) are checked against the catalogue computed
+    # with an einsum that adds in that order.
+    from test_golden_features import cell_y
+
+    real = np.einsum
+    rows = _einsum_rows(order)
+
+    def einsum(subscripts, *operands, **kwargs):
+        if subscripts == "ij,ij->i" and not kwargs:
+            return rows(*operands)
+        return real(subscripts, *operands, **kwargs)
+
+    monkeypatch.setattr(np, "einsum", einsum)
+    extra = np.array([float(order)])
+    for m in [cell_y(), *make_neurons(3, random_state=1).morphologies]:
+        m = Morphology(m.xyz, m.radius, m.types, m.parent)  # no cached values
+        for comp in ("all", "dendrite", "axon"):
+            mask = node_mask(m, comp)
+            if not mask.any():
+                continue
+            got = dict(zip(NAMES, _kernel.run("shape", m, mask, extra)))
+            for name in EXACT:
+                want = FEATURES[name].func(m, comp)
+                assert got[name] == want or (np.isnan(got[name]) and np.isnan(want)), (
+                    f"order {order} {comp}__{name}: {got[name]!r} != {want!r}")
 
 
 @settings(max_examples=25, deadline=None)
