@@ -131,7 +131,7 @@ int k_tree(const KNeuron *nr, const double *extra, Py_ssize_t n_extra,
 
     double length = 0.0, area = 0.0, volume = 0.0, radius_sum = 0.0;
     double tip_order_sum = 0.0, tip_path_sum = 0.0, tip_radial_sum = 0.0;
-    double max_path = 0.0, max_radial = 0.0;
+    double max_path = 0.0, max_radial2 = 0.0;
     int64_t max_order = 0;
     Py_ssize_t n_nodes = 0, n_stems = 0, n_bp = 0, n_bif = 0, n_tips = 0;
     Py_ssize_t ns = 0;
@@ -214,17 +214,19 @@ int k_tree(const KNeuron *nr, const double *extra, Py_ssize_t n_extra,
             max_order = order[i];
         if (path[i] > max_path)
             max_path = path[i];
-        /* _core.radial_distance: from the root point, einsum's order */
+        /* _core.radial_distance: from the root point, einsum's order; the
+         * largest square root is the root of the largest square (sqrt is
+         * correctly rounded, so monotonic), taken once at the end */
         const double d[3] = {x[0] - nr->root[0], x[1] - nr->root[1],
                              x[2] - nr->root[2]};
-        const double radial = sqrt(einsum3(d, d));
-        if (radial > max_radial)
-            max_radial = radial;
+        const double radial2 = einsum3(d, d);
+        if (radial2 > max_radial2)
+            max_radial2 = radial2;
         if (nch[i] == 0) {
             n_tips++;
             tip_order_sum += (double)order[i];
             tip_path_sum += path[i];
-            tip_radial_sum += radial;
+            tip_radial_sum += sqrt(radial2);
         }
     }
 
@@ -312,7 +314,7 @@ int k_tree(const KNeuron *nr, const double *extra, Py_ssize_t n_extra,
     res[MAX_SECTION_LENGTH] = sec_max;
     res[MAX_PATH_DISTANCE] = max_path;
     res[MEAN_TIP_PATH_DISTANCE] = mean_or_nan(tip_path_sum, n_tips);
-    res[MAX_RADIAL_DISTANCE] = max_radial;
+    res[MAX_RADIAL_DISTANCE] = sqrt(max_radial2);
     res[MEAN_TIP_RADIAL_DISTANCE] = mean_or_nan(tip_radial_sum, n_tips);
     res[MEAN_CONTRACTION] = mean_or_nan(contr_sum, n_contr);
     res[MEAN_LOCAL_BIFURCATION_ANGLE] = mean_or_nan(local_sum, n_local);
