@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from numpy.testing import assert_allclose
-from test_feature_properties import trees  # this folder is on sys.path
+from test_feature_properties import breadth_first, trees  # folder on sys.path
 from test_kernel import assert_group_agrees
 
 from ngep.io import Morphology, read_swc
@@ -29,16 +29,6 @@ NAMES = _kernel.GROUPS["tree"][1]
 def tree_values(m, compartment="dendrite"):
     """The C group's values by feature name."""
     return dict(zip(NAMES, _kernel.run("tree", m, node_mask(m, compartment))))
-
-
-def breadth_first(m):
-    """The same neuron, nodes stored level by level (sections not contiguous)."""
-    order = np.argsort(m.n_ancestors, kind="stable")
-    inverse = np.empty_like(order)
-    inverse[order] = np.arange(order.size)
-    parent = np.where(m.parent[order] >= 0,
-                      inverse[np.maximum(m.parent[order], 0)], -1)
-    return Morphology(m.xyz[order], m.radius[order], m.types[order], parent)
 
 
 def y_neuron():
