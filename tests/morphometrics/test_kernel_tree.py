@@ -116,6 +116,22 @@ def test_type_changes_inside_a_section():
     assert_group_agrees(breadth_first(m), "tree")
 
 
+def test_compartments_without_tips_or_own_daughters():
+    # basal -> axon -> basal along one stem (the axon has no tip), then a
+    # basal bifurcation whose daughters are apical: its partition asymmetry
+    # counts no basal section on either side (skipped: NaN).
+    xyz = [[0, 0, 0], [0, 5, 0], [0, 10, 0], [0, 15, 0], [0, 20, 0],
+           [4, 24, 0], [-4, 24, 0]]
+    m = Morphology(xyz, np.ones(7), [1, 3, 2, 2, 3, 4, 4], [-1, 0, 1, 2, 3, 4, 4])
+    axon, basal = tree_values(m, "axon"), tree_values(m, "basal")
+    assert axon["n_tips"] == 0 and np.isnan(axon["mean_tip_radial_distance"])
+    assert basal["n_tips"] == 0 and np.isnan(basal["mean_tip_branch_order"])
+    assert np.isnan(basal["mean_partition_asymmetry"])
+    assert basal["mean_remote_bifurcation_angle"] == pytest.approx(np.pi / 2)
+    assert tree_values(m, "apical")["max_branch_order"] == 1
+    assert_group_agrees(m, "tree")
+
+
 def test_multifurcations_are_branch_points_not_bifurcations():
     xyz = [[0, 0, 0], [0, 10, 0], [5, 15, 0], [-5, 15, 0], [0, 20, 0],
            [2, 20, 0], [0, 25, 3], [0, 25, -3]]
