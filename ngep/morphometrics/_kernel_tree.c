@@ -189,7 +189,9 @@ int k_tree(const KNeuron *nr, const double *extra, Py_ssize_t n_extra,
             node_sec[i] = s;
             /* nodes come down the section's chain in index order: the last
              * one seen is its end (a tip, branch point or the node before a
-             * type change); its length adds segments in node order as the
+             * type change; also a node whose only child is soma, which
+             * read_swc rejects and _core._build_sections leaves without an
+             * end); its length adds segments in node order as the
              * catalogue's bincount does */
             end[s] = i;
             sec_len[s] += w;
