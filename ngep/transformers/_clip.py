@@ -9,10 +9,12 @@ from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ngep._compat import Interval, StrOptions, fit_context
+from ngep._docstring import fill_doc
 
 __all__ = ["RangeClipper"]
 
 
+@fill_doc
 class RangeClipper(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     """Bound every feature to ``mean ± bound * SD`` of the training data.
 
@@ -44,10 +46,7 @@ class RangeClipper(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         Smallest value kept per feature (``mean - bound * SD``).
     upper_ : ndarray of shape (n_features,)
         Largest value kept per feature.
-    n_features_in_ : int
-        Number of input features.
-    feature_names_in_ : ndarray of str
-        Input feature names, when X had them.
+    %(fitted_input_attributes)s
 
     Notes
     -----
