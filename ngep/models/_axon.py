@@ -188,6 +188,8 @@ class AxonSwitchClassifier(_WrappingClassifierMixin, ClassifierMixin, BaseEstima
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Features with the columns seen in ``fit``; the ``indicator``
+            column decides.
 
         Returns
         -------

@@ -154,6 +154,11 @@ class ApplicabilityDomain(_InDomainMixin, OutlierMixin, BaseEstimator):
     def fit(self, X, y=None):
         """Learn the training distribution and set the threshold.
 
+        With ``method="mahalanobis"`` or ``"isolation_forest"`` the threshold
+        ``offset_`` is the score that a fraction ``quantile`` of the training
+        neurons reach or exceed; with ``"range"`` the bounds themselves hold
+        that fraction and ``offset_`` is 0. At least 2 neurons are needed.
+
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)

@@ -159,7 +159,8 @@ class DomainCheck(
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Feature table.
+            Feature table; missing or infinite values count as the training
+            medians, as in :meth:`decision_function`.
 
         Returns
         -------
