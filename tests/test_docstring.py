@@ -1,4 +1,5 @@
-"""Shared docstring fragments (ngep._docstring): expanded where used, nowhere left raw."""
+# SPDX-License-Identifier: BSD-3-Clause
+"""Shared docstring fragments (ngep._docstring): expanded, never left raw."""
 
 import importlib
 import inspect
