@@ -12,6 +12,8 @@ where the meaning differs, write the text out.
 
 import re
 
+from ngep.exceptions import UnknownNameError
+
 __all__ = ["FRAGMENTS", "fill_doc"]
 
 #: The shared fragments, by key.
@@ -36,13 +38,11 @@ _PLACEHOLDER = re.compile(r"^(?P<indent>[ \t]*)%\((?P<key>\w+)\)s[ \t]*$", re.MU
 
 def _expand(match):
     key = match["key"]
-    try:
-        fragment = FRAGMENTS[key]
-    except KeyError:
-        raise KeyError(
-            f"docstring placeholder %({key})s names no fragment; known: "
-            f"{sorted(FRAGMENTS)} (ngep/_docstring.py)"
-        ) from None
+    if key not in FRAGMENTS:
+        raise UnknownNameError.among(
+            "docstring fragment", key, FRAGMENTS, see="ngep/_docstring.py",
+            list_all=True)
+    fragment = FRAGMENTS[key]
     indent = match["indent"]
     return "\n".join(indent + line if line else line for line in fragment.split("\n"))
 
@@ -63,7 +63,7 @@ def fill_doc(obj):
 
     Raises
     ------
-    KeyError
+    ngep.exceptions.UnknownNameError
         A placeholder names no fragment of :data:`FRAGMENTS`.
 
     Examples

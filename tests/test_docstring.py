@@ -10,6 +10,7 @@ import pytest
 
 import ngep
 from ngep._docstring import FRAGMENTS, fill_doc
+from ngep.exceptions import UnknownNameError
 
 _RAW = re.compile(r"^\s*%\(\w+\)s\s*$", re.MULTILINE)
 
@@ -66,7 +67,7 @@ def test_unknown_placeholder_names_the_known_fragments():
         %(no_such_fragment)s
         """
 
-    with pytest.raises(KeyError, match="no_such_fragment.*known: .*'ax'"):
+    with pytest.raises(UnknownNameError, match="no_such_fragment.*'ax'"):
         fill_doc(f)
 
 
