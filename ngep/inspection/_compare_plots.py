@@ -47,6 +47,7 @@ def plot_volcano(comparison, ax=None, *, alpha=0.05, label_top=5):
     Returns
     -------
     matplotlib Axes
+        The axes drawn on; rows with a missing q-value are left out.
 
     Examples
     --------

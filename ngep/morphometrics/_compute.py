@@ -192,9 +192,10 @@ def feature_names(features, compartment="dendrite"):
 
     Parameters
     ----------
-    features, compartment
-        Catalogue names and one or more compartments, as for
-        :func:`feature_plan`.
+    features : iterable of str or Feature
+        Catalogue names, as for :func:`feature_plan`.
+    compartment : str or sequence of str, default="dendrite"
+        One or more compartments, as for :func:`feature_plan`.
 
     Returns
     -------
