@@ -324,6 +324,10 @@ class _BaseGenePanel(BaseComposition):
     def predict(self, X):
         """Predict every gene.
 
+        The shared leading steps (``shared_steps_``, e.g. the feature
+        extractor) transform ``X`` once; each gene's own remaining steps then
+        predict from those features.
+
         Parameters
         ----------
         X : array-like or list of paths

@@ -43,17 +43,10 @@ def _metric_table(rows, columns):
 
 
 def render_card(info):
-    """Render a model card from :func:`pretrained_info`'s dict.
+    """The Markdown model card of ``info``, a dict as :func:`pretrained_info` returns.
 
-    Parameters
-    ----------
-    info : dict
-        As returned by :func:`pretrained_info`.
-
-    Returns
-    -------
-    str
-        Markdown text.
+    Not public: :func:`model_card` is, and the build renders each new model's
+    card with it before the manifest holds the model.
     """
     src = info["label_source"]
     cv = info["metrics"]["grouped_cv"]
