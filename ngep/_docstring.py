@@ -26,6 +26,16 @@ FRAGMENTS = {
         "    Names of the features seen during ``fit``; defined only when ``X``\n"
         "    had string column names (a DataFrame)."
     ),
+    # the name argument of the functions of ngep.pretrained
+    "pretrained_name": (
+        "name : str\n"
+        "    A name from :func:`list_pretrained`, e.g. ``\"pvalb-mouse-cortex\"``."
+    ),
+    # the inputs of a gene panel's predictions, passed to every gene's model
+    "panel_X": (
+        "X : array-like or list of paths\n"
+        "    Inputs the per-gene estimators accept."
+    ),
     # the axes argument of the plotting functions
     "ax": (
         "ax : matplotlib Axes or None, default=None\n"

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Model cards: the manifest's facts about a shipped model, as Markdown."""
 
+from ngep._docstring import fill_doc
 from ngep.pretrained._registry import pretrained_info
 
 __all__ = ["model_card", "render_card"]
@@ -201,6 +202,7 @@ def render_card(info):
     return "\n".join(out)
 
 
+@fill_doc
 def model_card(name):
     """The model card of a shipped model, as Markdown text.
 
@@ -214,8 +216,7 @@ def model_card(name):
 
     Parameters
     ----------
-    name : str
-        A name from :func:`list_pretrained`.
+    %(pretrained_name)s
 
     Returns
     -------
