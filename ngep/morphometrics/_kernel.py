@@ -29,7 +29,15 @@ __all__ = ["ENABLED", "GROUPS", "run"]
 
 #: Group name -> (its index in _kernel.c's GROUPS, its features in output order).
 GROUPS = {
-    "tree": (0, ("total_length",)),
+    "tree": (0, (
+        "total_length", "total_surface_area", "total_volume", "mean_diameter",
+        "n_stems", "n_branch_points", "n_bifurcations", "n_tips", "n_sections",
+        "max_branch_order", "mean_tip_branch_order", "mean_section_length",
+        "max_section_length", "max_path_distance", "mean_tip_path_distance",
+        "max_radial_distance", "mean_tip_radial_distance", "mean_contraction",
+        "mean_local_bifurcation_angle", "mean_remote_bifurcation_angle",
+        "mean_partition_asymmetry",
+    )),
     "shape": (1, (
         "sholl_peak_intersections", "sholl_peak_radius", "sholl_peak_fraction",
         "sholl_centroid_fraction", "sholl_spread_fraction", "sholl_entropy",

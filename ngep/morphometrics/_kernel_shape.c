@@ -27,22 +27,14 @@
  * ngep.io._tree.path_sum step by step (cumulative sums by runs, pointer
  * doubling), and the means, standard deviation and shares use numpy's
  * pairwise summation, so that these values are the catalogue's to the bit;
- * only np.dot (BLAS) and np.log are not replicated (last bits).
+ * only np.dot (BLAS) and np.log are not replicated (last bits). setup.py
+ * builds with -ffp-contract=off, so a + t * b stays two roundings as in numpy.
  */
 #include "_kernel.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* A fused multiply-add rounds once where numpy rounds twice: keep a + t * b
- * two operations on targets that have FMA (GCC contracts across statements
- * by default). */
-#if defined(__clang__)
-#pragma STDC FP_CONTRACT OFF
-#elif defined(__GNUC__)
-#pragma GCC optimize("fp-contract=off")
-#endif
 
 #define N_SHAPE 12
 #define SHOLL_STEP 10.0 /* _sholl.SHOLL_STEP */
