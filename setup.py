@@ -9,8 +9,26 @@ without them and ngep uses its Python code, with the same results.
 """
 
 from setuptools import Extension, setup
+from setuptools.command.build_ext import build_ext
+
+
+class BuildExt(build_ext):
+    """Compile each floating-point operation as written (no fused multiply-add).
+
+    The C code must round as numpy's element-wise operations do (one rounding per
+    operation), so that comparisons decide as in the Python code; gcc and clang
+    may otherwise fuse ``a * b + c`` on targets with FMA (aarch64 by default).
+    """
+
+    def build_extensions(self):
+        if self.compiler.compiler_type in ("unix", "mingw32", "cygwin"):
+            for ext in self.extensions:
+                ext.extra_compile_args.append("-ffp-contract=off")
+        super().build_extensions()
+
 
 setup(
+    cmdclass={"build_ext": BuildExt},
     ext_modules=[
         Extension("ngep.io._cswc", sources=["ngep/io/_cswc.c"],
                   depends=["ngep/io/_cswc_pow10.h"], optional=True),

@@ -31,10 +31,16 @@ def run_demo(
 ):
     """Generate neurons, extract features, cross-validate, fit, save and report.
 
+    The neurons come from :func:`ngep.datasets.make_neurons`, whose classes and
+    expression are known, so the report shows how much of a known truth the
+    default pipeline recovers from morphology alone.
+
     Parameters
     ----------
     n_neurons : int, default=7500
+        Synthetic neurons to generate.
     seed : int, default=0
+        Seeds the generation, the folds and the model.
     out : path, default="ngep-demo"
         Report folder: ``swc/`` (generated neurons as SWC files),
         ``neurons.csv`` (class, region, species and targets of each neuron),
@@ -47,7 +53,9 @@ def run_demo(
     n_jobs : int, default=None
         Processes for generation, extraction and the folds; None uses all cores.
     progress : bool, default=True
+        Show progress bars.
     target : str, default="Pvalb"
+        The gene whose expression is predicted (a column of ``neurons.csv``).
     write_swc : bool, default=False
         Write every neuron as an SWC file (slower: SWC formatting dominates);
         by default the first 100 are written, to try ``ngep predict`` on.

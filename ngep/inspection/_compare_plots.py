@@ -4,6 +4,7 @@
 import numpy as np
 import pandas as pd
 
+from ngep._docstring import fill_doc
 from ngep.exceptions import ComparisonError
 
 __all__ = ["plot_top_features", "plot_volcano"]
@@ -27,6 +28,7 @@ def top_features(comparison, n_top):
     return list(dict.fromkeys(ranked["feature"]))[:n_top]
 
 
+@fill_doc
 def plot_volcano(comparison, ax=None, *, alpha=0.05, label_top=5):
     """Volcano plot: effect size against -log10 q-value, one point per row.
 
@@ -34,8 +36,7 @@ def plot_volcano(comparison, ax=None, *, alpha=0.05, label_top=5):
     ----------
     comparison : DataFrame
         Output of :func:`compare_groups`.
-    ax : matplotlib Axes or None, default=None
-        Axes to draw on; a new figure when None.
+    %(ax)s
     alpha : float, default=0.05
         False discovery rate drawn as a dashed line; rows with ``q_value <=
         alpha`` are coloured.
@@ -46,6 +47,7 @@ def plot_volcano(comparison, ax=None, *, alpha=0.05, label_top=5):
     Returns
     -------
     matplotlib Axes
+        The axes drawn on; rows with a missing q-value are left out.
 
     Examples
     --------

@@ -12,6 +12,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ngep._compat import safe_indexing
+from ngep._docstring import fill_doc
 from ngep.exceptions import ConfigurationError, InvalidTypeError, UnknownNameError
 
 COLUMNS = ["feature", "gene", "importance_mean", "importance_std", "n_columns"]
@@ -224,6 +225,7 @@ def permutation_importance_table(
     return pd.concat(frames, ignore_index=True)
 
 
+@fill_doc
 def plot_importance(table, ax=None, *, top=20):
     """Horizontal bar chart of a permutation-importance table.
 
@@ -231,8 +233,7 @@ def plot_importance(table, ax=None, *, top=20):
     ----------
     table : DataFrame
         Output of :func:`permutation_importance_table`.
-    ax : matplotlib Axes or None, default=None
-        Axes to draw on; a new figure when None.
+    %(ax)s
     top : int, default=20
         Show the ``top`` features with the largest mean importance (over genes).
 

@@ -9,12 +9,14 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
 
 from ngep._compat import Interval, fit_context
+from ngep._docstring import fill_doc
 from ngep.exceptions import InvalidInputError
 from ngep.models._wrapping import ESTIMATOR_CONSTRAINT, _WrappingClassifierMixin
 
 __all__ = ["AxonSwitchClassifier"]
 
 
+@fill_doc
 class AxonSwitchClassifier(_WrappingClassifierMixin, ClassifierMixin, BaseEstimator):
     """Two models: dendrites for every neuron, dendrites + axon where it was traced.
 
@@ -73,10 +75,7 @@ class AxonSwitchClassifier(_WrappingClassifierMixin, ClassifierMixin, BaseEstima
         Index of the ``indicator`` column (-1 without one).
     n_axon_cells_ : int
         Training neurons with a traced axon.
-    n_features_in_ : int
-        Number of input features.
-    feature_names_in_ : ndarray of str
-        Input feature names, when X had them.
+    %(fitted_input_attributes)s
 
     Notes
     -----
@@ -189,6 +188,8 @@ class AxonSwitchClassifier(_WrappingClassifierMixin, ClassifierMixin, BaseEstima
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Features with the columns seen in ``fit``; the ``indicator``
+            column decides.
 
         Returns
         -------

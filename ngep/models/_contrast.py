@@ -9,12 +9,14 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
 
 from ngep._compat import Interval, StrOptions, fit_context
+from ngep._docstring import fill_doc
 from ngep.exceptions import InvalidInputError
 from ngep.models._wrapping import ESTIMATOR_CONSTRAINT, _WrappingClassifierMixin
 
 __all__ = ["ContrastClassifier"]
 
 
+@fill_doc
 class ContrastClassifier(_WrappingClassifierMixin, ClassifierMixin, BaseEstimator):
     """Score one class of several: against all cells and its peers, or read off.
 
@@ -70,10 +72,7 @@ class ContrastClassifier(_WrappingClassifierMixin, ClassifierMixin, BaseEstimato
     estimators_ : list of estimators
         The fitted all-cell model, then the peer model if any (the one
         multi-class model for ``method="subclass"``).
-    n_features_in_ : int
-        Number of input features.
-    feature_names_in_ : ndarray of str
-        Input feature names, when X had them.
+    %(fitted_input_attributes)s
 
     Examples
     --------

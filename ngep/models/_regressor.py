@@ -5,11 +5,13 @@ import numpy as np
 from sklearn.base import RegressorMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ngep._docstring import fill_doc
 from ngep.models._base import _BaseNetEstimator, _target_names
 
 __all__ = ["ExpressionRegressor"]
 
 
+@fill_doc
 class ExpressionRegressor(RegressorMixin, _BaseNetEstimator):
     """Feed-forward neural network regressor (PyTorch via skorch).
 
@@ -79,10 +81,7 @@ class ExpressionRegressor(RegressorMixin, _BaseNetEstimator):
     net_ : skorch.NeuralNetRegressor
         The trained skorch net (``net_.module_`` is the torch module,
         ``net_.history`` the per-epoch history).
-    n_features_in_ : int
-        Number of features seen during ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Names of features seen during ``fit``, when ``X`` had string column names.
+    %(fitted_input_attributes)s
     n_outputs_ : int
         Number of targets.
     target_names_ : ndarray of str or None

@@ -229,20 +229,19 @@ def feature_names(features, compartment="dendrite"):
     Parameters
     ----------
     features : iterable of str or Feature
-        Catalogue names (see :data:`~ngep.morphometrics.FEATURES`).
+        Catalogue names, as for :func:`feature_plan`.
     compartment : str or sequence of str, default="dendrite"
-        One or more of ``"all"``, ``"dendrite"``, ``"basal"``, ``"apical"``,
-        ``"axon"``.
+        One or more compartments, as for :func:`feature_plan`.
 
     Returns
     -------
     list of str
+        ``feature_plan(features, compartment).names`` as a list.
 
     Raises
     ------
     ValueError
-        For an unknown feature or compartment, a duplicated feature, or a
-        feature that applies to none of the compartments.
+        As for :func:`feature_plan`.
 
     Examples
     --------

@@ -182,9 +182,9 @@ def _build_sections(m):
                 break
             jump = nxt
         node_section[neurite] = np.searchsorted(start, jump[neurite])
-    is_end = neurite & (m.n_children != 1)
-    # A node whose only child starts a new section (type change) ends its section.
-    is_end[p[is_start & parent_neurite]] = True
+    # A section ends at the node no child continues: a tip, a branch point, a
+    # node whose only child starts a new section (type change) or is soma.
+    is_end = neurite & (np.bincount(parent[inner], minlength=n) == 0)
     ends = np.flatnonzero(is_end)
     end = np.empty(start.size, dtype=np.int64)
     end[node_section[ends]] = ends

@@ -29,7 +29,22 @@ __all__ = ["ENABLED", "FRAMED", "GROUPS", "HELPERS", "frame_extra", "helper", "r
 
 #: Group name -> (its index in _kernel.c's GROUPS, its features in output order).
 GROUPS = {
-    "tree": (0, ("total_length",)),
+    "tree": (0, (
+        "total_length", "total_surface_area", "total_volume", "mean_diameter",
+        "n_stems", "n_branch_points", "n_bifurcations", "n_tips", "n_sections",
+        "max_branch_order", "mean_tip_branch_order", "mean_section_length",
+        "max_section_length", "max_path_distance", "mean_tip_path_distance",
+        "max_radial_distance", "mean_tip_radial_distance", "mean_contraction",
+        "mean_local_bifurcation_angle", "mean_remote_bifurcation_angle",
+        "mean_partition_asymmetry",
+    )),
+    "shape": (1, (
+        "sholl_peak_intersections", "sholl_peak_radius", "sholl_peak_fraction",
+        "sholl_centroid_fraction", "sholl_spread_fraction", "sholl_entropy",
+        "length_fraction_within_25", "length_fraction_within_50",
+        "length_fraction_within_75", "tip_path_distance_cv",
+        "tip_path_distance_median_max", "tip_tortuosity",
+    )),
     "frame": (2, ("width", "height", "depth", "width_95", "height_95", "depth_95",
                   "length_fraction_above_soma", "length_fraction_below_soma")),
 }
@@ -47,6 +62,40 @@ HELPERS = {"frame_moments": (3, 14), "frame_spread": (4, None), "units": (5, 3)}
 ENABLED = _ckernel is not None and not os.environ.get("NGEP_NO_CKERNEL")
 
 _NO_EXTRA = np.zeros(0)
+
+
+def _sum3_order():
+    """The order in which this numpy's ``einsum("ij,ij->i")`` adds a row of 3.
+
+    numpy's SIMD loop adds the three products ``x, y, z`` of a row in an
+    order that depends on the vector width it dispatched to on this CPU:
+    0 for ``(x + y) + z``, 1 for ``(x + z) + y``, 2 for ``fma(z) + y`` (see
+    ``dot3`` in _kernel_shape.c); None for another order, where the groups
+    that need it are left to the catalogue functions.
+    """
+    d = np.sin(np.arange(1.0, 193.0)).reshape(64, 3)  # rows where they differ
+    got = np.einsum("ij,ij->i", d, d)
+    x, y, z = d.T * d.T
+    if np.array_equal(got, (x + y) + z):
+        return 0
+    if np.array_equal(got, (x + z) + y):
+        return 1
+    from fractions import Fraction  # exact fused multiply-add, rarely needed
+
+    fused = np.array([float(Fraction(c) * Fraction(c) + Fraction(a))
+                      for a, c in zip(x.tolist(), d[:, 2].tolist())])
+    if np.array_equal(got, fused + y):
+        return 2
+    return None
+
+
+#: How np.einsum adds a row of 3 products here (:func:`_sum3_order`).
+SUM3_ORDER = _sum3_order()
+
+#: The parameters ``run`` passes a group by default.
+_EXTRA = {"shape": np.array([SUM3_ORDER or 0], dtype=np.float64)}
+if SUM3_ORDER is None:  # pragma: no cover - no known numpy build does this
+    del GROUPS["shape"]
 
 
 def _inputs(m):
@@ -77,7 +126,7 @@ def run(group, m, mask, extra=None):
     mask : ndarray of bool, shape (n_nodes,)
         The compartment's neurite nodes (:func:`~ngep.morphometrics._core.node_mask`).
     extra : ndarray of float64, default=None
-        The group's parameters, if it takes any.
+        The group's parameters, if it takes any (None: its defaults).
 
     Returns
     -------
@@ -85,7 +134,8 @@ def run(group, m, mask, extra=None):
         The values of ``GROUPS[group][1]``, in that order.
     """
     index, names = GROUPS[group]
-    return _call(index, len(names), m, mask, extra)
+    return _call(index, len(names), m, mask,
+                 _EXTRA.get(group, _NO_EXTRA) if extra is None else extra)
 
 
 def helper(name, m, mask, extra=None, n_out=None):

@@ -14,6 +14,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
 from ngep._compat import BaseComposition, fit_context, num_samples, safe_indexing
+from ngep._docstring import fill_doc
 from ngep.exceptions import ConfigurationError, InvalidInputError, InvalidTypeError
 from ngep.multigene._prefix import shared_prefix_length
 
@@ -321,13 +322,17 @@ class _BaseGenePanel(BaseComposition):
             index=pd.Index(self.genes_, name="gene"),
         )
 
+    @fill_doc
     def predict(self, X):
         """Predict every gene.
 
+        The shared leading steps (``shared_steps_``, e.g. the feature
+        extractor) transform ``X`` once; each gene's own remaining steps then
+        predict from those features.
+
         Parameters
         ----------
-        X : array-like or list of paths
-            Inputs the per-gene estimators accept.
+        %(panel_X)s
 
         Returns
         -------

@@ -7,6 +7,7 @@ from sklearn.metrics import accuracy_score, r2_score
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
+from ngep._docstring import fill_doc
 from ngep.exceptions import InvalidInputError
 from ngep.multigene._base import _BaseGenePanel
 
@@ -205,13 +206,13 @@ class GenePanelClassifier(ClassifierMixin, _BaseGenePanel):
         return classes[0] if self._y_ndim == 1 else classes
 
     @available_if(_all_have("predict_proba"))
+    @fill_doc
     def predict_proba(self, X):
         """Class probabilities of every gene.
 
         Parameters
         ----------
-        X : array-like or list of paths
-            Inputs the per-gene classifiers accept.
+        %(panel_X)s
 
         Returns
         -------

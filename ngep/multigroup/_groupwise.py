@@ -17,6 +17,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from ngep._compat import HasMethods, Interval, fit_context, num_samples, safe_indexing
+from ngep._metaestimators import fitted_attribute
 from ngep.exceptions import ConfigurationError, InvalidInputError, InvalidTypeError
 
 GLOBAL = "global"
@@ -212,17 +213,12 @@ class _BaseGroupwise(MetaEstimatorMixin, BaseEstimator):
         pred = self.predict(X, groups)
         return float(self._metric(y, pred, sample_weight=sample_weight))
 
-    @property
-    def n_features_in_(self):
-        """Number of input features seen by the models."""
-        check_is_fitted(self)
-        return self.global_estimator_.n_features_in_
-
-    @property
-    def feature_names_in_(self):
-        """Input feature names (group column excluded)."""
-        check_is_fitted(self)
-        return self.global_estimator_.feature_names_in_
+    n_features_in_ = fitted_attribute(
+        "global_estimator_", "n_features_in_",
+        "Number of input features seen by the models.")
+    feature_names_in_ = fitted_attribute(
+        "global_estimator_", "feature_names_in_",
+        "Input feature names (group column excluded).")
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -339,11 +335,8 @@ class GroupwiseClassifier(ClassifierMixin, _BaseGroupwise):
     def _can_fit_group(self, y_group):
         return len(np.unique(np.asarray(y_group))) > 1
 
-    @property
-    def classes_(self):
-        """Class labels of the global model."""
-        check_is_fitted(self)
-        return self.global_estimator_.classes_
+    classes_ = fitted_attribute(
+        "global_estimator_", "classes_", "Class labels of the global model.")
 
     def _call(self, model, method, X):
         values = np.asarray(getattr(model, method)(X))

@@ -9,6 +9,7 @@ from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ngep._compat import Interval, StrOptions, fit_context
+from ngep._docstring import fill_doc
 from ngep.exceptions import InvalidInputError
 
 # Name tokens of length-, area- and volume-like morphometrics, used by
@@ -64,6 +65,7 @@ def size_dimension(name):
     return 0
 
 
+@fill_doc
 class SizeNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     """Express size-dependent morphometrics relative to each neuron's own size.
 
@@ -100,10 +102,7 @@ class SizeNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         Dimension used for each input column (0 = unchanged).
     scale_index_ : int
         Index of the scale column.
-    n_features_in_ : int
-        Number of input features.
-    feature_names_in_ : ndarray of str
-        Input feature names, when X had them.
+    %(fitted_input_attributes)s
 
     Notes
     -----

@@ -6,6 +6,7 @@ import os
 
 import numpy as np
 
+from ngep._docstring import fill_doc
 from ngep.exceptions import ConfigurationError, InvalidTypeError, MissingDependencyError
 
 __all__ = ["COMPARTMENT_COLORS", "morphology", "nice_length"]
@@ -153,6 +154,7 @@ def _scale_bar(ax, lo, hi, length, color):
     return y
 
 
+@fill_doc
 def morphology(
     m,
     ax=None,
@@ -177,8 +179,7 @@ def morphology(
     ----------
     m : Morphology or str or os.PathLike
         The neuron, or a file :func:`ngep.io.read_morphology` reads.
-    ax : matplotlib Axes, default=None
-        Where to draw; a new figure when None.
+    %(ax)s
     projection : str, default="xy"
         The two coordinates drawn as horizontal and vertical: ``"xy"`` (the
         top view of most reconstructions, y up the cortex), ``"xz"``, ``"zy"``...

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Model cards: the manifest's facts about a shipped model, as Markdown."""
 
+from ngep._docstring import fill_doc
 from ngep.pretrained._registry import pretrained_info
 
 __all__ = ["model_card", "render_card"]
@@ -43,17 +44,10 @@ def _metric_table(rows, columns):
 
 
 def render_card(info):
-    """Render a model card from :func:`pretrained_info`'s dict.
+    """The Markdown model card of ``info``, a dict as :func:`pretrained_info` returns.
 
-    Parameters
-    ----------
-    info : dict
-        As returned by :func:`pretrained_info`.
-
-    Returns
-    -------
-    str
-        Markdown text.
+    Not public: :func:`model_card` is, and the build renders each new model's
+    card with it before the manifest holds the model.
     """
     src = info["label_source"]
     cv = info["metrics"]["grouped_cv"]
@@ -208,6 +202,7 @@ def render_card(info):
     return "\n".join(out)
 
 
+@fill_doc
 def model_card(name):
     """The model card of a shipped model, as Markdown text.
 
@@ -221,8 +216,7 @@ def model_card(name):
 
     Parameters
     ----------
-    name : str
-        A name from :func:`list_pretrained`.
+    %(pretrained_name)s
 
     Returns
     -------

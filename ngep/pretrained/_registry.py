@@ -13,6 +13,7 @@ import hashlib
 import json
 from importlib import resources
 
+from ngep._docstring import fill_doc
 from ngep.exceptions import InvalidTypeError, ModelFileError, UnknownModelError
 
 __all__ = [
@@ -111,6 +112,7 @@ def list_pretrained():
     return sorted(_read_manifest()["models"])
 
 
+@fill_doc
 def pretrained_info(name):
     """Everything known about a shipped model, as plain JSON-like data.
 
@@ -118,8 +120,7 @@ def pretrained_info(name):
 
     Parameters
     ----------
-    name : str
-        A name from :func:`list_pretrained`.
+    %(pretrained_name)s
 
     Returns
     -------
@@ -198,6 +199,7 @@ def pretrained_path(name):
     return path
 
 
+@fill_doc
 def load_pretrained(name):
     """Load a shipped pretrained model: a fitted pipeline from SWC paths.
 
@@ -209,8 +211,7 @@ def load_pretrained(name):
 
     Parameters
     ----------
-    name : str
-        A name from :func:`list_pretrained`, e.g. ``"pvalb-mouse-cortex"``.
+    %(pretrained_name)s
 
     Returns
     -------

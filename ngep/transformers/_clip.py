@@ -9,10 +9,12 @@ from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ngep._compat import Interval, StrOptions, fit_context
+from ngep._docstring import fill_doc
 
 __all__ = ["RangeClipper"]
 
 
+@fill_doc
 class RangeClipper(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     """Bound every feature to ``mean ± bound * SD`` of the training data.
 
@@ -44,10 +46,7 @@ class RangeClipper(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         Smallest value kept per feature (``mean - bound * SD``).
     upper_ : ndarray of shape (n_features,)
         Largest value kept per feature.
-    n_features_in_ : int
-        Number of input features.
-    feature_names_in_ : ndarray of str
-        Input feature names, when X had them.
+    %(fitted_input_attributes)s
 
     Notes
     -----
@@ -83,6 +82,11 @@ class RangeClipper(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     def fit(self, X, y=None):
         """Learn each feature's mean and standard deviation.
 
+        Missing values (NaN) are left out of both statistics; a feature with
+        no value at all gets mean 0 and SD 0. The bounds are then
+        ``lower_ = mean - bound * SD`` and ``upper_ = mean + bound * SD``
+        (infinite for ``bound="inf"``).
+
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
@@ -93,6 +97,7 @@ class RangeClipper(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         Returns
         -------
         self : RangeClipper
+            The fitted transformer.
         """
         X = validate_data(self, X, ensure_all_finite="allow-nan", dtype=np.float64)
         with warnings.catch_warnings():  # all-NaN columns: "mean of empty slice"
@@ -115,10 +120,13 @@ class RangeClipper(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Features with the columns seen in ``fit`` (NaN allowed).
 
         Returns
         -------
         ndarray of shape (n_samples, n_features)
+            A float64 copy of ``X`` with every value outside its feature's
+            bounds replaced by the nearer bound.
         """
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, ensure_all_finite="allow-nan",
@@ -131,6 +139,7 @@ class RangeClipper(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Features to check, as for :meth:`transform`.
 
         Returns
         -------

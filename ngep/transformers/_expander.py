@@ -17,6 +17,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ngep._compat import fit_context
+from ngep._docstring import fill_doc
 from ngep.exceptions import ConfigurationError, InvalidInputError, UnknownNameError
 from ngep.morphometrics import FEATURES
 from ngep.morphometrics._table import list_table_rst
@@ -345,6 +346,7 @@ def _resolve_columns(names, columns):
     return resolved
 
 
+@fill_doc
 class FeatureExpander(TransformerMixin, BaseEstimator):
     """Expand five dendritic measurements into fourteen engineered features.
 
@@ -380,10 +382,7 @@ class FeatureExpander(TransformerMixin, BaseEstimator):
 
     Attributes
     ----------
-    n_features_in_ : int
-        Number of input columns seen in ``fit``.
-    feature_names_in_ : ndarray of str
-        Input column names; defined only when ``X`` had string column names.
+    %(fitted_input_attributes)s
     input_columns_ : ndarray of str
         The input column holding each base measurement, in
         :data:`INPUTS` order (for arrays, the feature names themselves).

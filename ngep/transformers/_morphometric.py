@@ -287,15 +287,21 @@ default="base"
     def fit(self, X, y=None):
         """Validate the parameters and resolve feature names; files are not read.
 
+        The features and compartments are resolved once, into ``plan_`` and
+        ``feature_names_``: :meth:`transform` and its worker processes only
+        compute that plan for each file.
+
         Parameters
         ----------
         X : sequence of str, os.PathLike or Morphology
             Checked for type only (a single bare path raises ``TypeError``).
-        y : Ignored
+        y : None
+            Ignored.
 
         Returns
         -------
         self : MorphologyExtractor
+            The fitted extractor.
         """
         _check_X(X)
         keys, names = _resolve_features(self.features, self.compartment)

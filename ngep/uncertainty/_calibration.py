@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from ngep._compat import Interval, StrOptions, validate_params
+from ngep._docstring import fill_doc
 from ngep.exceptions import InvalidInputError
 
 
@@ -126,6 +127,7 @@ def reliability_table(y_true, proba, *, n_bins=10, strategy="uniform", pos_label
     return table
 
 
+@fill_doc
 def plot_reliability(table, ax=None, *, label=None):
     """Reliability diagram: observed frequency against predicted probability.
 
@@ -133,8 +135,7 @@ def plot_reliability(table, ax=None, *, label=None):
     ----------
     table : DataFrame
         Output of :func:`reliability_table`.
-    ax : matplotlib Axes or None, default=None
-        Axes to draw on; a new figure when None.
+    %(ax)s
     label : str or None, default=None
         Legend label of the curve (the ECE is appended).
 

@@ -11,6 +11,7 @@ from sklearn.model_selection import check_cv
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from ngep._compat import HasMethods, Interval, StrOptions, fit_context, safe_indexing
+from ngep._metaestimators import fitted_attribute
 from ngep.exceptions import ConfigurationError, InvalidInputError
 
 _EPS = 1e-12
@@ -267,11 +268,8 @@ class ConformalRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         )
         return lower, upper
 
-    @property
-    def n_features_in_(self):
-        """Number of input features of the fitted model."""
-        check_is_fitted(self)
-        return self.estimator_.n_features_in_
+    n_features_in_ = fitted_attribute(
+        "estimator_", "n_features_in_", "Number of input features of the fitted model.")
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -12,6 +12,7 @@ from sklearn.ensemble import IsolationForest
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ngep._compat import Interval, StrOptions, fit_context
+from ngep._docstring import fill_doc
 
 
 class _InDomainMixin:
@@ -33,6 +34,7 @@ class _InDomainMixin:
         return self.decision_function(X) >= 0
 
 
+@fill_doc
 class ApplicabilityDomain(_InDomainMixin, OutlierMixin, BaseEstimator):
     """Flag neurons unlike the training neurons, whose predictions are unreliable.
 
@@ -96,10 +98,7 @@ class ApplicabilityDomain(_InDomainMixin, OutlierMixin, BaseEstimator):
         The threshold: ``score_samples`` at or above which a neuron is inside
         the domain (``decision_function = score_samples - offset_``, as in
         scikit-learn's outlier detectors).
-    n_features_in_ : int
-        Number of features.
-    feature_names_in_ : ndarray of str
-        Feature names, when X was a DataFrame.
+    %(fitted_input_attributes)s
 
     See Also
     --------
@@ -154,6 +153,11 @@ class ApplicabilityDomain(_InDomainMixin, OutlierMixin, BaseEstimator):
     @fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Learn the training distribution and set the threshold.
+
+        With ``method="mahalanobis"`` or ``"isolation_forest"`` the threshold
+        ``offset_`` is the score that a fraction ``quantile`` of the training
+        neurons reach or exceed; with ``"range"`` the bounds themselves hold
+        that fraction and ``offset_`` is 0. At least 2 neurons are needed.
 
         Parameters
         ----------

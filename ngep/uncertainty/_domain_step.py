@@ -7,6 +7,7 @@ from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin, 
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ngep._compat import HasMethods, fit_context
+from ngep._docstring import fill_doc
 from ngep.uncertainty._domain import ApplicabilityDomain, _InDomainMixin
 
 
@@ -20,6 +21,7 @@ def _signed_exp(Y):
     return np.sign(Y) * np.expm1(np.abs(Y))
 
 
+@fill_doc
 class DomainCheck(
     _InDomainMixin, OneToOneFeatureMixin, TransformerMixin, BaseEstimator
 ):
@@ -55,10 +57,7 @@ class DomainCheck(
         The fitted detector.
     medians_ : ndarray of shape (n_features,)
         Training medians, used for missing feature values.
-    n_features_in_ : int
-        Number of features.
-    feature_names_in_ : ndarray of str
-        Feature names, when X was a DataFrame.
+    %(fitted_input_attributes)s
 
     Examples
     --------
@@ -160,7 +159,8 @@ class DomainCheck(
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Feature table.
+            Feature table; missing or infinite values count as the training
+            medians, as in :meth:`decision_function`.
 
         Returns
         -------

@@ -32,6 +32,16 @@ def trees(draw):
     return Morphology(xyz, radius, types, parent)
 
 
+def breadth_first(m):
+    """The same neuron with its nodes stored level by level."""
+    order = np.argsort(m.n_ancestors, kind="stable")
+    inverse = np.empty_like(order)
+    inverse[order] = np.arange(order.size)
+    parent = np.where(m.parent[order] >= 0,
+                      inverse[np.maximum(m.parent[order], 0)], -1)
+    return Morphology(m.xyz[order], m.radius[order], m.types[order], parent)
+
+
 @settings(max_examples=20, deadline=None)
 @given(trees())
 def test_additive_features_add_up_over_compartments(m):
@@ -47,12 +57,7 @@ def test_additive_features_add_up_over_compartments(m):
 def test_features_do_not_depend_on_node_order(m):
     # Store nodes breadth-first: sections are no longer contiguous, which
     # exercises the general section labelling.
-    order = np.argsort(m.n_ancestors, kind="stable")
-    inverse = np.empty_like(order)
-    inverse[order] = np.arange(order.size)
-    parent = np.where(m.parent[order] >= 0,
-                      inverse[np.maximum(m.parent[order], 0)], -1)
-    other = Morphology(m.xyz[order], m.radius[order], m.types[order], parent)
+    other = breadth_first(m)
     for f in FEATURES.values():
         for c in f.compartments:
             assert_allclose(f.func(other, c), f.func(m, c), rtol=1e-9, atol=1e-9,

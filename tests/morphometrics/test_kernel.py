@@ -119,3 +119,16 @@ def test_plan_with_and_without_kernel(monkeypatch):
         slow = plan.compute(m)
         monkeypatch.setattr(_kernel, "ENABLED", True)
         assert_allclose(fast, slow, rtol=RTOL, atol=1e-12, equal_nan=True)
+
+
+def test_section_ending_at_a_soma_node():
+    # A hand-built tree may hang a soma node below a neurite node (read_swc
+    # rejects such files): the section 1-2 ends at node 2, for both paths.
+    from ngep.io import Morphology
+
+    m = Morphology([[0, 0, 0], [0, 10, 0], [0, 20, 0], [0, 30, 0], [5, 40, 0],
+                    [-5, 40, 0]], [5, 1, 1, 1, 1, 1], [1, 3, 3, 1, 3, 3],
+                   [-1, 0, 1, 2, 3, 3])
+    assert FEATURES["n_sections"].func(m, "dendrite") == 3
+    assert FEATURES["mean_contraction"].func(m, "dendrite") == 1.0
+    assert_group_agrees(m, "tree")
