@@ -48,6 +48,20 @@
  * The table is returned as (bytearray, n): 7 columns of n doubles one after
  * the other (column-major, as the checks in _swc.py read them). The GIL is
  * released while parsing.
+ *
+ * read_tree(data) parses the same grammar in the same way and goes on with
+ * what _swc.py's _check_integral and _parent_indices do on the table, writing
+ * the arrays of a Morphology directly: xyz (n, 3, row-major), radius, and as
+ * int64 the ids, types and parent row indices. It accepts a file only where
+ * those Python checks pass (integral ids, types and parents within 2**53,
+ * coordinates and radii within 1e12, radii >= 0, unique ids, every parent
+ * found, no node its own parent), and returns None for everything else: the
+ * Python path (parse_table, then the checks) then runs as if read_tree did
+ * not exist and raises its line-numbered error. It also says whether the
+ * result is one tree with parents before children (parent[i] < i, one root)
+ * whose soma is absent or a single root point, the case in which _swc.py has
+ * nothing left to check. The fuzz tests compare the reader with and without
+ * this path (parser="careful" never takes it) bit for bit.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -276,10 +290,79 @@ static int parse_number(const unsigned char **pp, const unsigned char *end,
     return convert_exactly(first, digits_end, negative, written - n_fraction, out);
 }
 
-/* Fill columns (column c starts at table + c * cap); the number of rows, or -1
- * to decline. */
+/* The common literal, "[+-]DIGITS[.DIGITS]" with at most 19 digits in all
+ * and at most 22 after the point, in a few operations per digit; everything
+ * else goes to parse_number from the field's start. The value is the one
+ * parse_number gives: m * 10**-n_fraction by Clinger's path (path 1), where
+ * leading zeros add nothing to m and every digit is kept. */
+static inline int parse_field(const unsigned char **pp, const unsigned char *end,
+                              double *out)
+{
+    const unsigned char *p = *pp;
+    int negative = (*p == '-');
+    p += (*p == '-' || *p == '+');
+    const unsigned char *first = p;
+    uint64_t m = 0; /* wraps beyond 19 digits: then not used */
+    for (; is_digit(*p); p++)
+        m = m * 10 + (uint64_t)(*p - '0');
+    size_t n_digits = (size_t)(p - first), n_fraction = 0;
+    if (*p == '.') {
+        const unsigned char *dot = ++p;
+        for (; is_digit(*p); p++)
+            m = m * 10 + (uint64_t)(*p - '0');
+        n_fraction = (size_t)(p - dot);
+        n_digits += n_fraction;
+    }
+    if (n_digits - 1 < MAX_DIGITS && n_fraction <= MAX_POW10 && m <= MAX_MANTISSA
+        && ends_field(p, end)) { /* n_digits - 1 wraps for no digit at all */
+        double value = n_fraction ? (double)m / POW10[n_fraction] : (double)m;
+        *out = negative ? -value : value;
+        *pp = p;
+        return 1;
+    }
+    return parse_number(pp, end, out); /* exponents, long or odd literals */
+}
+
+/* Where parse_rows puts the 7 values of a row. The table: column c of rows
+ * [0, cap) at table + c * cap. The tree (read_tree): columns 2-4 into xyz
+ * (row-major), 5 into radius, and 0, 1 and 6 as integers into ids, types and
+ * parents, declining what _check_integral in _swc.py rejects. */
+typedef struct {
+    double *table;           /* parse_table; NULL for read_tree */
+    double *xyz, *radius;    /* read_tree */
+    int64_t *ints[N_COLUMNS]; /* read_tree: ids, types, parents at 0, 1, 6 */
+    Py_ssize_t cap;          /* rows there is room for */
+    Py_ssize_t n_soma;       /* read_tree: rows of type 1 */
+} Sink;
+
+#define MAX_INT 9007199254740992.0 /* 2**53, _MAX_INT in _swc.py */
+#define MAX_COORD 1e12             /* _MAX_COORD in _swc.py */
+
+static inline int store(Sink *sink, Py_ssize_t row, int col, double value)
+{
+    if (sink->table != NULL) {
+        sink->table[col * sink->cap + row] = value;
+        return 1;
+    }
+    switch (col) {
+    case 2: case 3: case 4:
+        sink->xyz[3 * row + (col - 2)] = value;
+        return fabs(value) <= MAX_COORD;
+    case 5:
+        sink->radius[row] = value;
+        return value >= 0 && value <= MAX_COORD; /* -0.0 passes, as in numpy */
+    default: /* 0, 1, 6: integers within 2**53 */
+        if (!(fabs(value) <= MAX_INT) || value != (double)(int64_t)value)
+            return 0;
+        sink->ints[col][row] = (int64_t)value;
+        sink->n_soma += (col == 1 && value == 1);
+        return 1;
+    }
+}
+
+/* Parse rows into the sink; the number of rows, or -1 to decline. */
 static Py_ssize_t parse_rows(const unsigned char *p, const unsigned char *end,
-                             double *table, Py_ssize_t cap)
+                             Sink *sink)
 {
     Py_ssize_t row = 0;
     while (p < end) {
@@ -295,9 +378,10 @@ static Py_ssize_t parse_rows(const unsigned char *p, const unsigned char *end,
                 break;
             }
             if (col < N_COLUMNS) {
-                if (row >= cap)
+                double value;
+                if (row >= sink->cap)
                     return -1; /* cannot happen: cap counts lines */
-                if (!parse_number(&p, end, table + col * cap + row))
+                if (!parse_field(&p, end, &value) || !store(sink, row, col, value))
                     return -1;
                 col++;
             } else { /* an extra column: ignored, whatever it holds */
@@ -316,53 +400,104 @@ static Py_ssize_t parse_rows(const unsigned char *p, const unsigned char *end,
     return row;
 }
 
+/* The number of lines: one more than the line ends (\n and \r counted
+ * alike), an upper bound on the rows. Eight bytes at a time: a byte of
+ * v ^ 0x0a.. or v ^ 0x0d.. is zero exactly where v holds that line end, and
+ * zero_bytes() sets the top bit of exactly those bytes; byte counters add up
+ * to 255 blocks before they are summed. */
+#define ONES UINT64_C(0x0101010101010101)
+#define LOW7 UINT64_C(0x7f7f7f7f7f7f7f7f)
+
+static inline uint64_t zero_bytes(uint64_t v)
+{
+    return ~(((v & LOW7) + LOW7) | v | LOW7);
+}
+
+static Py_ssize_t count_lines(const unsigned char *p, const unsigned char *end)
+{
+    Py_ssize_t total = 1;
+    while (end - p >= 8) {
+        uint64_t counters = 0;
+        for (int block = 0; block < 255 && end - p >= 8; block++, p += 8) {
+            uint64_t v;
+            memcpy(&v, p, sizeof v);
+            counters += (zero_bytes(v ^ (ONES * '\n')) | zero_bytes(v ^ (ONES * '\r')))
+                        >> 7;
+        }
+        uint64_t pairs = (counters & UINT64_C(0x00ff00ff00ff00ff))
+                         + ((counters >> 8) & UINT64_C(0x00ff00ff00ff00ff));
+        total += (Py_ssize_t)((pairs * UINT64_C(0x0001000100010001)) >> 48);
+    }
+    for (; p < end; p++)
+        total += is_eol(*p);
+    return total;
+}
+
+/* The buffer of a bytes-like argument, NUL-terminated: bytes and bytearray
+ * keep a NUL byte after their data, the sentinel that parse_number relies
+ * on; other buffers are copied into a bytes object. *owned is released by
+ * release_data. */
+static int get_data(PyObject *arg, PyObject **owned, Py_buffer *view)
+{
+    if (PyBytes_Check(arg) || PyByteArray_Check(arg)) {
+        *owned = arg;
+        Py_INCREF(arg);
+    } else {
+        *owned = PyBytes_FromObject(arg);
+        if (*owned == NULL)
+            return -1;
+    }
+    if (PyObject_GetBuffer(*owned, view, PyBUF_SIMPLE) < 0) {
+        Py_DECREF(*owned);
+        return -1;
+    }
+    return 0;
+}
+
+static void release_data(PyObject *owned, Py_buffer *view)
+{
+    PyBuffer_Release(view);
+    Py_DECREF(owned);
+}
+
+/* A bytearray of `rows` rows of 7 values of 8 bytes; *cap = rows. */
+static PyObject *new_rows(Py_ssize_t rows)
+{
+    if (rows > PY_SSIZE_T_MAX / (Py_ssize_t)(N_COLUMNS * sizeof(double)))
+        return PyErr_NoMemory();
+    return PyByteArray_FromStringAndSize(
+        NULL, rows * (Py_ssize_t)(N_COLUMNS * sizeof(double)));
+}
+
 static PyObject *parse_table(PyObject *module, PyObject *arg)
 {
-    /* bytes and bytearray keep a NUL byte after their data, the sentinel that
-     * parse_number relies on; other buffers are copied into a bytes object */
+    (void)module;
     PyObject *owned;
-    if (PyBytes_Check(arg) || PyByteArray_Check(arg)) {
-        owned = arg;
-        Py_INCREF(owned);
-    } else {
-        owned = PyBytes_FromObject(arg);
-        if (owned == NULL)
-            return NULL;
-    }
     Py_buffer view;
-    if (PyObject_GetBuffer(owned, &view, PyBUF_SIMPLE) < 0) {
-        Py_DECREF(owned);
+    if (get_data(arg, &owned, &view) < 0)
         return NULL;
-    }
     const unsigned char *data = (const unsigned char *)view.buf;
     const unsigned char *end = data + view.len;
 
-    Py_ssize_t cap = 1; /* lines: one more than the line ends */
-    for (const unsigned char *q = data; q < end; q++)
-        cap += is_eol(*q);
-    if (cap > PY_SSIZE_T_MAX / (Py_ssize_t)(N_COLUMNS * sizeof(double))) {
-        PyBuffer_Release(&view);
-        Py_DECREF(owned);
-        return PyErr_NoMemory();
-    }
-    PyObject *out = PyByteArray_FromStringAndSize(
-        NULL, cap * (Py_ssize_t)(N_COLUMNS * sizeof(double)));
+    Py_ssize_t cap = count_lines(data, end);
+    PyObject *out = new_rows(cap);
     if (out == NULL) {
-        PyBuffer_Release(&view);
-        Py_DECREF(owned);
+        release_data(owned, &view);
         return NULL;
     }
-    double *table = (double *)PyByteArray_AS_STRING(out);
+    Sink sink = {0};
+    sink.table = (double *)PyByteArray_AS_STRING(out);
+    sink.cap = cap;
 
     Py_ssize_t n;
     Py_BEGIN_ALLOW_THREADS
-    n = parse_rows(data, end, table, cap);
+    n = parse_rows(data, end, &sink);
     if (n > 0 && n < cap) /* close the gaps between the columns */
         for (int col = 1; col < N_COLUMNS; col++)
-            memmove(table + col * n, table + col * cap, (size_t)n * sizeof(double));
+            memmove(sink.table + col * n, sink.table + col * cap,
+                    (size_t)n * sizeof(double));
     Py_END_ALLOW_THREADS
-    PyBuffer_Release(&view);
-    Py_DECREF(owned);
+    release_data(owned, &view);
 
     if (n <= 0) { /* declined, or no rows: the Python parsers decide */
         Py_DECREF(out);
@@ -375,6 +510,147 @@ static PyObject *parse_table(PyObject *module, PyObject *arg)
     return Py_BuildValue("(Nn)", out, n);
 }
 
+/* ---- read_tree: ids -> rows, as _parent_indices in _swc.py ---------------- */
+
+typedef struct {
+    int64_t id;
+    Py_ssize_t row;
+} IdRow;
+
+static int compare_id_rows(const void *a, const void *b)
+{
+    int64_t x = ((const IdRow *)a)->id, y = ((const IdRow *)b)->id;
+    return (x > y) - (x < y);
+}
+
+/* The row of `id` among n (id, row) pairs sorted by id, or -1. */
+static Py_ssize_t find_id(const IdRow *pairs, Py_ssize_t n, int64_t id)
+{
+    Py_ssize_t lo = 0, hi = n;
+    while (lo < hi) {
+        Py_ssize_t mid = lo + (hi - lo) / 2;
+        if (pairs[mid].id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && pairs[lo].id == id ? pairs[lo].row : -1;
+}
+
+/* Replace the parent ids in `parent` by row indices (-1 for a root: a
+ * negative parent id). 1 on success; 0 where _parent_indices raises (a
+ * duplicate id, a parent not found, a node its own parent); -1 out of memory.
+ * *sorted_tree: one root and parent[i] < i for every row. */
+static int resolve_parents(const int64_t *ids, int64_t *parent, Py_ssize_t n,
+                           int *sorted_tree)
+{
+    int consecutive = 1, increasing = 1;
+    for (Py_ssize_t i = 1; i < n; i++) {
+        consecutive &= (ids[i] == ids[0] + i);
+        increasing &= (ids[i] > ids[i - 1]);
+    }
+    IdRow *pairs = NULL;
+    if (!consecutive) { /* rows sorted by id, then binary searches */
+        pairs = malloc((size_t)n * sizeof *pairs);
+        if (pairs == NULL)
+            return -1;
+        for (Py_ssize_t i = 0; i < n; i++) {
+            pairs[i].id = ids[i];
+            pairs[i].row = i;
+        }
+        if (!increasing) {
+            qsort(pairs, (size_t)n, sizeof *pairs, compare_id_rows);
+            for (Py_ssize_t i = 1; i < n; i++)
+                if (pairs[i].id == pairs[i - 1].id) {
+                    free(pairs);
+                    return 0; /* a duplicate id */
+                }
+        }
+    }
+    Py_ssize_t n_roots = 0;
+    int parents_first = 1;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        int64_t id = parent[i];
+        Py_ssize_t row;
+        if (id < 0) {
+            row = -1;
+            n_roots++;
+        } else {
+            if (consecutive) /* |ids| <= 2**53: no overflow */
+                row = (id - ids[0] >= 0 && id - ids[0] < n) ? (Py_ssize_t)(id - ids[0])
+                                                            : -1;
+            else
+                row = find_id(pairs, n, id);
+            if (row < 0 || row == i) {
+                free(pairs);
+                return 0; /* not found, or its own parent */
+            }
+            parents_first &= (row < i);
+        }
+        parent[i] = row;
+    }
+    free(pairs);
+    *sorted_tree = n_roots == 1 && parents_first;
+    return 1;
+}
+
+static PyObject *read_tree(PyObject *module, PyObject *arg)
+{
+    (void)module;
+    PyObject *owned;
+    Py_buffer view;
+    if (get_data(arg, &owned, &view) < 0)
+        return NULL;
+    const unsigned char *data = (const unsigned char *)view.buf;
+    const unsigned char *end = data + view.len;
+
+    /* one block: xyz (cap, 3), then radius, ids, types and parents (cap each) */
+    Py_ssize_t cap = count_lines(data, end);
+    PyObject *out = new_rows(cap);
+    if (out == NULL) {
+        release_data(owned, &view);
+        return NULL;
+    }
+    double *block = (double *)PyByteArray_AS_STRING(out);
+    Sink sink = {0};
+    sink.xyz = block;
+    sink.radius = block + 3 * cap;
+    sink.ints[0] = (int64_t *)(block + 4 * cap);
+    sink.ints[1] = (int64_t *)(block + 5 * cap);
+    sink.ints[6] = (int64_t *)(block + 6 * cap);
+    sink.cap = cap;
+
+    Py_ssize_t n, stride = cap;
+    int status = 0, sorted_tree = 0;
+    Py_BEGIN_ALLOW_THREADS
+    n = parse_rows(data, end, &sink);
+    if (n > 0) {
+        status = resolve_parents(sink.ints[0], sink.ints[6], n, &sorted_tree);
+        if (status > 0 && cap - n > cap / 16) { /* many comment lines: pack */
+            for (int k = 3; k < N_COLUMNS; k++)
+                memmove(block + k * n, block + k * cap, (size_t)n * sizeof(double));
+            stride = n;
+        }
+    }
+    Py_END_ALLOW_THREADS
+    release_data(owned, &view);
+
+    if (status <= 0) { /* declined; or out of memory: the Python path copes */
+        Py_DECREF(out);
+        Py_RETURN_NONE;
+    }
+    if (stride < cap
+        && PyByteArray_Resize(out, stride * (Py_ssize_t)(N_COLUMNS * sizeof(double)))
+               < 0) {
+        Py_DECREF(out);
+        return NULL;
+    }
+    int simple_soma = sink.n_soma == 0
+                      || (sink.n_soma == 1 && sink.ints[1][0] == 1 && sink.ints[6][0] < 0);
+    return Py_BuildValue("(NnnO)", out, n, stride,
+                         sorted_tree && simple_soma ? Py_True : Py_False);
+}
+
 PyDoc_STRVAR(parse_table_doc,
 "parse_table(data, /)\n"
 "--\n"
@@ -383,14 +659,28 @@ PyDoc_STRVAR(parse_table_doc,
 "7 columns of n float64, column after column. None where the Python parsers\n"
 "must decide (malformed input, numbers outside the exact fast path, no rows).");
 
+PyDoc_STRVAR(read_tree_doc,
+"read_tree(data, /)\n"
+"--\n"
+"\n"
+"The checked node arrays of the SWC file ``data`` (a bytes-like object) as\n"
+"``(block, n, stride, simple)``: ``block`` a bytearray of 7 * stride values of\n"
+"8 bytes, xyz as (n, 3) float64 at 0, radius at 3 * stride (float64), ids,\n"
+"types and parent row indices (-1 for roots) at 4, 5 and 6 * stride (int64);\n"
+"``simple`` is True for one tree with parents before children and at most a\n"
+"one-point soma at its root. None wherever parse_table and the checks of\n"
+"ngep.io._swc must decide (anything they would reject, or parse_table declines).");
+
 static PyMethodDef methods[] = {
     {"parse_table", parse_table, METH_O, parse_table_doc},
+    {"read_tree", read_tree, METH_O, read_tree_doc},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT, "_cswc",
     "SWC table parser in C (optional speed-up of ngep.io).", -1, methods,
+    NULL, NULL, NULL, NULL,
 };
 
 PyMODINIT_FUNC PyInit__cswc(void) { return PyModule_Create(&module); }

@@ -123,6 +123,36 @@ def _parse_native(data):
     return np.frombuffer(buffer, dtype=np.float64).reshape(len(_COLUMNS), n).T
 
 
+def _parse_native_tree(data):
+    """Parse and check with the C extension; the node arrays, or None.
+
+    ``(xyz, radius, ids, types, parent, simple)``: what ``_swc._build`` makes
+    of the table once ``_check_integral`` and ``_parent_indices`` pass (float64
+    xyz of shape (n, 3) and radius; int64 ids, types and parent row indices),
+    as fresh C-contiguous views of one buffer that nothing else holds.
+    ``simple`` is True for one tree with parents first and at most a one-point
+    soma at its root, which leaves ``_swc`` nothing to check. None where the
+    extension is not built, or where ``parse_table`` and those checks must
+    decide: the caller then takes the table path, whose errors are unchanged.
+    """
+    if _cswc is None:
+        return None
+    parsed = _cswc.read_tree(data)
+    if parsed is None:
+        return None
+    block, n, stride, simple = parsed
+    floats = np.frombuffer(block, dtype=np.float64)
+    ints = floats.view(np.int64)
+    return (
+        floats[: 3 * n].reshape(n, 3),
+        floats[3 * stride : 3 * stride + n],
+        ints[4 * stride : 4 * stride + n],
+        ints[5 * stride : 5 * stride + n],
+        ints[6 * stride : 6 * stride + n],
+        simple,
+    )
+
+
 def _pandas_table(data, sep):
     """pandas' C parser on ``data``: a column-major (n, k) float64 array.
 

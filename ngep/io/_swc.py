@@ -28,6 +28,7 @@ from ngep.io._parse import (
     _parse_careful,
     _parse_fast,
     _parse_native,
+    _parse_native_tree,
     _read_bytes,
     _row_lines,
 )
@@ -343,7 +344,13 @@ def _parse_bytes(data, *, path=None, on_fragments="warn", parser="auto"):
     table = None
     for name in _PARSER_CHAINS[parser]:
         if name == "native":
-            table = _parse_native(data)
+            tree = _parse_native_tree(data)  # parsed and checked in C
+            if tree is not None:
+                *arrays, simple = tree
+                lines = _Lines(data, path, n_rows=arrays[0].shape[0])
+                return _assemble(*arrays, lines, path, on_fragments, simple=simple,
+                                 owned=True)
+            table = _parse_native(data)  # the C path declined: errors come next
         elif name == "pandas" or len(data) >= _SMALL_FILE:
             table = _parse_fast(data)
         if table is not None:
@@ -360,22 +367,43 @@ def _build(table, lines, path, on_fragments):
     ints = _check_integral(table, lines, path)
     ids, types, parent_ids = ints[:, 0], ints[:, 1], ints[:, 2]
     parent = _parent_indices(ids, parent_ids, lines, path)
-    keep, dropped = _select_tree(ids, types, parent, lines, path, on_fragments)
-    _check_soma(ids, types, parent, lines, path)
-    if not keep.all():
-        new_index = np.cumsum(keep) - 1
-        parent = np.where(parent[keep] >= 0, new_index[np.maximum(parent[keep], 0)], -1)
-        table, ids, types = table[keep], ids[keep], types[keep]
+    return _assemble(table[:, 2:5], table[:, 5], ids, types, parent, lines, path,
+                     on_fragments)
+
+
+def _assemble(xyz, radius, ids, types, parent, lines, path, on_fragments, *,
+              simple=False, owned=False):
+    """The Morphology of checked node arrays (parent as row indices).
+
+    ``simple``: the arrays are known to be one tree with parents first and at
+    most a one-point soma at its root (the C reader says so), where
+    ``_select_tree`` and ``_check_soma`` would find nothing to do. ``owned``:
+    the arrays are fresh and held nowhere else, so the Morphology may keep
+    them rather than copies.
+    """
+    if simple:
+        dropped = ids[:0]
+    else:
+        keep, dropped = _select_tree(ids, types, parent, lines, path, on_fragments)
+        _check_soma(ids, types, parent, lines, path)
+        if not keep.all():
+            new_index = np.cumsum(keep) - 1
+            parent = np.where(
+                parent[keep] >= 0, new_index[np.maximum(parent[keep], 0)], -1
+            )
+            xyz, radius, ids, types = xyz[keep], radius[keep], ids[keep], types[keep]
     name = None if path is None else morphology_stem(path)
     return Morphology._from_checked(
-        table[:, 2:5],
-        table[:, 5],
+        xyz,
+        radius,
         types,
         parent,
         ids=ids,
         name=name,
         source=path,
         dropped_ids=dropped,
+        owned=owned,
+        parents_first=simple or None,
     )
 
 
