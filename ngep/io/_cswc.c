@@ -59,8 +59,8 @@
  * Python path (parse_table, then the checks) then runs as if read_tree did
  * not exist and raises its line-numbered error. It also says whether the
  * result is one tree with parents before children (parent[i] < i, one root)
- * whose soma is absent or a single root point, the case in which _swc.py has
- * nothing left to check. The fuzz tests compare the reader with and without
+ * and whether its soma is absent or a single root point: the cases in which
+ * _swc.py's _select_tree and _check_soma have nothing to do. The fuzz tests compare the reader with and without
  * this path (parser="careful" never takes it) bit for bit.
  */
 #define PY_SSIZE_T_CLEAN
@@ -400,11 +400,11 @@ static Py_ssize_t parse_rows(const unsigned char *p, const unsigned char *end,
     return row;
 }
 
-/* The number of lines: one more than the line ends (\n and \r counted
- * alike), an upper bound on the rows. Eight bytes at a time: a byte of
- * v ^ 0x0a.. or v ^ 0x0d.. is zero exactly where v holds that line end, and
- * zero_bytes() sets the top bit of exactly those bytes; byte counters add up
- * to 255 blocks before they are summed. */
+/* The number of lines, an upper bound on the rows: one more than the line
+ * ends, a \r\n counting once. Eight bytes at a time: a byte of v ^ 0x0a..
+ * (v ^ 0x0d..) is zero exactly where v holds \n (\r), zero_bytes() sets the
+ * top bit of exactly those bytes, and a \r whose next byte is \n is not
+ * counted; byte counters add up to 255 words before they are summed. */
 #define ONES UINT64_C(0x0101010101010101)
 #define LOW7 UINT64_C(0x7f7f7f7f7f7f7f7f)
 
@@ -418,18 +418,25 @@ static Py_ssize_t count_lines(const unsigned char *p, const unsigned char *end)
     Py_ssize_t total = 1;
     while (end - p >= 8) {
         uint64_t counters = 0;
-        for (int block = 0; block < 255 && end - p >= 8; block++, p += 8) {
+        for (int word = 0; word < 255 && end - p >= 8; word++, p += 8) {
             uint64_t v;
             memcpy(&v, p, sizeof v);
-            counters += (zero_bytes(v ^ (ONES * '\n')) | zero_bytes(v ^ (ONES * '\r')))
-                        >> 7;
+            uint64_t lf = zero_bytes(v ^ (ONES * '\n'));
+            uint64_t cr = zero_bytes(v ^ (ONES * '\r'));
+            uint64_t crlf = 0; /* elsewhere: counted twice, still a bound */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+            crlf = cr & (lf >> 8); /* the next byte is 8 bits up */
+            if (p[7] == '\r' && p + 8 < end && p[8] == '\n')
+                crlf |= UINT64_C(1) << 63; /* a pair across two words */
+#endif
+            counters += ((lf | cr) & ~crlf) >> 7;
         }
         uint64_t pairs = (counters & UINT64_C(0x00ff00ff00ff00ff))
                          + ((counters >> 8) & UINT64_C(0x00ff00ff00ff00ff));
         total += (Py_ssize_t)((pairs * UINT64_C(0x0001000100010001)) >> 48);
     }
     for (; p < end; p++)
-        total += is_eol(*p);
+        total += *p == '\n' || (*p == '\r' && !(p + 1 < end && p[1] == '\n'));
     return total;
 }
 
@@ -621,12 +628,14 @@ static PyObject *read_tree(PyObject *module, PyObject *arg)
     sink.cap = cap;
 
     Py_ssize_t n, stride = cap;
-    int status = 0, sorted_tree = 0;
+    int status = 0, sorted_tree = 0, simple_soma = 0;
     Py_BEGIN_ALLOW_THREADS
     n = parse_rows(data, end, &sink);
     if (n > 0) {
         status = resolve_parents(sink.ints[0], sink.ints[6], n, &sorted_tree);
-        if (status > 0 && cap - n > cap / 16) { /* many comment lines: pack */
+        simple_soma = sink.n_soma == 0 || (sink.n_soma == 1 && sink.ints[1][0] == 1
+                                           && sink.ints[6][0] < 0);
+        if (status > 0 && cap - n > cap / 16) { /* many blank lines: pack */
             for (int k = 3; k < N_COLUMNS; k++)
                 memmove(block + k * n, block + k * cap, (size_t)n * sizeof(double));
             stride = n;
@@ -645,10 +654,8 @@ static PyObject *read_tree(PyObject *module, PyObject *arg)
         Py_DECREF(out);
         return NULL;
     }
-    int simple_soma = sink.n_soma == 0
-                      || (sink.n_soma == 1 && sink.ints[1][0] == 1 && sink.ints[6][0] < 0);
-    return Py_BuildValue("(NnnO)", out, n, stride,
-                         sorted_tree && simple_soma ? Py_True : Py_False);
+    return Py_BuildValue("(NnnOO)", out, n, stride, sorted_tree ? Py_True : Py_False,
+                         simple_soma ? Py_True : Py_False);
 }
 
 PyDoc_STRVAR(parse_table_doc,
@@ -664,11 +671,12 @@ PyDoc_STRVAR(read_tree_doc,
 "--\n"
 "\n"
 "The checked node arrays of the SWC file ``data`` (a bytes-like object) as\n"
-"``(block, n, stride, simple)``: ``block`` a bytearray of 7 * stride values of\n"
-"8 bytes, xyz as (n, 3) float64 at 0, radius at 3 * stride (float64), ids,\n"
-"types and parent row indices (-1 for roots) at 4, 5 and 6 * stride (int64);\n"
-"``simple`` is True for one tree with parents before children and at most a\n"
-"one-point soma at its root. None wherever parse_table and the checks of\n"
+"``(block, n, stride, one_tree, simple_soma)``: ``block`` a bytearray of\n"
+"7 * stride values of 8 bytes, xyz as (n, 3) float64 at 0, radius at\n"
+"3 * stride (float64), ids, types and parent row indices (-1 for roots) at 4,\n"
+"5 and 6 * stride (int64); ``one_tree``: one root and parents before\n"
+"children; ``simple_soma``: no soma, or one soma point at the first row, a\n"
+"root. None wherever parse_table and the checks of\n"
 "ngep.io._swc must decide (anything they would reject, or parse_table declines).");
 
 static PyMethodDef methods[] = {

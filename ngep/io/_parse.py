@@ -126,12 +126,13 @@ def _parse_native(data):
 def _parse_native_tree(data):
     """Parse and check with the C extension; the node arrays, or None.
 
-    ``(xyz, radius, ids, types, parent, simple)``: what ``_swc._build`` makes
-    of the table once ``_check_integral`` and ``_parent_indices`` pass (float64
-    xyz of shape (n, 3) and radius; int64 ids, types and parent row indices),
-    as fresh C-contiguous views of one buffer that nothing else holds.
-    ``simple`` is True for one tree with parents first and at most a one-point
-    soma at its root, which leaves ``_swc`` nothing to check. None where the
+    ``(xyz, radius, ids, types, parent, one_tree, simple_soma)``: what
+    ``_swc._build`` makes of the table once ``_check_integral`` and
+    ``_parent_indices`` pass (float64 xyz of shape (n, 3) and radius; int64
+    ids, types and parent row indices), as fresh C-contiguous views of one
+    buffer that nothing else holds. ``one_tree``: one root, parents before
+    children (nothing for ``_select_tree`` to do); ``simple_soma``: no soma or
+    one soma point at the root (nothing for ``_check_soma``). None where the
     extension is not built, or where ``parse_table`` and those checks must
     decide: the caller then takes the table path, whose errors are unchanged.
     """
@@ -140,7 +141,7 @@ def _parse_native_tree(data):
     parsed = _cswc.read_tree(data)
     if parsed is None:
         return None
-    block, n, stride, simple = parsed
+    block, n, stride, one_tree, simple_soma = parsed
     floats = np.frombuffer(block, dtype=np.float64)
     ints = floats.view(np.int64)
     return (
@@ -149,7 +150,8 @@ def _parse_native_tree(data):
         ints[4 * stride : 4 * stride + n],
         ints[5 * stride : 5 * stride + n],
         ints[6 * stride : 6 * stride + n],
-        simple,
+        one_tree,
+        simple_soma,
     )
 
 

@@ -169,9 +169,10 @@ def _parent_indices(ids, parent_ids, lines, path):
 def _select_tree(ids, types, parent, lines, path, on_fragments):
     """Keep the soma-connected tree; return (row mask, dropped ids)."""
     n = parent.size
-    if np.count_nonzero(parent < 0) == 1 and np.all(parent < np.arange(n)):
+    parents_first = bool(np.all(parent < np.arange(n)))
+    if parents_first and np.count_nonzero(parent < 0) == 1:
         return np.ones(n, dtype=bool), ids[:0]  # one sorted tree: nothing to drop
-    roots = _tree.find_roots(parent)
+    roots = _tree.find_roots(parent, topological=parents_first)
     cyclic = np.flatnonzero(roots < 0)
     _fail_at_first(
         cyclic, lines, path, lambda row: (
@@ -179,7 +180,9 @@ def _select_tree(ids, types, parent, lines, path, on_fragments):
             "of parents must end at a root (parent -1)"
         ),
     )
-    root_rows, sizes = np.unique(roots, return_counts=True)
+    sizes = np.bincount(roots, minlength=n)  # roots >= 0: no cycle (above)
+    root_rows = np.flatnonzero(sizes)  # what np.unique gives, without a sort
+    sizes = sizes[root_rows]
     soma_roots = np.unique(roots[types == 1])
     if soma_roots.size > 1:
         rows = [int(np.flatnonzero((roots == r) & (types == 1))[0]) for r in soma_roots]
@@ -346,9 +349,10 @@ def _parse_bytes(data, *, path=None, on_fragments="warn", parser="auto"):
         if name == "native":
             tree = _parse_native_tree(data)  # parsed and checked in C
             if tree is not None:
-                *arrays, simple = tree
+                *arrays, one_tree, simple_soma = tree
                 lines = _Lines(data, path, n_rows=arrays[0].shape[0])
-                return _assemble(*arrays, lines, path, on_fragments, simple=simple,
+                return _assemble(*arrays, lines, path, on_fragments,
+                                 one_tree=one_tree, simple_soma=simple_soma,
                                  owned=True)
             table = _parse_native(data)  # the C path declined: errors come next
         elif name == "pandas" or len(data) >= _SMALL_FILE:
@@ -372,26 +376,25 @@ def _build(table, lines, path, on_fragments):
 
 
 def _assemble(xyz, radius, ids, types, parent, lines, path, on_fragments, *,
-              simple=False, owned=False):
+              one_tree=False, simple_soma=False, owned=False):
     """The Morphology of checked node arrays (parent as row indices).
 
-    ``simple``: the arrays are known to be one tree with parents first and at
-    most a one-point soma at its root (the C reader says so), where
-    ``_select_tree`` and ``_check_soma`` would find nothing to do. ``owned``:
-    the arrays are fresh and held nowhere else, so the Morphology may keep
-    them rather than copies.
+    ``one_tree`` (one root, parents before children) and ``simple_soma`` (no
+    soma, or one soma point at the root), where the C reader knows them, skip
+    ``_select_tree`` and ``_check_soma``, which would find nothing to do.
+    ``owned``: the arrays are fresh and held nowhere else, so the Morphology
+    may keep them rather than copies.
     """
-    if simple:
+    if one_tree:
         dropped = ids[:0]
     else:
         keep, dropped = _select_tree(ids, types, parent, lines, path, on_fragments)
+    if not simple_soma:
         _check_soma(ids, types, parent, lines, path)
-        if not keep.all():
-            new_index = np.cumsum(keep) - 1
-            parent = np.where(
-                parent[keep] >= 0, new_index[np.maximum(parent[keep], 0)], -1
-            )
-            xyz, radius, ids, types = xyz[keep], radius[keep], ids[keep], types[keep]
+    if not one_tree and not keep.all():
+        new_index = np.cumsum(keep) - 1
+        parent = np.where(parent[keep] >= 0, new_index[np.maximum(parent[keep], 0)], -1)
+        xyz, radius, ids, types = xyz[keep], radius[keep], ids[keep], types[keep]
     name = None if path is None else morphology_stem(path)
     return Morphology._from_checked(
         xyz,
@@ -403,7 +406,7 @@ def _assemble(xyz, radius, ids, types, parent, lines, path, on_fragments, *,
         source=path,
         dropped_ids=dropped,
         owned=owned,
-        parents_first=simple or None,
+        parents_first=one_tree or None,
     )
 
 

@@ -9,13 +9,17 @@ root and the parent's index otherwise. The functions use pointer doubling
 import numpy as np
 
 
-def find_roots(parent):
+def find_roots(parent, *, topological=None):
     """Return the root index of every node, or -1 for nodes on or below a cycle.
 
     Parameters
     ----------
     parent : ndarray of int, shape (n,)
         Parent indices, -1 for roots.
+    topological : bool, default=None
+        Whether ``parent[i] < i`` for every node (a forest with parents first,
+        hence no cycle); checked when None. Such a forest is solved in O(n) by
+        the unbranched runs of :func:`path_sum` rather than pointer doubling.
 
     Returns
     -------
@@ -33,6 +37,13 @@ def find_roots(parent):
     parent = np.asarray(parent, dtype=np.int64)
     n = parent.size
     idx = np.arange(n, dtype=np.int64)
+    if topological is None:
+        topological = bool(np.all(parent < idx))
+    if topological and n > 64:
+        # the sum along the path of (own index at a root, 0 elsewhere) is the
+        # root's index: one term, exact in float64 below 2**53
+        own = np.where(parent < 0, idx, 0).astype(np.float64)
+        return _path_sum_runs(parent, own).astype(np.int64)
     jump = np.where(parent < 0, idx, parent)
     # After k rounds jump[i] is the 2**k-th ancestor (clamped at the root), so
     # ceil(log2(n)) + 1 rounds reach the root of every acyclic path.
