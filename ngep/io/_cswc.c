@@ -400,44 +400,47 @@ static Py_ssize_t parse_rows(const unsigned char *p, const unsigned char *end,
     return row;
 }
 
-/* The number of lines, an upper bound on the rows: one more than the line
- * ends, a \r\n counting once. Eight bytes at a time: a byte of v ^ 0x0a..
- * (v ^ 0x0d..) is zero exactly where v holds \n (\r), zero_bytes() sets the
- * top bit of exactly those bytes, and a \r whose next byte is \n is not
- * counted; byte counters add up to 255 words before they are summed. */
-#define ONES UINT64_C(0x0101010101010101)
-#define LOW7 UINT64_C(0x7f7f7f7f7f7f7f7f)
-
-static inline uint64_t zero_bytes(uint64_t v)
+/* The \n and \r bytes of [p, end), and the \r\n pairs. Blocks of 255 bytes
+ * keep byte-wide counters, which compilers turn into vector compares and
+ * adds. */
+static void count_line_ends(const unsigned char *p, const unsigned char *end,
+                            Py_ssize_t *lf, Py_ssize_t *cr)
 {
-    return ~(((v & LOW7) + LOW7) | v | LOW7);
+    *lf = *cr = 0;
+    while (p < end) {
+        Py_ssize_t len = end - p < 255 ? end - p : 255;
+        unsigned char block_lf = 0, block_cr = 0;
+        for (Py_ssize_t i = 0; i < len; i++) {
+            block_lf += (p[i] == '\n');
+            block_cr += (p[i] == '\r');
+        }
+        *lf += block_lf;
+        *cr += block_cr;
+        p += len;
+    }
 }
 
+static Py_ssize_t count_crlf(const unsigned char *p, const unsigned char *end)
+{
+    Py_ssize_t total = 0;
+    while (end - p > 1) {
+        Py_ssize_t len = end - p - 1 < 255 ? end - p - 1 : 255;
+        unsigned char block = 0;
+        for (Py_ssize_t i = 0; i < len; i++)
+            block += (p[i] == '\r') & (p[i + 1] == '\n');
+        total += block;
+        p += len;
+    }
+    return total;
+}
+
+/* The number of lines, an upper bound on the rows: one more than the line
+ * ends, \n, \r and \r\n (once). */
 static Py_ssize_t count_lines(const unsigned char *p, const unsigned char *end)
 {
-    Py_ssize_t total = 1;
-    while (end - p >= 8) {
-        uint64_t counters = 0;
-        for (int word = 0; word < 255 && end - p >= 8; word++, p += 8) {
-            uint64_t v;
-            memcpy(&v, p, sizeof v);
-            uint64_t lf = zero_bytes(v ^ (ONES * '\n'));
-            uint64_t cr = zero_bytes(v ^ (ONES * '\r'));
-            uint64_t crlf = 0; /* elsewhere: counted twice, still a bound */
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-            crlf = cr & (lf >> 8); /* the next byte is 8 bits up */
-            if (p[7] == '\r' && p + 8 < end && p[8] == '\n')
-                crlf |= UINT64_C(1) << 63; /* a pair across two words */
-#endif
-            counters += ((lf | cr) & ~crlf) >> 7;
-        }
-        uint64_t pairs = (counters & UINT64_C(0x00ff00ff00ff00ff))
-                         + ((counters >> 8) & UINT64_C(0x00ff00ff00ff00ff));
-        total += (Py_ssize_t)((pairs * UINT64_C(0x0001000100010001)) >> 48);
-    }
-    for (; p < end; p++)
-        total += *p == '\n' || (*p == '\r' && !(p + 1 < end && p[1] == '\n'));
-    return total;
+    Py_ssize_t lf, cr;
+    count_line_ends(p, end, &lf, &cr);
+    return 1 + lf + cr - (lf && cr ? count_crlf(p, end) : 0);
 }
 
 /* The buffer of a bytes-like argument, NUL-terminated: bytes and bytearray
