@@ -290,11 +290,11 @@ class Morphology:
     def segment_length(self):
         """Euclidean length of the segment from each node to its parent (0 at root)."""
         p = self._parent_or_self  # the root is its own parent: length 0
-        squared = np.zeros(self.n_nodes)
-        for coord in self.xyz.T:  # contiguous rows when xyz is column-major
-            step = coord - coord[p]
-            squared += step * step
-        return np.sqrt(squared)
+        step = self.xyz - np.take(self.xyz, p, axis=0)  # one gather of rows
+        step *= step
+        squared = step[:, 0] + step[:, 1]  # (dx² + dy²) + dz², in that order
+        squared += step[:, 2]
+        return np.sqrt(squared, out=squared)
 
     @cached_property
     def neurite_segment(self):
