@@ -59,8 +59,9 @@
  * Python path (parse_table, then the checks) then runs as if read_tree did
  * not exist and raises its line-numbered error. It also says whether the
  * result is one tree with parents before children (parent[i] < i, one root)
- * and whether its soma is absent or a single root point: the cases in which
- * _swc.py's _select_tree and _check_soma have nothing to do. The fuzz tests compare the reader with and without
+ * and whether its soma passes _swc.py's _check_soma (decided in C for somata
+ * of up to 64 points): the cases in which _select_tree and _check_soma have
+ * nothing to do. The fuzz tests compare the reader with and without
  * this path (parser="careful" never takes it) bit for bit.
  */
 #define PY_SSIZE_T_CLEAN
@@ -604,6 +605,41 @@ static int resolve_parents(const int64_t *ids, int64_t *parent, Py_ssize_t n,
     return 1;
 }
 
+/* Whether _check_soma in _swc.py passes, decided for somata of at most
+ * MAX_SOMA points (0 beyond: Python decides): every soma point's parent is a
+ * root (-1) or a soma point, and no soma point has two soma children, except
+ * in a 3-point soma whose two children hang from the first root. */
+#define MAX_SOMA 64
+
+static int soma_passes(const int64_t *types, const int64_t *parent, Py_ssize_t n,
+                       Py_ssize_t n_soma)
+{
+    if (n_soma == 0)
+        return 1;
+    if (n_soma > MAX_SOMA)
+        return 0;
+    Py_ssize_t rows[MAX_SOMA], k = 0, first_root = -1;
+    for (Py_ssize_t i = 0; i < n && (k < n_soma || first_root < 0); i++) {
+        if (first_root < 0 && parent[i] < 0)
+            first_root = i;
+        if (types[i] == 1) {
+            if (parent[i] >= 0 && types[parent[i]] != 1)
+                return 0; /* a soma point below a neurite */
+            rows[k++] = i;
+        }
+    }
+    int fork = 0, root_children = 0; /* soma children of soma points */
+    for (Py_ssize_t a = 0; a < k; a++) {
+        Py_ssize_t children = 0;
+        for (Py_ssize_t b = 0; b < k; b++)
+            children += parent[rows[b]] == rows[a];
+        fork |= children >= 2;
+        if (rows[a] == first_root)
+            root_children = (int)children;
+    }
+    return !fork || (n_soma == 3 && root_children == 2);
+}
+
 static PyObject *read_tree(PyObject *module, PyObject *arg)
 {
     (void)module;
@@ -636,8 +672,8 @@ static PyObject *read_tree(PyObject *module, PyObject *arg)
     n = parse_rows(data, end, &sink);
     if (n > 0) {
         status = resolve_parents(sink.ints[0], sink.ints[6], n, &sorted_tree);
-        simple_soma = sink.n_soma == 0 || (sink.n_soma == 1 && sink.ints[1][0] == 1
-                                           && sink.ints[6][0] < 0);
+        if (status > 0)
+            simple_soma = soma_passes(sink.ints[1], sink.ints[6], n, sink.n_soma);
         if (status > 0 && cap - n > cap / 16) { /* many blank lines: pack */
             for (int k = 3; k < N_COLUMNS; k++)
                 memmove(block + k * n, block + k * cap, (size_t)n * sizeof(double));
@@ -678,8 +714,8 @@ PyDoc_STRVAR(read_tree_doc,
 "7 * stride values of 8 bytes, xyz as (n, 3) float64 at 0, radius at\n"
 "3 * stride (float64), ids, types and parent row indices (-1 for roots) at 4,\n"
 "5 and 6 * stride (int64); ``one_tree``: one root and parents before\n"
-"children; ``simple_soma``: no soma, or one soma point at the first row, a\n"
-"root. None wherever parse_table and the checks of\n"
+"children; ``simple_soma``: the soma passes _check_soma (decided for somata\n"
+"of up to 64 points). None wherever parse_table and the checks of\n"
 "ngep.io._swc must decide (anything they would reject, or parse_table declines).");
 
 static PyMethodDef methods[] = {
