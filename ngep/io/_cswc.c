@@ -640,15 +640,27 @@ static int soma_passes(const int64_t *types, const int64_t *parent, Py_ssize_t n
     return !fork || (n_soma == 3 && root_children == 2);
 }
 
-static PyObject *read_tree(PyObject *module, PyObject *arg)
+static PyObject *read_tree(PyObject *module, PyObject *args)
 {
     (void)module;
-    PyObject *owned;
+    PyObject *arg, *owned;
+    Py_ssize_t length = -1;
+    if (!PyArg_ParseTuple(args, "O|n:read_tree", &arg, &length))
+        return NULL;
     Py_buffer view;
     if (get_data(arg, &owned, &view) < 0)
         return NULL;
     const unsigned char *data = (const unsigned char *)view.buf;
-    const unsigned char *end = data + view.len;
+    if (length >= 0) { /* the first `length` bytes, a NUL byte after them */
+        if (length >= view.len || data[length] != 0) {
+            release_data(owned, &view);
+            PyErr_SetString(PyExc_ValueError,
+                            "read_tree: data[length] must be a NUL byte of data");
+            return NULL;
+        }
+    } else
+        length = view.len;
+    const unsigned char *end = data + length;
 
     /* one block: xyz (cap, 3), then radius, ids, types and parents (cap each) */
     Py_ssize_t cap = count_lines(data, end);
@@ -706,10 +718,11 @@ PyDoc_STRVAR(parse_table_doc,
 "must decide (malformed input, numbers outside the exact fast path, no rows).");
 
 PyDoc_STRVAR(read_tree_doc,
-"read_tree(data, /)\n"
+"read_tree(data, length=-1, /)\n"
 "--\n"
 "\n"
-"The checked node arrays of the SWC file ``data`` (a bytes-like object) as\n"
+"The checked node arrays of the SWC file ``data`` (a bytes-like object; with\n"
+"``length`` >= 0 its first ``length`` bytes, ``data[length]`` being 0) as\n"
 "``(block, n, stride, one_tree, simple_soma)``: ``block`` a bytearray of\n"
 "7 * stride values of 8 bytes, xyz as (n, 3) float64 at 0, radius at\n"
 "3 * stride (float64), ids, types and parent row indices (-1 for roots) at 4,\n"
@@ -720,7 +733,7 @@ PyDoc_STRVAR(read_tree_doc,
 
 static PyMethodDef methods[] = {
     {"parse_table", parse_table, METH_O, parse_table_doc},
-    {"read_tree", read_tree, METH_O, read_tree_doc},
+    {"read_tree", read_tree, METH_VARARGS, read_tree_doc},
     {NULL, NULL, 0, NULL},
 };
 

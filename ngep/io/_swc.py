@@ -25,11 +25,11 @@ from ngep.io._formats import morphology_stem
 from ngep.io._morphology import Morphology
 from ngep.io._parse import (
     _COLUMNS,
+    _file_contents,
     _parse_careful,
     _parse_fast,
     _parse_native,
     _parse_native_tree,
-    _read_bytes,
     _row_lines,
 )
 
@@ -53,15 +53,18 @@ class _Lines:
     number of rows, which a table the fast parsers accept never gives.
     """
 
-    def __init__(self, data, path, linenos=None, n_rows=None):
+    def __init__(self, data, path, linenos=None, n_rows=None, length=None):
         self._data, self._path, self._linenos = data, path, linenos
-        self._n_rows = n_rows
+        self._n_rows, self._length = n_rows, length
 
     def __call__(self, row):
         if self._linenos is None:
-            linenos = _row_lines(self._data)
+            data = self._data
+            if self._length is not None:  # a reused buffer (_file_contents)
+                data = bytes(data[: self._length])
+            linenos = _row_lines(data)
             if linenos.size != self._n_rows:
-                linenos = _parse_careful(self._data, self._path)[1]
+                linenos = _parse_careful(data, self._path)[1]
             self._linenos = linenos
         return int(self._linenos[row])
 
@@ -318,7 +321,8 @@ def read_swc(path, *, on_fragments="warn"):
             f"read_swc expects a path (str or os.PathLike), got {type(path).__name__}."
         )
     path = os.fspath(path)
-    return _parse_bytes(_read_bytes(path), path=path, on_fragments=on_fragments)
+    with _file_contents(path) as (data, length):
+        return _parse_bytes(data, path=path, on_fragments=on_fragments, length=length)
 
 
 # _parse_bytes(parser=...): the fast parsers tried, in order, before the careful
@@ -333,7 +337,8 @@ _PARSER_CHAINS = {
 }
 
 
-def _parse_bytes(data, *, path=None, on_fragments="warn", parser="auto"):
+def _parse_bytes(data, *, path=None, on_fragments="warn", parser="auto",
+                 length=None):
     """Parse the (decompressed) bytes of an SWC file; ``path`` only labels errors.
 
     ``read_swc`` without the disk: used by the fuzz tests and by callers that
@@ -341,19 +346,26 @@ def _parse_bytes(data, *, path=None, on_fragments="warn", parser="auto"):
     careful line parser, which takes whatever they decline (see
     ``_PARSER_CHAINS``): ``"auto"`` is the C parser, then pandas' on inputs of
     2 kB or more; the others force one path, for tests and benchmarks.
+    ``length``: the text is ``data[:length]`` of a buffer with a NUL byte after
+    it (see ``_parse._file_contents``), which the C tree path reads in place.
     """
+    if length is not None and (data[:3] == _UTF8_BOM
+                               or "native" not in _PARSER_CHAINS[parser]):
+        data, length = bytes(data[:length]), None  # the other paths read bytes
     if data.startswith(_UTF8_BOM):  # written by some Windows editors
         data = data[len(_UTF8_BOM):]
     table = None
     for name in _PARSER_CHAINS[parser]:
         if name == "native":
-            tree = _parse_native_tree(data)  # parsed and checked in C
+            tree = _parse_native_tree(data, length)  # parsed and checked in C
             if tree is not None:
                 *arrays, one_tree, simple_soma = tree
-                lines = _Lines(data, path, n_rows=arrays[0].shape[0])
+                lines = _Lines(data, path, n_rows=arrays[0].shape[0], length=length)
                 return _assemble(*arrays, lines, path, on_fragments,
                                  one_tree=one_tree, simple_soma=simple_soma,
                                  owned=True)
+            if length is not None:
+                data, length = bytes(data[:length]), None
             table = _parse_native(data)  # the C path declined: errors come next
         elif name == "pandas" or len(data) >= _SMALL_FILE:
             table = _parse_fast(data)

@@ -324,7 +324,7 @@ def test_c_tree_path_agrees_with_the_table_path(data, on_fragments):
                 m.dropped_ids.tolist())
 
     with_tree = outcome()
-    with mock.patch.object(_swc, "_parse_native_tree", lambda data: None):
+    with mock.patch.object(_swc, "_parse_native_tree", lambda data, length=None: None):
         assert outcome() == with_tree
 
 

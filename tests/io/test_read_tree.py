@@ -47,7 +47,7 @@ def _outcome(data, on_fragments="ignore"):
 def check_agrees(data, on_fragments="ignore"):
     """The reader gives the same result or error with and without read_tree."""
     with_tree = _outcome(data, on_fragments)
-    with mock.patch.object(_swc, "_parse_native_tree", lambda data: None):
+    with mock.patch.object(_swc, "_parse_native_tree", lambda data, length=None: None):
         without = _outcome(data, on_fragments)
     assert with_tree == without
     return with_tree
@@ -212,3 +212,93 @@ def test_three_soma_points_forking_below_a_later_root(on_fragments):
 def test_somata_agree(data, on_fragments):
     check_agrees(data, on_fragments)
 
+
+
+# ---------------------------------------------------------------------------
+# the reused read buffer (_parse._file_contents)
+# ---------------------------------------------------------------------------
+def _files(tmp_path):
+    """Files that follow one another through the same buffer: large then small
+    (stale bytes after the small one), gzip, a BOM, an error deep in a file."""
+    import gzip
+
+    big, small = _text(_chain(400)), _text(_chain(3))
+    bad = _text(_chain(50)).replace(b"\n30 3 ", b"\n30.5 3 ")  # line 30
+    files = {"big.swc": big, "small.swc": small, "bom.swc": b"\xef\xbb\xbf" + small,
+             "cell.swc.gz": gzip.compress(big, mtime=0), "bad.swc": bad,
+             "tiny.swc": b"1 1 0 0 0 1 -1", "empty.swc": b"", "gz-like.swc": b"\x1f"}
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    return files
+
+
+def _read(path):
+    try:
+        m = _swc.read_swc(path)
+    except SWCFormatError as err:
+        return ("error", str(err))
+    return ("ok", m.xyz.tolist(), m.parent.tolist(), m.ids.tolist(), m.name)
+
+
+def test_reused_buffer_reads_as_bytes_do(tmp_path):
+    files = _files(tmp_path)
+    for name in [*files, *reversed(files), "big.swc", "tiny.swc", "bad.swc"]:
+        path = tmp_path / name
+        with mock.patch.object(_parse, "_READ_BUFFER", _parse._ReadBuffer()) as state:
+            state.busy = True  # the path without the buffer
+            expected = _read(path)
+        assert _read(path) == expected, name
+    assert _read(tmp_path / "bad.swc")[1].endswith("line 30: id must be an integer, "
+                                                   "got 30.5")
+
+
+def test_files_over_the_limit_get_bytes_of_their_own(tmp_path, monkeypatch):
+    files = _files(tmp_path)
+    expected = {name: _read(tmp_path / name) for name in files}
+    monkeypatch.setattr(_parse, "_REUSE_LIMIT", 100)
+    monkeypatch.setattr(_parse, "_READ_BUFFER", _parse._ReadBuffer())
+    assert {name: _read(tmp_path / name) for name in files} == expected
+    assert len(_parse._READ_BUFFER.buffer) < 100
+
+
+def test_a_read_inside_a_read_gets_bytes_of_its_own(tmp_path):
+    # a warning hook reads another file while the first is being checked; the
+    # error found after the warning must still name the first file's line
+    files = _files(tmp_path)
+    soma = [[1, 1, 0, 0, 0, 5, -1]] + [[i, 1, i, 0, 0, 5, 1] for i in (2, 3, 4)]
+    rows = soma + [[5, 3, 0, 9, 0, 1, 1], [6, 3, 0, 9, 1, 1, 5], [7, 3, 0, 9, 2, 1, 6],
+                   [31, 3, 5, 5, 5, 1, -1], [32, 3, 6, 5, 5, 1, 31]]
+    (tmp_path / "frag.swc").write_bytes(b"# a\n# b\n# c\n" + _text(rows))
+    inner = []
+
+    def hook(message, category, filename, lineno, file=None, line=None):
+        inner.append(_read(tmp_path / "big.swc"))
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        warnings.showwarning = hook
+        with pytest.raises(SWCFormatError, match="line 4: bifurcating soma"):
+            _swc.read_swc(tmp_path / "frag.swc", on_fragments="warn")
+    assert inner == [_read(tmp_path / "big.swc")]
+    assert inner[0][0] == "ok" and not _parse._READ_BUFFER.busy
+    assert files  # written
+
+
+def test_threads_read_with_buffers_of_their_own(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    files = _files(tmp_path)
+    names = [name for name in files for _ in range(5)]
+    expected = [_read(tmp_path / name) for name in names]
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(lambda name: _read(tmp_path / name), names))
+    assert got == expected
+
+
+def test_read_tree_length_must_end_at_a_nul_byte():
+    data = bytearray(_text(_chain(5)) + b"\0junk")
+    n = data.index(0)
+    assert _parse._cswc.read_tree(data, n)[1] == 5
+    for length in (n - 1, len(data), len(data) + 5):
+        with pytest.raises(ValueError, match="NUL"):
+            _parse._cswc.read_tree(data, length)
