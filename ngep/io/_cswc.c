@@ -401,6 +401,68 @@ static Py_ssize_t parse_rows(const unsigned char *p, const unsigned char *end,
     return row;
 }
 
+/* One field of read_tree's row, the col-th (a constant where inlined): the
+ * blanks before it (after the first), then the number, stored. 0 to decline:
+ * a line end, comment or end of data before the 7th field (a short line), a
+ * field that is not a literal, or a value the checks reject. */
+static inline int tree_field(const unsigned char **pp, const unsigned char *end,
+                             Sink *sink, Py_ssize_t row, int col)
+{
+    const unsigned char *p = *pp;
+    if (col > 0) {
+        while (p < end && is_blank(*p))
+            p++;
+        if (p == end || is_eol(*p) || *p == '#')
+            return 0;
+    }
+    double value;
+    if (!parse_field(&p, end, &value) || !store(sink, row, col, value))
+        return 0;
+    *pp = p;
+    return 1;
+}
+
+/* parse_rows for read_tree's sink, with the seven fields of a row in line:
+ * the same grammar, rows and values (and the same declines). */
+static Py_ssize_t parse_tree_rows(const unsigned char *p, const unsigned char *end,
+                                  Sink *sink)
+{
+    Py_ssize_t row = 0;
+    while (p < end) {
+        while (p < end && is_blank(*p))
+            p++;
+        if (p < end && *p == '#') /* a comment runs to the end of the line */
+            while (p < end && !is_eol(*p))
+                p++;
+        if (p < end && !is_eol(*p)) { /* a row */
+            if (row >= sink->cap)
+                return -1; /* cannot happen: cap counts lines */
+            if (!tree_field(&p, end, sink, row, 0) || !tree_field(&p, end, sink, row, 1)
+                || !tree_field(&p, end, sink, row, 2) || !tree_field(&p, end, sink, row, 3)
+                || !tree_field(&p, end, sink, row, 4) || !tree_field(&p, end, sink, row, 5)
+                || !tree_field(&p, end, sink, row, 6))
+                return -1;
+            row++;
+            for (;;) { /* extra columns, ignored, and a comment */
+                while (p < end && is_blank(*p))
+                    p++;
+                if (p == end || is_eol(*p))
+                    break;
+                if (*p == '#') {
+                    while (p < end && !is_eol(*p))
+                        p++;
+                    break;
+                }
+                while (!ends_field(p, end))
+                    p++;
+            }
+        }
+        if (p < end)
+            p++; /* the line end; "\r\n" gives an empty line, skipped */
+    }
+    return row;
+}
+
 /* The \n and \r bytes of [p, end), and the \r\n pairs. Blocks of 255 bytes
  * keep byte-wide counters, which compilers turn into vector compares and
  * adds. */
@@ -681,7 +743,7 @@ static PyObject *read_tree(PyObject *module, PyObject *args)
     Py_ssize_t n, stride = cap;
     int status = 0, sorted_tree = 0, simple_soma = 0;
     Py_BEGIN_ALLOW_THREADS
-    n = parse_rows(data, end, &sink);
+    n = parse_tree_rows(data, end, &sink);
     if (n > 0) {
         status = resolve_parents(sink.ints[0], sink.ints[6], n, &sorted_tree);
         if (status > 0)

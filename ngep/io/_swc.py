@@ -391,8 +391,8 @@ def _assemble(xyz, radius, ids, types, parent, lines, path, on_fragments, *,
               one_tree=False, simple_soma=False, owned=False):
     """The Morphology of checked node arrays (parent as row indices).
 
-    ``one_tree`` (one root, parents before children) and ``simple_soma`` (no
-    soma, or one soma point at the root), where the C reader knows them, skip
+    ``one_tree`` (one root, parents before children) and ``simple_soma`` (a
+    soma that passes ``_check_soma``), where the C reader knows them, skip
     ``_select_tree`` and ``_check_soma``, which would find nothing to do.
     ``owned``: the arrays are fresh and held nowhere else, so the Morphology
     may keep them rather than copies.
