@@ -290,7 +290,8 @@ class Morphology:
     def segment_length(self):
         """Euclidean length of the segment from each node to its parent (0 at root)."""
         p = self._parent_or_self  # the root is its own parent: length 0
-        step = self.xyz - np.take(self.xyz, p, axis=0)  # one gather of rows
+        step = np.take(self.xyz, p, axis=0)  # one gather of rows, one temporary
+        np.subtract(self.xyz, step, out=step)
         step *= step
         squared = step[:, 0] + step[:, 1]  # (dx² + dy²) + dz², in that order
         squared += step[:, 2]
