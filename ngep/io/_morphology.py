@@ -233,7 +233,8 @@ class Morphology:
     def n_children(self):
         """Number of children of each node."""
         p = self.parent
-        return np.bincount(p[p >= 0], minlength=self.n_nodes).astype(np.int64)
+        counts = np.bincount(p[p >= 0], minlength=self.n_nodes)
+        return counts.astype(np.int64, copy=False)  # intp is int64 on 64-bit
 
     @cached_property
     def is_tip(self):
