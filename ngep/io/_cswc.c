@@ -779,6 +779,74 @@ static PyObject *read_tree(PyObject *module, PyObject *args)
                          simple_soma ? Py_True : Py_False);
 }
 
+/* keep_rows(block, n, stride, keep): the rows of read_tree's block where
+ * keep[i] (n bytes, 0 or 1) packed in place at the front of each array, with
+ * the kept count as the new stride, and parent indices renumbered (-1 for a
+ * root or a parent not kept). Arrays are moved in block order, each row to a
+ * place at or before its own, so no source is overwritten before it is read.
+ * What _swc.py's fragment filter computes with numpy, without new arrays. */
+static PyObject *keep_rows(PyObject *module, PyObject *args)
+{
+    (void)module;
+    Py_buffer block, keep;
+    Py_ssize_t n, stride;
+    if (!PyArg_ParseTuple(args, "w*nny*:keep_rows", &block, &n, &stride, &keep))
+        return NULL;
+    Py_ssize_t *new_index = NULL;
+    PyObject *result = NULL;
+    if (n < 1 || stride < n || keep.len != n
+        || block.len < stride * (Py_ssize_t)(N_COLUMNS * sizeof(double))) {
+        PyErr_SetString(PyExc_ValueError, "keep_rows: a read_tree block, n <= stride "
+                                          "and n keep flags");
+        goto done;
+    }
+    new_index = malloc((size_t)n * sizeof *new_index);
+    if (new_index == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    const unsigned char *flags = keep.buf;
+    double *values = block.buf;
+    Py_ssize_t kept = 0;
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t i = 0; i < n; i++)
+        new_index[i] = flags[i] ? kept++ : -1;
+    for (Py_ssize_t i = 0; i < n; i++) /* xyz: 3 values a row */
+        if (new_index[i] >= 0)
+            memmove(values + 3 * new_index[i], values + 3 * i, 3 * sizeof(double));
+    for (Py_ssize_t i = 0; i < n; i++) /* radius */
+        if (new_index[i] >= 0)
+            values[3 * kept + new_index[i]] = values[3 * stride + i];
+    for (int k = 4; k < N_COLUMNS - 1; k++) { /* ids, types */
+        int64_t *from = (int64_t *)(values + k * stride);
+        int64_t *to = (int64_t *)(values + k * kept);
+        for (Py_ssize_t i = 0; i < n; i++)
+            if (new_index[i] >= 0)
+                to[new_index[i]] = from[i];
+    }
+    int64_t *from = (int64_t *)(values + (N_COLUMNS - 1) * stride);
+    int64_t *to = (int64_t *)(values + (N_COLUMNS - 1) * kept);
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (new_index[i] >= 0) /* parents */
+            to[new_index[i]] = from[i] >= 0 && from[i] < n ? (int64_t)new_index[from[i]]
+                                                           : -1;
+    Py_END_ALLOW_THREADS
+    result = PyLong_FromSsize_t(kept);
+done:
+    free(new_index);
+    PyBuffer_Release(&block);
+    PyBuffer_Release(&keep);
+    return result;
+}
+
+PyDoc_STRVAR(keep_rows_doc,
+"keep_rows(block, n, stride, keep, /)\n"
+"--\n"
+"\n"
+"Pack the rows of a read_tree block where ``keep`` (n bytes) is true at the\n"
+"front of each of its arrays, in place, with parent indices renumbered; the\n"
+"number kept, which is the block's new stride.");
+
 PyDoc_STRVAR(parse_table_doc,
 "parse_table(data, /)\n"
 "--\n"
@@ -804,6 +872,7 @@ PyDoc_STRVAR(read_tree_doc,
 static PyMethodDef methods[] = {
     {"parse_table", parse_table, METH_O, parse_table_doc},
     {"read_tree", read_tree, METH_VARARGS, read_tree_doc},
+    {"keep_rows", keep_rows, METH_VARARGS, keep_rows_doc},
     {NULL, NULL, 0, NULL},
 };
 

@@ -20,6 +20,9 @@
  *    round's values before writing any (numpy's gathers before its scatter);
  * 4. out[i] = cs[i] + (run_sum[k] - cs[start of k]) for i in run k.
  *
+ * roots(parent, out) writes the root of every node of a parents-first forest
+ * (_tree.find_roots), in one pass.
+ *
  * tests/io/test_tree_algorithms.py compares both paths bit for bit. The GIL
  * is released while computing.
  */
@@ -179,6 +182,47 @@ done:
     return result;
 }
 
+/* roots(parent, out): the root of every node of a parents-first forest, in
+ * one pass (a node's root is its parent's, found before it). */
+static PyObject *roots(PyObject *module, PyObject *args)
+{
+    (void)module;
+    Py_buffer parent, out;
+    if (!PyArg_ParseTuple(args, "y*w*:roots", &parent, &out))
+        return NULL;
+    Py_ssize_t n = parent.len / (Py_ssize_t)sizeof(int64_t);
+    PyObject *result = NULL;
+    const int64_t *p = parent.buf;
+    int64_t *root = out.buf;
+    if (parent.len != n * (Py_ssize_t)sizeof(int64_t) || out.len != parent.len) {
+        PyErr_SetString(PyExc_ValueError, "roots: n int64 parents and n int64 out");
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (p[i] >= i) {
+            PyErr_SetString(PyExc_ValueError,
+                            "roots: parent[i] < i must hold for every node");
+            goto done;
+        }
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t i = 0; i < n; i++)
+        root[i] = p[i] < 0 ? (int64_t)i : root[p[i]];
+    Py_END_ALLOW_THREADS
+    Py_INCREF(Py_None);
+    result = Py_None;
+done:
+    PyBuffer_Release(&parent);
+    PyBuffer_Release(&out);
+    return result;
+}
+
+PyDoc_STRVAR(roots_doc,
+"roots(parent, out, /)\n"
+"--\n"
+"\n"
+"Write into ``out`` (int64) the root index of every node of the forest\n"
+"``parent`` (int64, parent[i] < i, -1 for roots).");
+
 PyDoc_STRVAR(path_sum_runs_doc,
 "path_sum_runs(parent, values, out, few_runs, /)\n"
 "--\n"
@@ -190,12 +234,14 @@ PyDoc_STRVAR(path_sum_runs_doc,
 
 static PyMethodDef methods[] = {
     {"path_sum_runs", path_sum_runs, METH_VARARGS, path_sum_runs_doc},
+    {"roots", roots, METH_VARARGS, roots_doc},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT, "_ctree",
-    "Path sums on parents-first trees in C (optional speed-up of ngep.io).", -1,
+    "Path sums and roots of parents-first trees in C (optional speed-up of ngep.io).",
+    -1,
     methods, NULL, NULL, NULL, NULL,
 };
 

@@ -193,15 +193,17 @@ def _parse_native(data):
 def _parse_native_tree(data, length=None):
     """Parse and check with the C extension; the node arrays, or None.
 
-    ``(xyz, radius, ids, types, parent, one_tree, simple_soma)``: what
+    ``(xyz, radius, ids, types, parent, one_tree, simple_soma, keep_rows)``: what
     ``_swc._build`` makes of the table once ``_check_integral`` and
     ``_parent_indices`` pass (float64 xyz of shape (n, 3) and radius; int64
     ids, types and parent row indices), as fresh C-contiguous views of one
     buffer that nothing else holds. ``one_tree``: one root, parents before
     children (nothing for ``_select_tree`` to do); ``simple_soma``: the soma
     passes ``_check_soma`` (decided in C for somata of up to 64 points).
-    ``length``: parse ``data[:length]`` only (``data[length]`` is 0; see
-    ``_file_contents``). None where the extension is not built, or where
+    ``keep_rows(keep)`` packs the rows where ``keep`` in place and returns
+    their five arrays (the fragment filter of ``_swc._assemble``, without new
+    arrays). ``length``: parse ``data[:length]`` only (``data[length]`` is 0;
+    see ``_file_contents``). None where the extension is not built, or where
     ``parse_table`` and those checks must decide: the caller then takes the
     table path, whose errors are unchanged.
     """
@@ -211,6 +213,17 @@ def _parse_native_tree(data, length=None):
     if parsed is None:
         return None
     block, n, stride, one_tree, simple_soma = parsed
+
+    def keep_rows(keep):
+        """The arrays of the rows where ``keep``, packed in place in the block."""
+        kept = _cswc.keep_rows(block, n, stride, np.ascontiguousarray(keep, bool))
+        return _tree_arrays(block, kept, kept)
+
+    return (*_tree_arrays(block, n, stride), one_tree, simple_soma, keep_rows)
+
+
+def _tree_arrays(block, n, stride):
+    """xyz, radius, ids, types and parent: views of ``read_tree``'s block."""
     floats = np.frombuffer(block, dtype=np.float64)
     ints = floats.view(np.int64)
     return (
@@ -219,8 +232,6 @@ def _parse_native_tree(data, length=None):
         ints[4 * stride : 4 * stride + n],
         ints[5 * stride : 5 * stride + n],
         ints[6 * stride : 6 * stride + n],
-        one_tree,
-        simple_soma,
     )
 
 

@@ -359,11 +359,11 @@ def _parse_bytes(data, *, path=None, on_fragments="warn", parser="auto",
         if name == "native":
             tree = _parse_native_tree(data, length)  # parsed and checked in C
             if tree is not None:
-                *arrays, one_tree, simple_soma = tree
+                *arrays, one_tree, simple_soma, keep_rows = tree
                 lines = _Lines(data, path, n_rows=arrays[0].shape[0], length=length)
                 return _assemble(*arrays, lines, path, on_fragments,
                                  one_tree=one_tree, simple_soma=simple_soma,
-                                 owned=True)
+                                 owned=True, keep_rows=keep_rows)
             if length is not None:
                 data, length = bytes(data[:length]), None
             table = _parse_native(data)  # the C path declined: errors come next
@@ -388,14 +388,17 @@ def _build(table, lines, path, on_fragments):
 
 
 def _assemble(xyz, radius, ids, types, parent, lines, path, on_fragments, *,
-              one_tree=False, simple_soma=False, owned=False):
+              one_tree=False, simple_soma=False, owned=False, keep_rows=None):
     """The Morphology of checked node arrays (parent as row indices).
 
     ``one_tree`` (one root, parents before children) and ``simple_soma`` (a
     soma that passes ``_check_soma``), where the C reader knows them, skip
     ``_select_tree`` and ``_check_soma``, which would find nothing to do.
     ``owned``: the arrays are fresh and held nowhere else, so the Morphology
-    may keep them rather than copies.
+    may keep them rather than copies. ``keep_rows(keep)``: the arrays of the
+    kept rows, packed in place (the C reader's buffer); used where at least
+    half the rows are kept, so the buffer the Morphology holds is at most
+    twice what it needs.
     """
     if one_tree:
         dropped = ids[:0]
@@ -404,9 +407,14 @@ def _assemble(xyz, radius, ids, types, parent, lines, path, on_fragments, *,
     if not simple_soma:
         _check_soma(ids, types, parent, lines, path)
     if not one_tree and not keep.all():
-        new_index = np.cumsum(keep) - 1
-        parent = np.where(parent[keep] >= 0, new_index[np.maximum(parent[keep], 0)], -1)
-        xyz, radius, ids, types = xyz[keep], radius[keep], ids[keep], types[keep]
+        if keep_rows is not None and 2 * np.count_nonzero(keep) >= keep.size:
+            xyz, radius, ids, types, parent = keep_rows(keep)
+        else:
+            new_index = np.cumsum(keep) - 1
+            parent = np.where(
+                parent[keep] >= 0, new_index[np.maximum(parent[keep], 0)], -1
+            )
+            xyz, radius, ids, types = xyz[keep], radius[keep], ids[keep], types[keep]
     name = None if path is None else morphology_stem(path)
     return Morphology._from_checked(
         xyz,

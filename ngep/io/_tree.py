@@ -23,8 +23,9 @@ def find_roots(parent, *, topological=None):
         Parent indices, -1 for roots.
     topological : bool, default=None
         Whether ``parent[i] < i`` for every node (a forest with parents first,
-        hence no cycle); checked when None. Such a forest is solved in O(n) by
-        the unbranched runs of :func:`path_sum` rather than pointer doubling.
+        hence no cycle); checked when None. Such a forest is solved in O(n):
+        in one pass in C where ``ngep.io._ctree`` is built, else by the
+        unbranched runs of :func:`path_sum`, rather than by pointer doubling.
 
     Returns
     -------
@@ -44,6 +45,10 @@ def find_roots(parent, *, topological=None):
     idx = np.arange(n, dtype=np.int64)
     if topological is None:
         topological = bool(np.all(parent < idx))
+    if topological and _ctree is not None:
+        roots = np.empty(n, dtype=np.int64)
+        _ctree.roots(np.ascontiguousarray(parent), roots)  # one pass in C
+        return roots
     if topological and n > 64:
         # the sum along the path of (own index at a root, 0 elsewhere) is the
         # root's index: one term, exact in float64 below 2**53

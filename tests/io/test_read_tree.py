@@ -75,7 +75,7 @@ def test_arrays_are_the_table_paths(eol, comments):
     data = (eol.join(lines) + eol).encode()
     tree = _parse_native_tree(data)
     assert tree is not None
-    xyz, radius, ids, types, parent, one_tree, simple_soma = tree
+    xyz, radius, ids, types, parent, one_tree, simple_soma, _ = tree
     table = _parse_careful(data, None)[0]
     np.testing.assert_array_equal(xyz.view(np.int64), table[:, 2:5].view(np.int64))
     np.testing.assert_array_equal(radius.view(np.int64), table[:, 5].view(np.int64))
@@ -119,7 +119,7 @@ def test_morphology_keeps_the_buffer_read_only():
 ])
 def test_flags(rows, one_tree, simple_soma):
     tree = _parse_native_tree(_text(rows))
-    assert tree is not None and tree[-2:] == (one_tree, simple_soma)
+    assert tree is not None and tree[5:7] == (one_tree, simple_soma)
     check_agrees(_text(rows))
 
 
@@ -164,6 +164,37 @@ def test_ids_to_rows_in_every_layout(ids):
     assert out[0] == "ok" and sorted(out[1]) == sorted(values.tolist())
 
 
+@pytest.mark.parametrize("order", ["parents-first", "reversed", "shuffled"])
+@pytest.mark.parametrize("n_fragment", [1, 3, 40, 60, 61, 150])
+def test_fragments_dropped_in_place_as_numpy_drops_them(order, n_fragment):
+    # keep_rows packs the kept rows in the C reader's buffer (kept >= half) or
+    # numpy copies them (fewer): the same Morphology either way
+    rng = np.random.default_rng(n_fragment)
+    rows = _chain(60, soma=3)
+    rows += [[100 + i, 2, i, 1, 1, 0.5, -1 if i == 0 else 100 + int(rng.integers(i))]
+             for i in range(n_fragment)]
+    rows = {"parents-first": rows, "reversed": rows[::-1],
+            "shuffled": [rows[i] for i in rng.permutation(len(rows))]}[order]
+    data = _text(rows)
+    out = check_agrees(data)
+    assert out[0] == "ok" and len(out[1]) == 60 and len(out[6]) == n_fragment
+    with mock.patch.object(_swc.Morphology, "_from_checked",
+                           wraps=_swc.Morphology._from_checked) as spy:
+        _swc._parse_bytes(data, on_fragments="ignore")
+    base = spy.call_args.args[0]  # xyz
+    while isinstance(base, np.ndarray) and base.base is not None:
+        base = base.base
+    assert isinstance(base, memoryview) == (n_fragment <= 60)  # kept >= half
+
+
+def test_keep_rows_checks_its_input():
+    block, n, stride = _parse._cswc.read_tree(_text(_chain(5)))[:3]
+    with pytest.raises(ValueError, match="keep_rows"):
+        _parse._cswc.keep_rows(block, n, stride, b"\x01" * (n - 1))
+    with pytest.raises(ValueError, match="keep_rows"):
+        _parse._cswc.keep_rows(block, stride + 1, stride, b"\x01" * (stride + 1))
+
+
 # ---------------------------------------------------------------------------
 # somata: the C decision against _check_soma
 # ---------------------------------------------------------------------------
@@ -201,7 +232,7 @@ def test_three_soma_points_forking_below_a_later_root(on_fragments):
     # neurite's): the C decision must leave it to Python, which raises
     rows = [[1, 3, 9, 0, 0, 1, -1], [2, 1, 0, 0, 0, 5, -1], [3, 1, 1, 0, 0, 5, 2],
             [4, 1, -1, 0, 0, 5, 2], [5, 3, 0, 9, 0, 1, 2], [6, 3, 0, 8, 0, 1, 5]]
-    assert _parse_native_tree(_text(rows))[-2:] == (False, False)
+    assert _parse_native_tree(_text(rows))[5:7] == (False, False)
     outcome = check_agrees(_text(rows), on_fragments)
     assert outcome[0] == "error"
     assert ("bifurcating soma" in outcome[1]) == (on_fragments == "ignore")

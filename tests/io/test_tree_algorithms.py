@@ -97,3 +97,16 @@ def test_c_path_sums_check_their_input():
         _tree._ctree.path_sum_runs(np.array([-1, 1]), np.ones(2), np.empty(2), 128)
     with pytest.raises(ValueError, match="n > 0"):
         _tree._ctree.path_sum_runs(np.array([-1, 0]), np.ones(3), np.empty(2), 128)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_roots_of_sorted_forests_every_way(monkeypatch, seed):
+    # C (one pass), path sums by runs and pointer doubling: the same roots
+    rng = np.random.default_rng(300 + seed)
+    parent = _random_sorted_forest(rng, int(rng.integers(1, 3000)))
+    doubling = _tree.find_roots(parent, topological=False)
+    assert np.all(parent[doubling] == -1)
+    np.testing.assert_array_equal(_tree.find_roots(parent), doubling)
+    monkeypatch.setattr(_tree, "_ctree", None)
+    np.testing.assert_array_equal(_tree.find_roots(parent, topological=True),
+                                  doubling)
