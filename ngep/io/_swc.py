@@ -396,9 +396,9 @@ def _assemble(xyz, radius, ids, types, parent, lines, path, on_fragments, *,
     ``_select_tree`` and ``_check_soma``, which would find nothing to do.
     ``owned``: the arrays are fresh and held nowhere else, so the Morphology
     may keep them rather than copies. ``keep_rows(keep)``: the arrays of the
-    kept rows, packed in place (the C reader's buffer); used where at least
-    half the rows are kept, so the buffer the Morphology holds is at most
-    twice what it needs.
+    kept rows, packed in place (the C reader's buffer); the Morphology keeps
+    them where at least half the rows are kept (its buffer is then at most
+    twice what it needs) and copies them otherwise.
     """
     if one_tree:
         dropped = ids[:0]
@@ -407,8 +407,9 @@ def _assemble(xyz, radius, ids, types, parent, lines, path, on_fragments, *,
     if not simple_soma:
         _check_soma(ids, types, parent, lines, path)
     if not one_tree and not keep.all():
-        if keep_rows is not None and 2 * np.count_nonzero(keep) >= keep.size:
+        if keep_rows is not None:
             xyz, radius, ids, types, parent = keep_rows(keep)
+            owned = owned and 2 * ids.size >= keep.size
         else:
             new_index = np.cumsum(keep) - 1
             parent = np.where(

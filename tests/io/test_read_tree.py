@@ -167,8 +167,8 @@ def test_ids_to_rows_in_every_layout(ids):
 @pytest.mark.parametrize("order", ["parents-first", "reversed", "shuffled"])
 @pytest.mark.parametrize("n_fragment", [1, 3, 40, 60, 61, 150])
 def test_fragments_dropped_in_place_as_numpy_drops_them(order, n_fragment):
-    # keep_rows packs the kept rows in the C reader's buffer (kept >= half) or
-    # numpy copies them (fewer): the same Morphology either way
+    # keep_rows packs the kept rows in the C reader's buffer, which the
+    # Morphology keeps (kept >= half) or copies (fewer): the same Morphology
     rng = np.random.default_rng(n_fragment)
     rows = _chain(60, soma=3)
     rows += [[100 + i, 2, i, 1, 1, 0.5, -1 if i == 0 else 100 + int(rng.integers(i))]
@@ -178,13 +178,13 @@ def test_fragments_dropped_in_place_as_numpy_drops_them(order, n_fragment):
     data = _text(rows)
     out = check_agrees(data)
     assert out[0] == "ok" and len(out[1]) == 60 and len(out[6]) == n_fragment
-    with mock.patch.object(_swc.Morphology, "_from_checked",
-                           wraps=_swc.Morphology._from_checked) as spy:
-        _swc._parse_bytes(data, on_fragments="ignore")
-    base = spy.call_args.args[0]  # xyz
+    m = _swc._parse_bytes(data, on_fragments="ignore")
+    base = m.xyz
     while isinstance(base, np.ndarray) and base.base is not None:
         base = base.base
-    assert isinstance(base, memoryview) == (n_fragment <= 60)  # kept >= half
+    # kept (parents first: no reordering) where at least half the rows are kept
+    assert isinstance(base, memoryview) == (order == "parents-first"
+                                            and n_fragment <= 60)
 
 
 def test_keep_rows_checks_its_input():
