@@ -194,7 +194,7 @@ def _parse_native_tree(data, length=None):
     """Parse and check with the C extension; the node arrays, or None.
 
     ``(xyz, radius, ids, types, parent, one_tree, simple_soma, keep_rows)``: what
-    ``_swc._build`` makes of the table once ``_check_integral`` and
+    ``_swc._checked`` makes of the table once ``_check_integral`` and
     ``_parent_indices`` pass (float64 xyz of shape (n, 3) and radius; int64
     ids, types and parent row indices), as fresh C-contiguous views of one
     buffer that nothing else holds. ``one_tree``: one root, parents before

@@ -376,15 +376,18 @@ def _parse_bytes(data, *, path=None, on_fragments="warn", parser="auto",
         lines = _Lines(data, path, linenos)
     else:
         lines = _Lines(data, path, n_rows=table.shape[0])
-    return _build(table, lines, path, on_fragments)
+    # _assemble is called from here on both paths: FragmentWarning's stacklevel
+    # counts read_swc -> _parse_bytes -> _assemble -> _select_tree
+    return _assemble(*_checked(table, lines, path), lines, path, on_fragments)
 
 
-def _build(table, lines, path, on_fragments):
+def _checked(table, lines, path):
+    """xyz, radius, ids, types and parent row indices of a table that passes
+    ``_check_integral`` and ``_parent_indices``."""
     ints = _check_integral(table, lines, path)
     ids, types, parent_ids = ints[:, 0], ints[:, 1], ints[:, 2]
     parent = _parent_indices(ids, parent_ids, lines, path)
-    return _assemble(table[:, 2:5], table[:, 5], ids, types, parent, lines, path,
-                     on_fragments)
+    return table[:, 2:5], table[:, 5], ids, types, parent
 
 
 def _assemble(xyz, radius, ids, types, parent, lines, path, on_fragments, *,

@@ -333,3 +333,14 @@ def test_read_tree_length_must_end_at_a_nul_byte():
     for length in (n - 1, len(data), len(data) + 5):
         with pytest.raises(ValueError, match="NUL"):
             _parse._cswc.read_tree(data, length)
+
+
+@pytest.mark.parametrize("parser", ["auto", "careful"])
+def test_fragment_warning_points_at_the_caller(tmp_path, parser):
+    rows = _chain(30) + [[31, 3, 5, 5, 5, 1, -1], [32, 3, 6, 5, 5, 1, 31]]
+    path = tmp_path / "frag.swc"
+    path.write_bytes(_text(rows))
+    with mock.patch.dict(_swc._PARSER_CHAINS, auto=_swc._PARSER_CHAINS[parser]):
+        with pytest.warns(FragmentWarning) as caught:
+            _swc.read_swc(path, on_fragments="warn")
+    assert caught[0].filename == __file__
