@@ -21,7 +21,8 @@
  * 4. out[i] = cs[i] + (run_sum[k] - cs[start of k]) for i in run k.
  *
  * roots(parent, out) writes the root of every node of a parents-first forest
- * (_tree.find_roots), in one pass.
+ * (_tree.find_roots), in one pass; forest(parent, types, tree) numbers its
+ * trees and counts their nodes, soma and dendrite nodes (_swc._select_forest).
  *
  * tests/io/test_tree_algorithms.py compares both paths bit for bit. The GIL
  * is released while computing.
@@ -223,6 +224,73 @@ PyDoc_STRVAR(roots_doc,
 "Write into ``out`` (int64) the root index of every node of the forest\n"
 "``parent`` (int64, parent[i] < i, -1 for roots).");
 
+/* forest(parent, types, tree): for a parents-first forest, tree[i] = the
+ * index of node i's tree (trees numbered in the order of their root rows),
+ * and per tree its root row, nodes, soma nodes (type 1) and dendrite nodes
+ * (types 3 and 4), as four int64 bytearrays; None if a parent is not first. */
+static PyObject *forest(PyObject *module, PyObject *args)
+{
+    (void)module;
+    Py_buffer parent, types, out;
+    if (!PyArg_ParseTuple(args, "y*y*w*:forest", &parent, &types, &out))
+        return NULL;
+    Py_ssize_t n = parent.len / (Py_ssize_t)sizeof(int64_t), n_trees = 0;
+    PyObject *result = NULL, *arrays[4] = {NULL, NULL, NULL, NULL};
+    const int64_t *p = parent.buf, *type = types.buf;
+    int64_t *tree = out.buf;
+    if (parent.len != n * (Py_ssize_t)sizeof(int64_t) || types.len != parent.len
+        || out.len != parent.len) {
+        PyErr_SetString(PyExc_ValueError, "forest: n int64 parents, types and out");
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (p[i] >= i) {
+            Py_INCREF(Py_None);
+            result = Py_None;
+            goto done;
+        }
+        n_trees += p[i] < 0;
+    }
+    int64_t *counts[4];
+    for (int k = 0; k < 4; k++) {
+        arrays[k] = PyByteArray_FromStringAndSize(
+            NULL, n_trees * (Py_ssize_t)sizeof(int64_t));
+        if (arrays[k] == NULL)
+            goto done;
+        counts[k] = (int64_t *)PyByteArray_AS_STRING(arrays[k]);
+        memset(counts[k], 0, (size_t)n_trees * sizeof(int64_t));
+    }
+    Py_BEGIN_ALLOW_THREADS
+    int64_t next = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        int64_t t = p[i] < 0 ? next++ : tree[p[i]];
+        tree[i] = t;
+        if (p[i] < 0)
+            counts[0][t] = i;
+        counts[1][t]++;
+        counts[2][t] += type[i] == 1;
+        counts[3][t] += type[i] == 3 || type[i] == 4;
+    }
+    Py_END_ALLOW_THREADS
+    result = Py_BuildValue("(OOOO)", arrays[0], arrays[1], arrays[2], arrays[3]);
+done:
+    for (int k = 0; k < 4; k++)
+        Py_XDECREF(arrays[k]);
+    PyBuffer_Release(&parent);
+    PyBuffer_Release(&types);
+    PyBuffer_Release(&out);
+    return result;
+}
+
+PyDoc_STRVAR(forest_doc,
+"forest(parent, types, tree, /)\n"
+"--\n"
+"\n"
+"For a parents-first forest (int64 parent, -1 for roots, and types): write\n"
+"each node's tree index into ``tree`` (int64) and return four int64\n"
+"bytearrays, per tree in root order: root row, nodes, soma nodes, dendrite\n"
+"nodes (types 3 and 4). None where some parent[i] >= i.");
+
 PyDoc_STRVAR(path_sum_runs_doc,
 "path_sum_runs(parent, values, out, few_runs, /)\n"
 "--\n"
@@ -235,6 +303,7 @@ PyDoc_STRVAR(path_sum_runs_doc,
 static PyMethodDef methods[] = {
     {"path_sum_runs", path_sum_runs, METH_VARARGS, path_sum_runs_doc},
     {"roots", roots, METH_VARARGS, roots_doc},
+    {"forest", forest, METH_VARARGS, forest_doc},
     {NULL, NULL, 0, NULL},
 };
 

@@ -209,23 +209,64 @@ def _select_tree(ids, types, parent, lines, path, on_fragments):
             f"lie in {root_rows.size - 1} fragment(s) not connected to it; connect "
             "each neurite to the soma (set its first node's parent to the soma id)",
         )
-    if dropped.size:
-        msg = (
-            f"{path or '<swc>'}: dropped {dropped.size} node(s) in "
-            f"{root_rows.size - 1} fragment(s) not connected to the "
-            f"{'soma' if soma_roots.size else 'largest tree'} (first dropped id "
-            f"{dropped[0]})"
-        )
-        if on_fragments == "raise":
-            raise SWCFormatError(
-                msg.split(": ", 1)[1] + "; connect the fragments or pass "
-                "on_fragments='warn'",
-                path=path,
-                line=lines(int(np.flatnonzero(~keep)[0])),
-            )
-        if on_fragments == "warn":
-            warnings.warn(msg, FragmentWarning, stacklevel=5)
+    message = _fragments(keep, dropped, root_rows.size - 1, soma_roots.size > 0,
+                         lines, path, on_fragments)
+    if message:
+        warnings.warn(message, FragmentWarning, stacklevel=5)
     return keep, dropped
+
+
+def _select_forest(ids, types, parent, lines, path, on_fragments):
+    """``_select_tree`` with its counting in C (``ngep.io._ctree.forest``).
+
+    For a parents-first forest: the same mask, dropped ids and warning; None
+    where it does not apply (a parent after its child, no C extension). The
+    errors (several somata, more dendrite in fragments) are left to
+    ``_select_tree``, which raises them. Used by the C reader's path only, so
+    the fuzz tests compare the two.
+    """
+    if _tree._ctree is None:
+        return None
+    tree = np.empty(parent.size, dtype=np.int64)
+    counted = _tree._ctree.forest(parent, types, tree)
+    if counted is None:
+        return None
+    root_rows, sizes, somata, dendrites = (
+        np.frombuffer(b, dtype=np.int64) for b in counted
+    )
+    soma_trees = np.flatnonzero(somata)
+    keep_tree = soma_trees[0] if soma_trees.size else int(np.argmax(sizes))
+    kept_dend = int(dendrites[keep_tree])
+    if soma_trees.size > 1 or int(dendrites.sum()) - kept_dend > kept_dend:
+        return _select_tree(ids, types, parent, lines, path, on_fragments)  # raises
+    keep = tree == keep_tree
+    dropped = ids[~keep]
+    message = _fragments(keep, dropped, root_rows.size - 1, soma_trees.size > 0,
+                         lines, path, on_fragments)
+    if message:
+        warnings.warn(message, FragmentWarning, stacklevel=5)
+    return keep, dropped
+
+
+def _fragments(keep, dropped, n_fragments, has_soma, lines, path, on_fragments):
+    """Raise for dropped fragments (``on_fragments="raise"``), or return the
+    warning to issue (``"warn"``); None when nothing is dropped or to say."""
+    if not dropped.size:
+        return None
+    msg = (
+        f"{path or '<swc>'}: dropped {dropped.size} node(s) in "
+        f"{n_fragments} fragment(s) not connected to the "
+        f"{'soma' if has_soma else 'largest tree'} (first dropped id "
+        f"{dropped[0]})"
+    )
+    if on_fragments == "raise":
+        raise SWCFormatError(
+            msg.split(": ", 1)[1] + "; connect the fragments or pass "
+            "on_fragments='warn'",
+            path=path,
+            line=lines(int(np.flatnonzero(~keep)[0])),
+        )
+    return msg if on_fragments == "warn" else None
 
 
 def _check_soma(ids, types, parent, lines, path):
@@ -406,7 +447,12 @@ def _assemble(xyz, radius, ids, types, parent, lines, path, on_fragments, *,
     if one_tree:
         dropped = ids[:0]
     else:
-        keep, dropped = _select_tree(ids, types, parent, lines, path, on_fragments)
+        selected = None
+        if keep_rows is not None:  # the C reader's path: counting in C
+            selected = _select_forest(ids, types, parent, lines, path, on_fragments)
+        if selected is None:
+            selected = _select_tree(ids, types, parent, lines, path, on_fragments)
+        keep, dropped = selected
     if not simple_soma:
         _check_soma(ids, types, parent, lines, path)
     if not one_tree and not keep.all():
