@@ -3,9 +3,10 @@
 
 ``ngep.io._cswc`` is the SWC table parser in C, an optional speed-up of
 :mod:`ngep.io` (reading SWC files is 2-3 times faster than with pandas'
-parser); ``ngep.morphometrics._ckernel`` computes groups of catalogue features
-in C. Both are ``optional``: where no C compiler is found the build goes on
-without them and ngep uses its Python code, with the same results.
+parser); ``ngep.io._ctree`` computes path sums on a tree (the numpy algorithm's
+additions, in its order); ``ngep.morphometrics._ckernel`` computes groups of
+catalogue features in C. All are ``optional``: where no C compiler is found the
+build goes on without them and ngep uses its Python code, with the same results.
 """
 
 from setuptools import Extension, setup
@@ -32,6 +33,7 @@ setup(
     ext_modules=[
         Extension("ngep.io._cswc", sources=["ngep/io/_cswc.c"],
                   depends=["ngep/io/_cswc_pow10.h"], optional=True),
+        Extension("ngep.io._ctree", sources=["ngep/io/_ctree.c"], optional=True),
         Extension(
             "ngep.morphometrics._ckernel",
             sources=["ngep/morphometrics/_kernel.c",

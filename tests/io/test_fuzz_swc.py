@@ -304,6 +304,31 @@ def test_fast_parsers_agree_with_careful_parser(data):
 
 
 @settings(CI, max_examples=N_FAST)
+@given(mutated_swc(), _FRAGMENTS)
+def test_c_tree_path_agrees_with_the_table_path(data, on_fragments):
+    # read_tree (parse and checks in C) against the C table and the Python
+    # checks: same Morphology, or same error with the same line
+    from unittest import mock
+
+    from ngep.io import _swc
+
+    def outcome():
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", FragmentWarning)
+                m = _parse_bytes(data, on_fragments=on_fragments, parser="native")
+        except SWCFormatError as err:
+            return ("error", str(err))
+        return ("ok", m.ids.tolist(), m.parent.tolist(), m.types.tolist(),
+                m.xyz.view(np.int64).tolist(), m.radius.view(np.int64).tolist(),
+                m.dropped_ids.tolist())
+
+    with_tree = outcome()
+    with mock.patch.object(_swc, "_parse_native_tree", lambda data, length=None: None):
+        assert outcome() == with_tree
+
+
+@settings(CI, max_examples=N_FAST)
 @given(mutated_swc() | st.binary(max_size=200))
 def test_row_lines_map_rows_as_the_careful_parser_does(data):
     # the numpy row -> line map names the lines of errors found after a fast
