@@ -338,43 +338,62 @@ do not read gzip: they read decompressed copies, ngep the `.gz` files.
 WHY = """\
 ## Why
 
-- **Extended set vs MorphIO + numpy's base set** (the goal missed on most
-  styles): the extended set is {n_extended} features per compartment, each a
-  few numpy calls of a few µs whatever the neuron's size, plus a rotation into
-  the principal frame for the {n_frame} frame-dependent ones. Measured on 20
-  Allen neurons (best of 5 passes, reading excluded, interleaved with the code
-  before the change): the full set takes ~1.6 ms per neuron, at most a few
-  per cent below before (the three length-within fractions now share one pass,
-  the Sholl profile and the length-within roots the segment directions),
-  against ~0.45 ms to read
-  the file. MorphIO + numpy computes 5 features. The per-compartment work is
-  already fused where it shares arrays (masks, sections, segment ends,
-  distances are cached per morphology and compartment); what is left is ~80
-  numpy reductions and ~40 Python feature calls per compartment, each a few
-  µs on arrays of ~2,000 segments, and einsum's summation order (which the
-  exact golden values pin) rules out rewriting the dot products. The 2x goal
-  (~0.7 ms) needs a compiled kernel computing the features in a few passes
-  over the segments, not a faster parser: ngep's `read_swc` alone is 3-6x
-  MorphIO + numpy.
+- **Extended set** ({n_extended} features per compartment, {n_frame} of them
+  frame-dependent): the catalogue functions make ~80 numpy calls of a few µs
+  per compartment whatever the neuron's size. With the C extension built,
+  `FeaturePlan` computes them in three C groups instead (`tree`, `shape`,
+  `frame` in `ngep/morphometrics/_kernel*.c`), each a few passes over the
+  nodes, and the frame-dependent features from the file coordinates and the
+  frame's rotation, without building a rotated copy of the neuron; the frame's
+  moments and the unit check are in C too. The catalogue functions stay the
+  definition: `tests/morphometrics/test_kernel*.py` compares both on every real
+  neuron of `../shared` (counts exactly, the rest to 1e-12 relative; the C
+  repeats numpy's operation order, einsum's included, which is detected at
+  import). `NGEP_NO_CKERNEL=1` gives the numpy path.
+- **Reading**: `read_swc` parses and checks a file in one C call (`read_tree`
+  in `ngep/io/_cswc.c`: id-to-row mapping, parents, fragments, the soma rule)
+  that writes the Morphology's arrays; anything the checks would reject falls
+  back to the table parser and the Python checks, which raise the same
+  line-numbered errors. Path sums (`ngep.io._ctree`) redo numpy's additions in
+  its order. Files are read into a buffer reused from file to file.
 - **gzip styles**: ngep inflates the `.gz` files itself in one call on the
   bytes read (NeuroM and MorphIO read decompressed copies), with ISA-L where
-  the `fast` extra (`isal`) is installed, as here (~4x zlib's speed; zlib
-  otherwise). On the BBP cells one file has a negative radius, which ngep
-  rejects with its line number; the line is now found with numpy from the
-  bytes, no longer by running the careful Python parser over that file
-  (before: 1.4x and 1.1x MorphIO's load on `allen-gzip` and `bbp-rat-gzip`).
-  What remains on the BBP cells is inflating (~12% of the profile) and
-  parsing; their ratio to MorphIO's load is about 2x, on either side of the
-  goal from run to run on this shared machine.
-- **0.2 µm resampled files**: each holds ~6x the nodes and bytes of its
-  Allen original but the same sections. ngep's time (its C parser, ~45% of the
-  profile, and numpy's checks of ids and parents) grows with nodes and bytes;
-  NeuroM's is mostly per section (Python objects), so it grows less: the ratio
-  to NeuroM falls to ~5-6x while the ratio to MorphIO's load stays ~3x. A C
-  parser twice as fast would lift it to ~7x, still short of 10x.
-- The base set is above 10x NeuroM on every style but the resampled files,
-  and about 2x MorphIO's load alone or more on every style.
+  the `fast` extra (`isal`) is installed, as here (zlib otherwise).
+- **0.2 µm resampled files**: each holds ~6x the nodes and bytes of its Allen
+  original but the same sections. ngep's time grows with nodes and bytes
+  (parsing at ~1 ns per byte is about half of it); NeuroM's is mostly per
+  section (Python objects), so it grows less, and the base set's lead over
+  NeuroM is smallest on these files.
 """
+
+
+# -- the features alone ------------------------------------------------------------
+def features_alone(paths, repeat=5):
+    """Milliseconds per neuron of the extended set, reading excluded.
+
+    ``MorphologyExtractor(features="extended")`` on Morphology objects read
+    beforehand (fresh ones every round: intermediates are cached on a
+    Morphology), with the C feature kernel on and off, interleaved; best of
+    ``repeat`` rounds. Returns {"C kernel": ms, "numpy": ms}.
+    """
+    from ngep.io import read_swc
+    from ngep.morphometrics import _kernel
+    from ngep.transformers import MorphologyExtractor
+
+    ext = MorphologyExtractor(features="extended", check_units="ignore").fit(paths)
+    best = {"C kernel": np.inf, "numpy": np.inf}
+    enabled = _kernel.ENABLED
+    try:
+        for _ in range(repeat):
+            for label, on in (("C kernel", True), ("numpy", False)):
+                neurons = [read_swc(p, on_fragments="ignore") for p in paths]
+                _kernel.ENABLED = on and enabled
+                start = time.perf_counter()
+                ext.transform(neurons)
+                best[label] = min(best[label], time.perf_counter() - start)
+    finally:
+        _kernel.ENABLED = enabled
+    return {k: 1e3 * v / len(paths) for k, v in best.items()}
 
 
 # -- the first call of a fresh process --------------------------------------------
@@ -439,6 +458,7 @@ def main(argv=None):
         }
         profiles["allen (extended)"] = profile(styles["allen"][0], "extended")
         wall, bare, imported, imports = first_call(styles["allen"][0][:10], tmp)
+        alone = features_alone(styles["allen"][0])
     top = sorted(imports.items(), key=lambda kv: -kv[1])[:8]
     first = (
         f"`ngep features` on 10 Allen files in a fresh process: **{wall:.2f} s** "
@@ -461,12 +481,20 @@ def main(argv=None):
     ) + (
         f"{body}\n\nMachine: {platform.platform()}, Python "
         f"{platform.python_version()}, {os.cpu_count()} logical CPUs, load average "
-        f"{load:.1f} before the run and {os.getloadavg()[0]:.1f} after (other jobs "
-        "were running: compare ratios within a row, measured in the same run).\n\n"
+        f"{load:.1f} before the run and {os.getloadavg()[0]:.1f} after (compare "
+        "ratios within a row, measured in the same run, rather than rates across "
+        "pages).\n\n"
         f"## Goals missed\n\nThe goals: base >= 10x NeuroM and >= 2x MorphIO's "
         f"load alone, extended >= 2x MorphIO + numpy's base set.\n\n{misses}\n\n"
         f"## Where ngep's time goes\n\nOwn time of the top functions (cProfile, "
         f"three passes over the files of the style):\n\n{prof}\n\n"
+        f"## The extended set alone\n\n`MorphologyExtractor(features=\"extended\")`"
+        f" on the {args.allen} Allen neurons already read (reading excluded; fresh "
+        "Morphology objects each round, best of 5, interleaved): "
+        f"**{alone['C kernel']:.2f} ms** per neuron with the C feature kernel, "
+        f"{alone['numpy']:.2f} ms with the catalogue's numpy functions "
+        f"(`NGEP_NO_CKERNEL=1`), {alone['numpy'] / alone['C kernel']:.1f}x; the "
+        "goal was <= 0.7 ms.\n\n"
         f"## The first call of a fresh process\n\n{first}\n\n"
         + WHY.format(n_extended=len(EXTENDED_FEATURES),
                      n_frame=sum(not FEATURES[k].invariant for k in EXTENDED_FEATURES))
