@@ -51,15 +51,11 @@ static Py_ssize_t run_of(const Py_ssize_t *starts, Py_ssize_t n_runs, int64_t no
  * hold the values and parents on entry; 0 out of memory. */
 static int doubling(double *acc, Py_ssize_t *anc, Py_ssize_t n)
 {
-    Py_ssize_t *active = malloc((size_t)n * sizeof *active);
-    double *new_acc = malloc((size_t)n * sizeof *new_acc);
-    Py_ssize_t *new_anc = malloc((size_t)n * sizeof *new_anc);
-    if (active == NULL || new_acc == NULL || new_anc == NULL) {
-        free(active);
-        free(new_acc);
-        free(new_anc);
+    /* one block for the three scratch arrays, doubles first (alignment) */
+    double *new_acc = malloc((size_t)n * (sizeof(double) + 2 * sizeof(Py_ssize_t)));
+    if (new_acc == NULL)
         return 0;
-    }
+    Py_ssize_t *active = (Py_ssize_t *)(new_acc + n), *new_anc = active + n;
     Py_ssize_t n_active = 0;
     for (Py_ssize_t k = 0; k < n; k++)
         if (anc[k] >= 0)
@@ -81,9 +77,7 @@ static int doubling(double *acc, Py_ssize_t *anc, Py_ssize_t n)
                 active[kept++] = active[j];
         n_active = kept;
     }
-    free(active);
     free(new_acc);
-    free(new_anc);
     return 1;
 }
 
@@ -98,15 +92,13 @@ static int path_sums(const int64_t *parent, const double *values, Py_ssize_t n,
     Py_ssize_t n_runs = 1;
     for (Py_ssize_t i = 1; i < n; i++)
         n_runs += parent[i] != i - 1;
-    Py_ssize_t *starts = malloc((size_t)n_runs * sizeof *starts);
-    Py_ssize_t *run_parent = malloc((size_t)n_runs * sizeof *run_parent);
-    double *run_sum = malloc((size_t)n_runs * sizeof *run_sum);
-    if (starts == NULL || run_parent == NULL || run_sum == NULL) {
-        free(starts);
-        free(run_parent);
-        free(run_sum);
+    /* one block for the three per-run arrays, doubles first (alignment) */
+    double *run_sum =
+        malloc((size_t)n_runs * (sizeof(double) + 2 * sizeof(Py_ssize_t)));
+    if (run_sum == NULL)
         return 0;
-    }
+    Py_ssize_t *starts = (Py_ssize_t *)(run_sum + n_runs),
+               *run_parent = starts + n_runs;
     starts[0] = 0;
     for (Py_ssize_t i = 1, k = 1; i < n; i++)
         if (parent[i] != i - 1)
@@ -136,8 +128,6 @@ static int path_sums(const int64_t *parent, const double *values, Py_ssize_t n,
             for (Py_ssize_t i = starts[k]; i < stop; i++)
                 out[i] = cs[i] + offset;
         }
-    free(starts);
-    free(run_parent);
     free(run_sum);
     return ok;
 }
