@@ -132,3 +132,36 @@ def test_section_ending_at_a_soma_node():
     assert FEATURES["n_sections"].func(m, "dendrite") == 3
     assert FEATURES["mean_contraction"].func(m, "dendrite") == 1.0
     assert_group_agrees(m, "tree")
+
+
+@pytest.mark.parametrize("parent", [[-1, 0, -1, 2], [-1, 0, 3, 1], [0, -1, 1, 2]])
+def test_reassigned_parent_is_refused_not_indexed(parent):
+    # Morphology's attributes can be reassigned; the C groups index by
+    # parent[i] unchecked, and a second root (-1 at node 2) made k_tree write
+    # before its malloc'd block (heap corruption, then an abort). The node
+    # arrays are checked once where the kernel takes them: a clear error.
+    from ngep.exceptions import InvalidInputError
+    from ngep.io import Morphology
+
+    m = Morphology([[0, 0, 0], [1, 0, 0], [2, 0, 0], [3, 0, 0]], [1, 1, 1, 1],
+                   [1, 3, 3, 3], [-1, 0, 1, 2])
+    m.parent = np.array(parent)
+    plan = feature_plan(EXTENDED_FEATURES, COMPARTMENT_NAMES)
+    with pytest.raises(InvalidInputError, match="not one tree with parents first"):
+        plan.compute(m)
+    with pytest.raises(InvalidInputError, match="build a new Morphology"):
+        _kernel.helper("units", m, m.is_soma)
+
+
+def test_one_node_neurons_agree(monkeypatch):
+    # The smallest trees a Morphology accepts: one node, soma or neurite.
+    from ngep.io import Morphology
+
+    plan = feature_plan(EXTENDED_FEATURES, COMPARTMENT_NAMES)
+    for t in (1, 3, 7):
+        m = Morphology([[1.0, 2.0, 3.0]], [0.0], [t], [-1])
+        fast = plan.compute(m)
+        monkeypatch.setattr(_kernel, "ENABLED", False)
+        slow = plan.compute(Morphology(m.xyz, m.radius, m.types, m.parent))
+        monkeypatch.setattr(_kernel, "ENABLED", True)
+        assert_allclose(fast, slow, rtol=RTOL, atol=1e-12, equal_nan=True)
