@@ -93,6 +93,12 @@ class FeaturePlan:
             for (group, comp), (cols, pos) in batches.items()))
         object.__setattr__(self, "_rest", tuple(rest))
 
+    def __reduce__(self):
+        # Pickle the columns only: where it is loaded (a worker, another
+        # install), __post_init__ derives the batches from that install's C
+        # groups, which may differ (no compiler, another numpy).
+        return (type(self), (self.columns, self.names, self.compartments))
+
     @property
     def invariant(self):
         """Per column, whether the feature is unchanged by rotations (a bool array)."""

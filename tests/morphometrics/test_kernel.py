@@ -165,3 +165,18 @@ def test_one_node_neurons_agree(monkeypatch):
         slow = plan.compute(Morphology(m.xyz, m.radius, m.types, m.parent))
         monkeypatch.setattr(_kernel, "ENABLED", True)
         assert_allclose(fast, slow, rtol=RTOL, atol=1e-12, equal_nan=True)
+
+
+def test_pickled_plan_uses_the_groups_where_it_is_loaded(monkeypatch):
+    import pickle
+
+    plan = feature_plan(EXTENDED_FEATURES)
+    assert plan._batches
+    blob = pickle.dumps(plan)
+    monkeypatch.setattr(_kernel, "GROUPS", {})  # an install without the groups
+    loaded = pickle.loads(blob)
+    assert loaded == plan and loaded._batches == () and len(loaded._rest) == len(
+        plan.columns)
+    m = cell_y()
+    monkeypatch.setattr(_kernel, "ENABLED", False)
+    assert_allclose(loaded.compute(m), plan.compute(m), equal_nan=True)
