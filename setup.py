@@ -1,11 +1,11 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """The C extensions only: metadata is in setup.cfg, build settings in pyproject.toml.
 
-``ngep.io._cswc`` is the SWC table parser in C, an optional speed-up of
-:mod:`ngep.io` (reading SWC files is 2-3 times faster than with pandas'
-parser); ``ngep.io._ctree`` computes path sums on a tree (the numpy algorithm's
-additions, in its order); ``ngep.morphometrics._ckernel`` computes groups of
-catalogue features in C. All are ``optional``: where no C compiler is found the
+``ngep.io._cswc`` reads SWC files in C, an optional speed-up of :mod:`ngep.io`:
+the table parser (2-3 times faster than pandas' parser), the one-call reader and,
+from ``_ctree.c``, path sums and roots of a tree (the numpy algorithm's
+additions, in its order). ``ngep.morphometrics._ckernel`` computes groups of
+catalogue features in C. Both are ``optional``: where no C compiler is found the
 build goes on without them and ngep uses its Python code, with the same results.
 """
 
@@ -31,9 +31,9 @@ class BuildExt(build_ext):
 setup(
     cmdclass={"build_ext": BuildExt},
     ext_modules=[
-        Extension("ngep.io._cswc", sources=["ngep/io/_cswc.c"],
-                  depends=["ngep/io/_cswc_pow10.h"], optional=True),
-        Extension("ngep.io._ctree", sources=["ngep/io/_ctree.c"], optional=True),
+        Extension("ngep.io._cswc", sources=["ngep/io/_cswc.c", "ngep/io/_ctree.c"],
+                  depends=["ngep/io/_cswc_pow10.h", "ngep/io/_ctree.h"],
+                  optional=True),
         Extension(
             "ngep.morphometrics._ckernel",
             sources=["ngep/morphometrics/_kernel.c",

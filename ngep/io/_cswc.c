@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
- * ngep.io._cswc: the SWC table parser in C, an optional speed-up.
+ * ngep.io._cswc: the SWC table parser in C, an optional speed-up; the one C
+ * extension of ngep.io, which also holds the tree passes of _ctree.c.
  *
  * parse_table(data) turns the bytes of an SWC file into its (n, 7) table of
  * float64, or returns None. It accepts only what the careful line-by-line
@@ -88,6 +89,7 @@
 #define STACK_LITERAL 128
 
 #include "_cswc_pow10.h"
+#include "_ctree.h"
 
 static const double POW10[MAX_POW10 + 1] = {
     1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
@@ -873,12 +875,16 @@ static PyMethodDef methods[] = {
     {"parse_table", parse_table, METH_O, parse_table_doc},
     {"read_tree", read_tree, METH_VARARGS, read_tree_doc},
     {"keep_rows", keep_rows, METH_VARARGS, keep_rows_doc},
+    /* the tree passes of _ctree.c */
+    {"path_sum_runs", ctree_path_sum_runs, METH_VARARGS, ctree_path_sum_runs_doc},
+    {"roots", ctree_roots, METH_VARARGS, ctree_roots_doc},
+    {"forest", ctree_forest, METH_VARARGS, ctree_forest_doc},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT, "_cswc",
-    "SWC table parser in C (optional speed-up of ngep.io).", -1, methods,
+    "SWC reader and tree passes in C (optional speed-up of ngep.io).", -1, methods,
     NULL, NULL, NULL, NULL,
 };
 

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
- * ngep.io._ctree: path sums on a parents-first tree in C, an optional
- * speed-up of ngep/io/_tree.py.
+ * The tree passes of ngep.io._cswc: path sums on a parents-first tree in C, an
+ * optional speed-up of ngep/io/_tree.py. They are functions of the one C
+ * extension of ngep.io (_cswc.c lists them in its method table; _ctree.h
+ * declares them).
  *
  * path_sum_runs(parent, values, out, few_runs) writes into `out` the inclusive path
  * sums that _tree._path_sum_runs computes with numpy, bit for bit: the same
@@ -32,6 +34,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "_ctree.h"
 
 /* The index of the last start <= node (numpy's searchsorted(side="right") - 1). */
 static Py_ssize_t run_of(const Py_ssize_t *starts, Py_ssize_t n_runs, int64_t node)
@@ -132,7 +136,16 @@ static int path_sums(const int64_t *parent, const double *values, Py_ssize_t n,
     return ok;
 }
 
-static PyObject *path_sum_runs(PyObject *module, PyObject *args)
+CTREE_DOC(ctree_path_sum_runs_doc,
+"path_sum_runs(parent, values, out, few_runs, /)\n"
+"--\n"
+"\n"
+"Write into ``out`` the inclusive path sums of ``values`` on the tree or\n"
+"forest ``parent`` (int64, parent[i] < i, -1 for roots), exactly as\n"
+"ngep.io._tree._path_sum_runs computes them with numpy (float64 buffers;\n"
+"the run tree summed in one pass up to ``few_runs`` runs, else by doubling).");
+
+PyObject *ctree_path_sum_runs(PyObject *module, PyObject *args)
 {
     (void)module;
     Py_buffer parent, values, out;
@@ -173,9 +186,16 @@ done:
     return result;
 }
 
+CTREE_DOC(ctree_roots_doc,
+"roots(parent, out, /)\n"
+"--\n"
+"\n"
+"Write into ``out`` (int64) the root index of every node of the forest\n"
+"``parent`` (int64, parent[i] < i, -1 for roots).");
+
 /* roots(parent, out): the root of every node of a parents-first forest, in
  * one pass (a node's root is its parent's, found before it). */
-static PyObject *roots(PyObject *module, PyObject *args)
+PyObject *ctree_roots(PyObject *module, PyObject *args)
 {
     (void)module;
     Py_buffer parent, out;
@@ -207,18 +227,20 @@ done:
     return result;
 }
 
-PyDoc_STRVAR(roots_doc,
-"roots(parent, out, /)\n"
+CTREE_DOC(ctree_forest_doc,
+"forest(parent, types, tree, /)\n"
 "--\n"
 "\n"
-"Write into ``out`` (int64) the root index of every node of the forest\n"
-"``parent`` (int64, parent[i] < i, -1 for roots).");
+"For a parents-first forest (int64 parent, -1 for roots, and types): write\n"
+"each node's tree index into ``tree`` (int64) and return four int64\n"
+"bytearrays, per tree in root order: root row, nodes, soma nodes, dendrite\n"
+"nodes (types 3 and 4). None where some parent[i] >= i.");
 
 /* forest(parent, types, tree): for a parents-first forest, tree[i] = the
  * index of node i's tree (trees numbered in the order of their root rows),
  * and per tree its root row, nodes, soma nodes (type 1) and dendrite nodes
  * (types 3 and 4), as four int64 bytearrays; None if a parent is not first. */
-static PyObject *forest(PyObject *module, PyObject *args)
+PyObject *ctree_forest(PyObject *module, PyObject *args)
 {
     (void)module;
     Py_buffer parent, types, out;
@@ -271,37 +293,3 @@ done:
     PyBuffer_Release(&out);
     return result;
 }
-
-PyDoc_STRVAR(forest_doc,
-"forest(parent, types, tree, /)\n"
-"--\n"
-"\n"
-"For a parents-first forest (int64 parent, -1 for roots, and types): write\n"
-"each node's tree index into ``tree`` (int64) and return four int64\n"
-"bytearrays, per tree in root order: root row, nodes, soma nodes, dendrite\n"
-"nodes (types 3 and 4). None where some parent[i] >= i.");
-
-PyDoc_STRVAR(path_sum_runs_doc,
-"path_sum_runs(parent, values, out, few_runs, /)\n"
-"--\n"
-"\n"
-"Write into ``out`` the inclusive path sums of ``values`` on the tree or\n"
-"forest ``parent`` (int64, parent[i] < i, -1 for roots), exactly as\n"
-"ngep.io._tree._path_sum_runs computes them with numpy (float64 buffers;\n"
-"the run tree summed in one pass up to ``few_runs`` runs, else by doubling).");
-
-static PyMethodDef methods[] = {
-    {"path_sum_runs", path_sum_runs, METH_VARARGS, path_sum_runs_doc},
-    {"roots", roots, METH_VARARGS, roots_doc},
-    {"forest", forest, METH_VARARGS, forest_doc},
-    {NULL, NULL, 0, NULL},
-};
-
-static struct PyModuleDef module = {
-    PyModuleDef_HEAD_INIT, "_ctree",
-    "Path sums and roots of parents-first trees in C (optional speed-up of ngep.io).",
-    -1,
-    methods, NULL, NULL, NULL, NULL,
-};
-
-PyMODINIT_FUNC PyInit__ctree(void) { return PyModule_Create(&module); }

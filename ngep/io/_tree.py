@@ -8,8 +8,8 @@ root and the parent's index otherwise. The functions use pointer doubling
 
 import numpy as np
 
-try:
-    from ngep.io import _ctree
+try:  # the tree passes of ngep/io/_ctree.c, in the C extension of ngep.io
+    from ngep.io import _cswc as _ctree
 except ImportError:  # built without a C compiler: numpy alone
     _ctree = None
 
@@ -24,7 +24,7 @@ def find_roots(parent, *, topological=None):
     topological : bool, default=None
         Whether ``parent[i] < i`` for every node (a forest with parents first,
         hence no cycle); checked when None. Such a forest is solved in O(n):
-        in one pass in C where ``ngep.io._ctree`` is built, else by the
+        in one pass in C where ``ngep.io._cswc`` is built, else by the
         unbranched runs of :func:`path_sum`, rather than by pointer doubling.
 
     Returns
@@ -118,7 +118,7 @@ def _path_sum_runs(parent, values):
     them). Inside a run the path sum is a cumulative sum; the runs themselves
     form a much smaller tree, solved by pointer doubling. O(n) numpy work plus
     O(r log r) for r runs, instead of O(n log depth). The C extension
-    ``_ctree`` (where built) does the same additions in the same order, in
+    (``_ctree.c`` in ``ngep.io._cswc``, where built) does the same additions in the same order, in
     one pass and without temporaries: the same bits, ~10x sooner.
     """
     n = parent.size

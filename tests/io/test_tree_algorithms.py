@@ -69,7 +69,7 @@ def test_path_sum_runs_both_ways_of_summing_the_run_tree(monkeypatch, seed, few_
 
 
 needs_ctree = pytest.mark.skipif(_tree._ctree is None,
-                                 reason="the C extension ngep.io._ctree is not built")
+                                 reason="the C extension ngep.io._cswc is not built")
 
 
 @needs_ctree
