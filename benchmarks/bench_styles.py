@@ -354,8 +354,8 @@ WHY = """\
   in `ngep/io/_cswc.c`: id-to-row mapping, parents, fragments, the soma rule)
   that writes the Morphology's arrays; anything the checks would reject falls
   back to the table parser and the Python checks, which raise the same
-  line-numbered errors. Path sums (`_ctree.c`, in `ngep.io._cswc`) redo numpy's additions in
-  its order. Files are read into a buffer reused from file to file.
+  line-numbered errors. Path sums (`_ctree.c`, in `ngep.io._cswc`) redo
+  numpy's additions in its order. Files are read into a buffer reused from file to file.
 - **gzip styles**: ngep inflates the `.gz` files itself in one call on the
   bytes read (NeuroM and MorphIO read decompressed copies), with ISA-L where
   the `fast` extra (`isal`) is installed, as here (zlib otherwise).

@@ -217,7 +217,7 @@ def _select_tree(ids, types, parent, lines, path, on_fragments):
 
 
 def _select_forest(ids, types, parent, lines, path, on_fragments):
-    """``_select_tree`` with its counting in C (``ngep.io._cswc.forest``, from ``_ctree.c``).
+    """``_select_tree`` with its counting in C (``forest`` of ``_ctree.c``).
 
     For a parents-first forest: the same mask, dropped ids and warning; None
     where it does not apply (a parent after its child, no C extension). The

@@ -117,9 +117,9 @@ def _path_sum_runs(parent, values):
     parent is the previous index (an unbranched stretch as SWC files list
     them). Inside a run the path sum is a cumulative sum; the runs themselves
     form a much smaller tree, solved by pointer doubling. O(n) numpy work plus
-    O(r log r) for r runs, instead of O(n log depth). The C extension
-    (``_ctree.c`` in ``ngep.io._cswc``, where built) does the same additions in the same order, in
-    one pass and without temporaries: the same bits, ~10x sooner.
+    O(r log r) for r runs, instead of O(n log depth). ``_ctree.c`` (in the C
+    extension ``ngep.io._cswc``, where built) does the same additions in the
+    same order, in one pass and without temporaries: the same bits, ~10x sooner.
     """
     n = parent.size
     if _ctree is not None:
