@@ -44,24 +44,29 @@ def parse_features(text):
     return names
 
 
-def add_common(parser, *, jobs=True):
-    """``--n-jobs`` (optional), ``--no-progress`` and ``--debug``."""
-    if jobs:
-        parser.add_argument(
-            "--n-jobs",
-            type=int,
-            default=None,
-            help="parallel jobs for feature extraction (default: 1)",
-        )
-    parser.add_argument(
-        "--no-progress",
-        dest="progress",
-        action="store_false",
-        help="hide progress bars",
-    )
-    parser.add_argument(
-        "--debug", action="store_true", help="show full tracebacks on errors"
-    )
+#: The options several commands share, by name: flags and ``add_argument``
+#: keywords. Which command takes which is a column of the command table
+#: (:data:`ngep.cli._main.COMMANDS`), so each is declared once.
+COMMON_OPTIONS = {
+    "cache_dir": (("--cache-dir",), {
+        "type": Path, "default": None,
+        "help": "cache per-file features here; a rerun reads only new or changed "
+        "files"}),
+    "n_jobs": (("--n-jobs",), {
+        "type": int, "default": None,
+        "help": "parallel jobs for feature extraction (default: 1)"}),
+    "progress": (("--no-progress",), {
+        "dest": "progress", "action": "store_false", "help": "hide progress bars"}),
+    "debug": (("--debug",), {
+        "action": "store_true", "help": "show full tracebacks on errors"}),
+}
+
+
+def add_common(parser, options):
+    """Add the shared options named in ``options`` (keys of COMMON_OPTIONS)."""
+    for name in options:
+        flags, kwargs = COMMON_OPTIONS[name]
+        parser.add_argument(*flags, **kwargs)
 
 
 def add_dataset(parser, *, target_required=True):

@@ -8,12 +8,18 @@ from pathlib import Path
 
 import numpy as np
 
-from ngep.cli._args import add_common, parse_features
+from ngep.cli._args import parse_features
 from ngep.cli._data import collect_morphologies, match_dataset, read_table
 from ngep.cli._errors import EXIT_FAILURES, EXIT_OK, CLIError
 from ngep.cli._output import atomic_write_csv, ensure_writable_dir
 
-NAME = "compare"
+DESCRIPTION = (
+    "Compare two or more groups of neurons: per feature and pair of groups, "
+    "Cliff's delta with a bootstrap interval, a p-value and a "
+    "Benjamini-Hochberg q-value. Groups are folders of SWC files, lists "
+    "of SWC files (.txt), feature tables (.csv), or one table with "
+    "--group-column."
+)
 
 _TABLE_SUFFIXES = (".csv", ".tsv", ".tab")
 _LIST_SUFFIXES = (".txt", ".lst")
@@ -21,18 +27,7 @@ _LIST_SUFFIXES = (".txt", ".lst")
 _ID_LIKE = re.compile(r"(^|_)(id|index)$", re.IGNORECASE)
 
 
-def add_parser(sub):
-    parser = sub.add_parser(
-        NAME,
-        help="compare groups of neurons feature by feature (effect, p, q, plots)",
-        description=(
-            "Compare two or more groups of neurons: per feature and pair of groups, "
-            "Cliff's delta with a bootstrap interval, a p-value and a "
-            "Benjamini-Hochberg q-value. Groups are folders of SWC files, lists "
-            "of SWC files (.txt), feature tables (.csv), or one table with "
-            "--group-column."
-        ),
-    )
+def add_arguments(parser):
     parser.add_argument(
         "groups",
         nargs="*",
@@ -77,8 +72,6 @@ def add_parser(sub):
     parser.add_argument("--strict", action="store_true",
                         help="exit 1 when any SWC file fails (they are left out "
                         "either way)")
-    add_common(parser)
-    return parser
 
 
 def _named(spec):
@@ -141,7 +134,7 @@ def _extract_swc(groups, args):
 
     extractor = MorphologyExtractor(
         features=parse_features(args.features or "extended"),
-        n_jobs=args.n_jobs, progress=args.progress)
+        n_jobs=args.n_jobs, progress=args.progress, cache_dir=args.cache_dir)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         features, failures = extract_groups(groups, extractor)

@@ -3,18 +3,13 @@
 
 from pathlib import Path
 
-from ngep.cli._args import add_common, add_dataset, add_model, model_pipeline
+from ngep.cli._args import add_dataset, add_model, model_pipeline
 from ngep.cli._errors import EXIT_OK
 from ngep.cli._extraction import load_labelled
 from ngep.cli._output import ensure_writable_dir
 
-NAME = "cv"
 
-
-def add_parser(sub):
-    parser = sub.add_parser(
-        NAME, help="cross-validate the default pipeline on your data"
-    )
+def add_arguments(parser):
     add_dataset(parser)
     add_model(parser)
     parser.add_argument("--n-splits", type=int, default=10)
@@ -32,8 +27,6 @@ def add_parser(sub):
         default=Path("ngep-cv"),
         help="report folder (default ngep-cv)",
     )
-    add_common(parser)
-    return parser
 
 
 def run(args):

@@ -3,14 +3,10 @@
 
 from pathlib import Path
 
-from ngep.cli._args import add_common
 from ngep.cli._errors import EXIT_OK
 
-NAME = "demo"
 
-
-def add_parser(sub):
-    parser = sub.add_parser(NAME, help="the main job on built-in synthetic neurons")
+def add_arguments(parser):
     parser.add_argument("--n-neurons", type=int, default=7500)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
@@ -29,8 +25,6 @@ def add_parser(sub):
         action="store_true",
         help="write every neuron as an SWC file (default: the first 100)",
     )
-    add_common(parser)
-    return parser
 
 
 def run(args):

@@ -4,19 +4,14 @@
 import sys
 from pathlib import Path
 
-from ngep.cli._args import FEATURE_HELP, add_common
+from ngep.cli._args import FEATURE_HELP
 from ngep.cli._data import collect_morphologies
 from ngep.cli._errors import EXIT_FAILURES, EXIT_OK
 from ngep.cli._extraction import extract
 from ngep.cli._output import atomic_write_csv, ensure_writable_dir
 
-NAME = "features"
 
-
-def add_parser(sub):
-    parser = sub.add_parser(
-        NAME, help="compute morphometrics of neurons (SWC, ASC, H5) -> CSV"
-    )
+def add_arguments(parser):
     parser.add_argument(
         "swc", nargs="+", type=Path,
         help="morphology files (.swc, .swc.gz, .asc, .h5) or folders of them"
@@ -40,21 +35,13 @@ def add_parser(sub):
         action="store_true",
         help="exit 1 when any file fails (rows are NaN either way)",
     )
-    parser.add_argument(
-        "--cache-dir",
-        type=Path,
-        default=None,
-        help="cache per-file results here; a rerun resumes",
-    )
-    add_common(parser)
-    return parser
 
 
 def run(args):
     paths = collect_morphologies(args.swc)
     ensure_writable_dir(args.output.parent)
     _, X, failures = extract(
-        paths, args, compartment=args.compartment, cache_dir=args.cache_dir
+        paths, args, compartment=args.compartment
     )
     X.insert(0, "path", [str(p) for p in paths])
     X.index = [p.name for p in paths]

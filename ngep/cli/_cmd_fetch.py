@@ -6,23 +6,19 @@ import sys
 import warnings
 from pathlib import Path
 
-from ngep.cli._args import add_common
 from ngep.cli._errors import EXIT_OK, CLIError
 from ngep.cli._output import atomic_write_csv, ensure_writable_dir
 
-NAME = "fetch"
+DESCRIPTION = (
+    "Download SWC files and their metadata into a local cache "
+    "(a rerun downloads only what is missing) and write DIR/metadata.csv "
+    "with one row per neuron and its local SWC path."
+)
 
 _SOURCES = {"neuromorpho": "NeuroMorpho.org", "allen": "the Allen Cell Types Database"}
 
 
-def add_parser(sub):
-    fetch = sub.add_parser(
-        NAME,
-        help="download public reconstructions (NeuroMorpho.org, Allen Cell Types)",
-        description="Download SWC files and their metadata into a local cache "
-        "(a rerun downloads only what is missing) and write DIR/metadata.csv "
-        "with one row per neuron and its local SWC path.",
-    )
+def add_arguments(fetch):
     source = fetch.add_subparsers(dest="source", required=True, metavar="SOURCE")
     nm = source.add_parser("neuromorpho", help="NeuroMorpho.org (CC-BY)")
     nm.add_argument("--species", default=None, help="e.g. mouse")
@@ -74,8 +70,7 @@ def add_parser(sub):
         parser.add_argument(
             "--rate-limit", type=float, default=0.5, help=argparse.SUPPRESS
         )
-        add_common(parser, jobs=False)
-    return fetch
+    return nm, allen  # each source parses its own options, the shared ones too
 
 
 def _flatten(table):

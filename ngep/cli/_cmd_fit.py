@@ -5,16 +5,13 @@ from pathlib import Path
 
 import numpy as np
 
-from ngep.cli._args import add_common, add_dataset, add_model, coverage, model_pipeline
+from ngep.cli._args import add_dataset, add_model, coverage, model_pipeline
 from ngep.cli._errors import EXIT_OK, CLIError
 from ngep.cli._extraction import load_labelled
 from ngep.cli._output import ensure_writable_dir
 
-NAME = "fit"
 
-
-def add_parser(sub):
-    parser = sub.add_parser(NAME, help="fit a model on SWC files and a table -> model")
+def add_arguments(parser):
     add_dataset(parser)
     add_model(parser)
     parser.add_argument("-o", "--output", type=Path, required=True, help="model file")
@@ -41,8 +38,6 @@ def add_parser(sub):
         "holding this fraction of them (default 0.99); 'ngep predict' then "
         "writes an out_of_domain column",
     )
-    add_common(parser)
-    return parser
 
 
 def run(args):
@@ -69,7 +64,8 @@ def run(args):
         # ConformalRegressor fits on a 1-D array, which drops the gene name
         # that 'ngep predict' uses for its predicted_<gene> column.
         model[-1].target_names_ = np.asarray(args.target, dtype=object)
-    steps = [("extract", extractor.set_params(errors="raise"))]
+    # The saved model raises on a bad file and keeps no cache folder of this machine.
+    steps = [("extract", extractor.set_params(errors="raise", cache_dir=None))]
     if args.domain is not None:
         from ngep.uncertainty import ApplicabilityDomain, DomainCheck
 

@@ -5,25 +5,18 @@ from pathlib import Path
 
 import numpy as np
 
-from ngep.cli._args import add_common, add_dataset, add_saved_model
+from ngep.cli._args import add_dataset, add_saved_model
 from ngep.cli._errors import EXIT_OK, CLIError
 from ngep.cli._extraction import load_labelled
 from ngep.cli._output import atomic_write_csv, ensure_writable_dir
 
-NAME = "importance"
 
-
-def add_parser(sub):
-    parser = sub.add_parser(
-        NAME, help="permutation importance of a saved model on labelled data"
-    )
+def add_arguments(parser):
     add_saved_model(parser)
     add_dataset(parser)
     parser.add_argument("--n-repeats", type=int, default=10)
     parser.add_argument("-o", "--output", type=Path, required=True, help="output CSV")
     parser.add_argument("--plot", type=Path, default=None, help="also write a PNG plot")
-    add_common(parser)
-    return parser
 
 
 def run(args):

@@ -3,24 +3,17 @@
 
 from ngep.cli._errors import EXIT_OK
 
-NAME = "models"
+DESCRIPTION = (
+    "Without NAME: one line per shipped model (name, target, "
+    "training cells, grouped-CV ROC AUC). With NAME: its model card "
+    "(Markdown). Use a name with 'ngep predict NAME SWC... -o out.csv'."
+)
 
 
-def add_parser(sub):
-    parser = sub.add_parser(
-        NAME,
-        help="list the shipped pretrained models, or print one's model card",
-        description="Without NAME: one line per shipped model (name, target, "
-        "training cells, grouped-CV ROC AUC). With NAME: its model card "
-        "(Markdown). Use a name with 'ngep predict NAME SWC... -o out.csv'.",
-    )
+def add_arguments(parser):
     parser.add_argument(
         "name", nargs="?", default=None, help="a model name, e.g. pvalb-mouse-cortex"
     )
-    parser.add_argument(
-        "--debug", action="store_true", help="show full tracebacks on errors"
-    )
-    return parser
 
 
 def summary_line(info, widths=(0, 0)):

@@ -9,20 +9,17 @@ from ngep.cli._data import collect_morphologies
 from ngep.cli._errors import EXIT_FAILURES, EXIT_OK, CLIError
 from ngep.cli._output import ensure_writable_dir
 
-NAME = "plot"
+DESCRIPTION = (
+    "Draw one neuron, or many side by side at one scale, as a 2D "
+    "projection with its soma, compartments in colour and a scale bar."
+)
 
 _FORMATS = (".png", ".svg", ".pdf")
 _PROJECTIONS = ("xy", "xz", "yz", "yx", "zx", "zy")
 _COLOR_BY = ("compartment", "branch_order", "path_distance", "none")
 
 
-def add_parser(sub):
-    parser = sub.add_parser(
-        NAME,
-        help="draw neurons (SWC, ASC, H5) -> PNG/SVG",
-        description="Draw one neuron, or many side by side at one scale, as a 2D "
-        "projection with its soma, compartments in colour and a scale bar.",
-    )
+def add_arguments(parser):
     parser.add_argument(
         "files", nargs="+", type=Path,
         help="morphology files (.swc, .swc.gz, .asc, .h5) or folders of them",
@@ -53,10 +50,6 @@ def add_parser(sub):
         "--strict", action="store_true",
         help="exit 1 when any file cannot be read (it is skipped either way)",
     )
-    parser.add_argument(
-        "--debug", action="store_true", help="show full tracebacks on errors"
-    )
-    return parser
 
 
 def _read_all(paths):

@@ -5,27 +5,20 @@ import sys
 import warnings
 from pathlib import Path
 
-from ngep.cli._args import add_common, add_saved_model
+from ngep.cli._args import add_saved_model
 from ngep.cli._data import collect_morphologies
 from ngep.cli._errors import EXIT_OK, CLIError
 from ngep.cli._extraction import summarise_warnings
 from ngep.cli._output import atomic_write_csv, ensure_writable_dir
 
-NAME = "predict"
 
-
-def add_parser(sub):
-    parser = sub.add_parser(
-        NAME, help="apply a saved or shipped model to neurons (SWC, ASC, H5) -> CSV"
-    )
+def add_arguments(parser):
     add_saved_model(parser, example="pvalb-mouse-cortex")
     parser.add_argument(
         "swc", nargs="+", type=Path,
         help="morphology files (.swc, .swc.gz, .asc, .h5) or folders of them",
     )
     parser.add_argument("-o", "--output", type=Path, required=True, help="output CSV")
-    add_common(parser)
-    return parser
 
 
 def run(args):
@@ -38,7 +31,8 @@ def run(args):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             out = predict_files(
-                args.model, paths, n_jobs=args.n_jobs, progress=args.progress
+                args.model, paths, n_jobs=args.n_jobs, progress=args.progress,
+                cache_dir=args.cache_dir,
             )
     except TypeError as exc:  # a model file that is not an SWC pipeline
         raise CLIError(f"{args.model}: {exc}") from exc

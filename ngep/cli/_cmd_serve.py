@@ -7,7 +7,14 @@ import sys
 
 from ngep.cli._errors import EXIT_OK, CLIError
 
-NAME = "serve"
+DESCRIPTION = (
+    "Serve the validator page: drop SWC files in a browser and read "
+    "each model's prediction, out-of-domain flag, a picture and the base "
+    "measurements. Loads the models once. Listens on 127.0.0.1 only unless "
+    "--host says otherwise; to share it, put a reverse proxy in front (see the "
+    "'Web app' page of the documentation). Needs the web extra: "
+    "pip install 'ngep[web]'."
+)
 
 _MiB = 1024 * 1024
 
@@ -34,17 +41,7 @@ def _positive_int(text):
     return value
 
 
-def add_parser(sub):
-    parser = sub.add_parser(
-        NAME,
-        help="a web page (and JSON API) that predicts for uploaded neurons",
-        description="Serve the validator page: drop SWC files in a browser and read "
-        "each model's prediction, out-of-domain flag, a picture and the base "
-        "measurements. Loads the models once. Listens on 127.0.0.1 only unless "
-        "--host says otherwise; to share it, put a reverse proxy in front (see the "
-        "'Web app' page of the documentation). Needs the web extra: "
-        "pip install 'ngep[web]'.",
-    )
+def add_arguments(parser):
     parser.add_argument(
         "--model",
         action="append",
@@ -81,10 +78,6 @@ def add_parser(sub):
         default=None,
         help="neurons processed at once in worker threads (default: up to 4)",
     )
-    parser.add_argument(
-        "--debug", action="store_true", help="show full tracebacks on errors"
-    )
-    return parser
 
 
 def _is_loopback(host):

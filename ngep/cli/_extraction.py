@@ -11,8 +11,12 @@ from ngep.cli._data import infer_task, match_dataset
 from ngep.cli._errors import CLIError
 
 
-def extract(paths, args, *, features=None, compartment="dendrite", cache_dir=None):
-    """Extract features with errors='warn'; return (extractor, X, failures)."""
+def extract(paths, args, *, features=None, compartment="dendrite"):
+    """Extract features with errors='warn'; return (extractor, X, failures).
+
+    ``args`` gives ``--features`` (unless ``features``), ``--cache-dir``,
+    ``--n-jobs`` and ``--no-progress``.
+    """
     from ngep.exceptions import FeatureExtractionWarning
     from ngep.transformers import MorphologyExtractor
 
@@ -22,7 +26,7 @@ def extract(paths, args, *, features=None, compartment="dendrite", cache_dir=Non
         errors="warn",
         n_jobs=args.n_jobs,
         progress=args.progress,
-        cache_dir=cache_dir,
+        cache_dir=args.cache_dir,
     ).set_output(transform="pandas")
     import pandas as pd
 

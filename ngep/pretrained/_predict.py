@@ -123,10 +123,11 @@ def load_model(model):
     return _resolve(model)[0]
 
 
-def _extract(extractor, paths, n_jobs, progress):
+def _extract(extractor, paths, n_jobs, progress, cache_dir):
     from sklearn.base import clone
 
-    ext = clone(extractor).set_params(errors="warn", n_jobs=n_jobs, progress=progress)
+    ext = clone(extractor).set_params(errors="warn", n_jobs=n_jobs, progress=progress,
+                                      cache_dir=cache_dir)
     ext.fit(paths)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FeatureExtractionWarning)
@@ -143,7 +144,7 @@ def _targets(final, n):
     return None
 
 
-def predict_files(model, paths, *, n_jobs=None, progress=False):
+def predict_files(model, paths, *, n_jobs=None, progress=False, cache_dir=None):
     """Predict SWC files with a fitted ngep pipeline; one row per file.
 
     Read more in the :ref:`User Guide <pretrained>`.
@@ -160,6 +161,11 @@ def predict_files(model, paths, *, n_jobs=None, progress=False):
         Processes for feature extraction.
     progress : bool, default=False
         Show a progress bar while extracting.
+    cache_dir : str, os.PathLike or None, default=None
+        Folder of per-file feature results (see
+        :class:`~ngep.transformers.MorphologyExtractor`): a second call on the
+        same files, with a model of the same features, reads only files that
+        are new or changed. None: no cache.
 
     Returns
     -------
@@ -204,7 +210,7 @@ def predict_files(model, paths, *, n_jobs=None, progress=False):
             "paths must be a sequence of SWC paths; wrap one in a list."
         )
     paths = [os.fspath(p) for p in paths]
-    X, failures = _extract(steps["extract"], paths, n_jobs, progress)
+    X, failures = _extract(steps["extract"], paths, n_jobs, progress, cache_dir)
     n = len(paths)
     out = pd.DataFrame(
         {"file": [os.path.basename(p) for p in paths], "path": paths, "status": "ok"}

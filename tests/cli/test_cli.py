@@ -264,3 +264,41 @@ def test_interval_coverage_is_validated(labelled, tmp_path, capsys):
     with pytest.raises(SystemExit):
         main([*_fit_args(labelled, "--target", "Pvalb", "--domain", "1.5"), "-o",
               str(tmp_path / "m")])  # fmt: skip
+
+
+def test_cache_dir_is_shared_by_the_featurising_commands(labelled, tmp_path,
+                                                         monkeypatch):
+    """``--cache-dir`` of one command serves the next; saved models keep none."""
+    from ngep.persistence import load
+    from ngep.transformers import _batch
+
+    reads = []
+    real_read = _batch.read_morphology
+
+    def counting_read(path, **kwargs):
+        reads.append(path)
+        return real_read(path, **kwargs)
+
+    monkeypatch.setattr(_batch, "read_morphology", counting_read)
+    cache = tmp_path / "cache"
+    model = tmp_path / "pvalb.ngep"
+    fit = [*_fit_args(labelled, "--target", "Pvalb"), "-o", str(model)]
+    assert main([*fit, "--cache-dir", str(cache)]) == 0
+    assert len(reads) == 60 and any(cache.iterdir())
+    reads.clear()
+    cv = [
+        "cv", "--swc-dir", str(labelled / "swc"), "--table",
+        str(labelled / "cells.csv"), "--id-column", "name", "--target", "Pvalb",
+        "--n-splits", "3", "--max-iter", "5", "--no-baseline", "-o",
+        str(tmp_path / "cv"), "--no-progress", "--cache-dir", str(cache),
+    ]  # fmt: skip
+    assert main(cv) == 0
+    assert reads == []  # the same features of the same files: all from the cache
+    assert load(model).named_steps["extract"].cache_dir is None
+    out = [tmp_path / "cached.csv", tmp_path / "fresh.csv"]
+    predict = ["predict", str(model), str(labelled / "swc"), "--no-progress", "-o"]
+    assert main([*predict, str(out[0]), "--cache-dir", str(cache)]) == 0
+    assert reads == []
+    assert main([*predict, str(out[1])]) == 0
+    assert len(reads) == 60
+    pd.testing.assert_frame_equal(pd.read_csv(out[0]), pd.read_csv(out[1]))

@@ -3,13 +3,15 @@
 
 import ast
 import pkgutil
+import re
 from pathlib import Path
 
 import pytest
 
 import ngep.cli
+from ngep.cli._args import COMMON_OPTIONS
 from ngep.cli._errors import CLIError
-from ngep.cli._main import COMMANDS, main
+from ngep.cli._main import COMMANDS, build_parser, main
 from ngep.exceptions import NgepError
 
 CLI_DIR = Path(ngep.cli.__file__).parent
@@ -32,14 +34,16 @@ def test_every_command_module_is_in_the_table():
         for m in pkgutil.iter_modules([str(CLI_DIR)])
         if m.name.startswith("_cmd_")
     }
-    listed = {c.__name__.rsplit(".", 1)[1] for c in COMMANDS}
+    listed = {c.module.__name__.rsplit(".", 1)[1] for c in COMMANDS}
     assert found == listed
 
 
-@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c.NAME)
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c.name)
 def test_command_module_shape(command):
-    assert command.__name__.endswith(f"_cmd_{command.NAME}")
-    assert callable(command.add_parser) and callable(command.run)
+    assert command.module.__name__.endswith(f"_cmd_{command.name}")
+    assert callable(command.module.add_arguments) and callable(command.module.run)
+    assert command.help and set(command.options) <= set(COMMON_OPTIONS)
+    assert "debug" in command.options
 
 
 @pytest.mark.parametrize("path", sorted(CLI_DIR.glob("*.py")), ids=lambda p: p.name)
@@ -55,16 +59,43 @@ def test_help_lists_commands_in_table_order(capsys):
     with pytest.raises(SystemExit):
         main(["--help"])
     out = capsys.readouterr().out
-    positions = [out.index(f"\n    {c.NAME}") for c in COMMANDS]
+    positions = [out.index(f"\n    {c.name}") for c in COMMANDS]
     assert positions == sorted(positions)
 
 
-@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c.NAME)
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c.name)
 def test_every_command_has_help(command, capsys):
     with pytest.raises(SystemExit) as exit_info:
-        main([command.NAME, "--help"])
+        main([command.name, "--help"])
     assert exit_info.value.code == 0
-    assert "usage: ngep " + command.NAME in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "usage: ngep " + command.name in out
+    listing = " ".join(build_parser().format_help().split())
+    assert f"{command.name} {command.help}" in listing
+
+
+# A command with sub-commands takes the shared options after its sub-command.
+_LEAVES = {"fetch": ["fetch", "allen"]}
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c.name)
+def test_shared_options_are_those_of_the_table(command, capsys):
+    """Each command takes exactly the shared options its row names."""
+    with pytest.raises(SystemExit):
+        main([*_LEAVES.get(command.name, [command.name]), "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    for name, (flags, kwargs) in COMMON_OPTIONS.items():
+        # the shared option itself: its flag and its help (``fetch`` has a
+        # --cache-dir of its own, for downloads)
+        taken = re.search(rf"{flags[0]}(?: [A-Z_]+)? {re.escape(kwargs['help'])}",
+                          out) is not None
+        assert taken == (name in command.options), (command.name, flags[0])
+
+
+def test_debug_after_a_sub_command_is_parsed():
+    args = build_parser().parse_args(
+        ["fetch", "neuromorpho", "--out", "x", "--debug", "--no-progress"])
+    assert args.debug and not args.progress
 
 
 def test_cli_error_is_an_ngep_error_and_a_value_error():

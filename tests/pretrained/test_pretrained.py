@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import ngep
@@ -239,6 +240,18 @@ def test_predict_files_columns_and_failed_files_keep_their_row(neurons, tmp_path
         table["proba_1"][:2],
         load_pretrained("pvalb-mouse-cortex").predict_proba(neurons[:2])[:, 1],
     )
+
+
+def test_predict_files_cache_dir_serves_a_second_call(neurons, tmp_path):
+    cache = tmp_path / "cache"
+    first = predict_files("pvalb-mouse-cortex", neurons[:3], cache_dir=cache)
+    entries = sorted(cache.rglob("*"))
+    assert entries  # one entry per file
+    again = predict_files("pvalb-mouse-cortex", neurons[:3], cache_dir=cache)
+    pd.testing.assert_frame_equal(again, first)
+    assert sorted(cache.rglob("*")) == entries
+    pd.testing.assert_frame_equal(
+        predict_files("pvalb-mouse-cortex", neurons[:3]), first)
 
 
 def test_out_of_domain_reason_names_the_measurements(neurons, tmp_path):
