@@ -31,6 +31,11 @@ FRAGMENTS = {
         "name : str\n"
         "    A name from :func:`list_pretrained`, e.g. ``\"pvalb-mouse-cortex\"``."
     ),
+    # the error of the functions of ngep.pretrained for a name not shipped
+    "unknown_model": (
+        "ngep.exceptions.UnknownModelError\n"
+        "    No such model (the message suggests close names)."
+    ),
     # the inputs of a gene panel's predictions, passed to every gene's model
     "panel_X": (
         "X : array-like or list of paths\n"

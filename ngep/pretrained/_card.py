@@ -225,8 +225,7 @@ def model_card(name):
 
     Raises
     ------
-    ngep.exceptions.UnknownModelError
-        No such model (the message suggests close names).
+    %(unknown_model)s
 
     Examples
     --------

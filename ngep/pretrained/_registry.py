@@ -141,8 +141,7 @@ def pretrained_info(name):
 
     Raises
     ------
-    ngep.exceptions.UnknownModelError
-        No such model (the message suggests close names).
+    %(unknown_model)s
 
     Examples
     --------
@@ -159,14 +158,13 @@ def pretrained_info(name):
     return info
 
 
+@fill_doc
 def pretrained_path(name):
-    """Path of a shipped model's file, after checking its SHA-256.
+    """Path of a shipped model's file, after checking its SHA-256 against the manifest.
 
     Parameters
     ----------
-    name : str
-        As for :func:`pretrained_info`; the file it names is hashed and checked
-        against the manifest.
+    %(pretrained_name)s
 
     Returns
     -------
@@ -175,8 +173,7 @@ def pretrained_path(name):
 
     Raises
     ------
-    ngep.exceptions.UnknownModelError
-        No such model.
+    %(unknown_model)s
     ngep.exceptions.ModelFileError
         The file is missing or its SHA-256 differs from the manifest.
     """
@@ -227,8 +224,7 @@ def load_pretrained(name):
 
     Raises
     ------
-    ngep.exceptions.UnknownModelError
-        No such model (the message suggests close names).
+    %(unknown_model)s
     ngep.exceptions.ModelFileError
         The file is missing, corrupted or fails its checksum.
 
