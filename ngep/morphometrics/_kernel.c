@@ -21,6 +21,21 @@ int k_nomemory(void)
     return -1;
 }
 
+int k_invalid(const char *message)
+{
+    PyGILState_STATE state = PyGILState_Ensure();
+    PyObject *module = PyImport_ImportModule("ngep.exceptions");
+    if (module != NULL) {
+        PyObject *cls = PyObject_GetAttrString(module, "InvalidInputError");
+        if (cls != NULL)
+            PyErr_SetString(cls, message);
+        Py_XDECREF(cls);
+        Py_DECREF(module);
+    }
+    PyGILState_Release(state);
+    return -1;
+}
+
 static int check(Py_buffer *b, const char *name, Py_ssize_t itemsize,
                  Py_ssize_t count)
 {

@@ -59,4 +59,8 @@ int k_units(const KNeuron *nr, const double *extra, Py_ssize_t n_extra,
 /* Report a failed allocation from inside a group (GIL released): returns -1. */
 int k_nomemory(void);
 
+/* Raise ngep.exceptions.InvalidInputError(message) from inside a group (GIL
+ * released): returns -1. */
+int k_invalid(const char *message);
+
 #endif

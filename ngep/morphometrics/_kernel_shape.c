@@ -40,9 +40,14 @@
 #define SHOLL_STEP 10.0 /* _sholl.SHOLL_STEP */
 #define SHELLS 20       /* _shape.SHOLL_SHELLS */
 #define FEW_RUNS 128    /* _tree._FEW_RUNS */
-/* Beyond this many 10 µm spheres (10^15 µm) numpy's bincount would not get
- * its memory either; it also keeps the int64 conversions defined. */
-#define MAX_SPHERES 1e14
+/* _sholl.MAX_SHOLL_SPHERES and _sholl.TOO_FAR: neurites that reach 1e8 µm
+ * are not in micrometres (and their 10 µm profile would not fit in memory);
+ * the bound also keeps the int64 conversions defined. */
+#define MAX_SPHERES 1e7
+static const char TOO_FAR[] =
+    "the neurites reach 1e8 \xc2\xb5m (100 m) or more from the soma, too far for "
+    "a Sholl profile in 10 \xc2\xb5m steps: these coordinates are not in "
+    "micrometres (check the units of the file)"; /* UTF-8 */
 
 /* Read through a volatile so that the compiler keeps pow(x, 2.0) a call of
  * the C library's pow, as Python's x**2 is (GCC folds it to x * x, which
@@ -428,7 +433,7 @@ int k_shape(const KNeuron *nr, const double *extra, Py_ssize_t n_extra,
          * so these are the smaller and larger of the ends' shells. */
         double ka = k_root[par], kb = k_root[i];
         double kf = (ka < kb ? ka : kb) + 1, kl = ka < kb ? kb : ka;
-        if (kl >= kf && !(kl < MAX_SPHERES)) {
+        if (!(kl < MAX_SPHERES)) { /* any segment, as _sholl._profile */
             too_far = 1;
         } else if (kl >= kf) {
             k_first[n_kept] = (int64_t)kf;
@@ -504,7 +509,7 @@ int k_shape(const KNeuron *nr, const double *extra, Py_ssize_t n_extra,
     }
     if (too_far) {
         free(block);
-        return k_nomemory(); /* as numpy's bincount of that many spheres */
+        return k_invalid(TOO_FAR);
     }
 
     if (sholl_peak(k_first, k_last, n_kept, k_max, res) < 0) {

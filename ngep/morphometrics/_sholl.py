@@ -4,17 +4,32 @@
 Spheres of radius ``10, 20, 30, ... µm`` are centred on the soma centre (the
 first soma point). A segment crosses the sphere of radius ``R`` when one end is
 closer than ``R`` and the other is not (NeuroM ``sholl_crossings``; a neurite
-that bends back crosses again). Soma-to-stem segments do not count.
+that bends back crosses again). Soma-to-stem segments do not count. Neurites
+that reach 1e8 µm (100 m) from the soma raise
+:class:`~ngep.exceptions.InvalidInputError`: such coordinates are not
+micrometres, and their profile would need 10 million spheres or more.
 """
 
 import numpy as np
 
+from ngep.exceptions import InvalidInputError
 from ngep.morphometrics._core import cached, radial_distance, segment_mask
 
 __all__ = ["SHOLL_STEP", "sholl_peak_intersections", "sholl_peak_radius"]
 
 #: Spacing of the Sholl spheres (µm).
 SHOLL_STEP = 10.0
+
+#: Most spheres a profile may have: neurites that reach 1e8 µm (100 m) are not
+#: in micrometres, and their profile would not fit in memory.
+MAX_SHOLL_SPHERES = 10**7
+
+#: The error for such neurites (the C kernel raises the same, _kernel_shape.c).
+TOO_FAR = (
+    "the neurites reach 1e8 µm (100 m) or more from the soma, too far for a "
+    "Sholl profile in 10 µm steps: these coordinates are not in micrometres "
+    "(check the units of the file)"
+)
 
 
 def _profile(m, compartment):
@@ -24,8 +39,11 @@ def _profile(m, compartment):
         da, db = d[m.parent[child]], d[child]
         lo, hi = np.minimum(da, db), np.maximum(da, db)
         # Sphere k (radius k*step, k >= 1) is crossed iff lo < k*step <= hi.
+        shells = np.floor(hi / SHOLL_STEP)
+        if shells.size and not shells.max() < MAX_SHOLL_SPHERES:  # NaN too
+            raise InvalidInputError(TOO_FAR)
         k_first = np.floor(lo / SHOLL_STEP).astype(np.int64) + 1
-        k_last = np.floor(hi / SHOLL_STEP).astype(np.int64)
+        k_last = shells.astype(np.int64)
         keep = k_last >= k_first
         if not keep.any():
             return np.zeros(0)

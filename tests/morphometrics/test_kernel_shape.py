@@ -160,12 +160,6 @@ def test_an_empty_mask_gives_the_catalogue_values():
     assert_shape_agrees(m, ["axon", "apical"])
 
 
-def test_absurd_distances_raise_memory_error_like_numpy():
-    m = neuron([[0, 0, 0], [0, 5, 0], [0, 1e16, 0]], [1, 3, 3], [-1, 0, 1])
-    with pytest.raises(MemoryError):
-        _kernel.run("shape", m, node_mask(m, "dendrite"))
-
-
 #: Values the group computes with numpy's own operations in numpy's order
 #: (pairwise sums, the einsum order of this CPU): equal to the bit. Only the
 #: Sholl centroid and spread (np.dot, BLAS) and the entropy (np.log, numpy's
@@ -242,3 +236,26 @@ def test_every_einsum_order_of_other_cpus(order, monkeypatch):
 @given(trees())
 def test_random_trees(m):
     assert_shape_agrees(m)
+
+
+@pytest.mark.parametrize("reach", [9.99e7, 1e8, 1e13, 9.3e18, 1e30])
+def test_neurites_beyond_1e8_um_raise_the_same_error_on_both_paths(reach):
+    """A 10 µm Sholl profile of 1e7 spheres or more: not micrometres, not memory.
+
+    Before the bound, 1e13 µm made both paths raise MemoryError and 9.3e18 µm
+    made numpy cast an invalid float and return 0 crossings."""
+    from ngep.exceptions import InvalidInputError
+    from ngep.morphometrics._sholl import TOO_FAR
+
+    # a short stem (inside every bound) and one long branch away from it
+    m = neuron([[0, 0, 0], [0, 5, 0], [0, 25, 0], [0, reach, 0]], [1, 3, 3, 3],
+               [-1, 0, 1, 2])
+    if reach < 1e8:
+        assert_shape_agrees(m)
+        return
+    mask = node_mask(m, "dendrite")
+    with pytest.raises(InvalidInputError) as c_error:
+        _kernel.run("shape", m, mask)
+    with pytest.raises(InvalidInputError) as numpy_error:
+        FEATURES["sholl_peak_intersections"].func(m, "dendrite")
+    assert str(c_error.value) == str(numpy_error.value) == TOO_FAR
