@@ -12,7 +12,7 @@ import numpy as np
 
 from ngep.exceptions import ConfigurationError, UnknownNameError
 from ngep.morphometrics import _kernel
-from ngep.morphometrics._core import node_mask
+from ngep.morphometrics._core import checked_parent, node_mask
 from ngep.morphometrics._frame import _framed
 from ngep.morphometrics._registry import COMPARTMENT_NAMES, FEATURES, Feature
 
@@ -128,6 +128,7 @@ class FeaturePlan:
             if framed is not None:
                 raise ConfigurationError("Pass framed or frame, not both.")
             frame = _check_frame(frame)
+        checked_parent(morphology)  # on either path: features index by parent
         row = np.empty(len(self.columns), dtype=np.float64)
         empty = {}
         todo = range(len(self.columns))

@@ -12,6 +12,7 @@ from collections import namedtuple
 
 import numpy as np
 
+from ngep.exceptions import InvalidInputError
 from ngep.io import _tree
 
 __all__ = [
@@ -54,6 +55,37 @@ def cached(morphology, key, compute):
     except KeyError:
         value = store[key] = compute()
         return value
+
+
+def checked_parent(morphology):
+    """``morphology.parent`` as int64, checked to be one tree with parents first.
+
+    :class:`~ngep.io.Morphology` guarantees it, but its attributes can be
+    reassigned; the features index by ``parent[i]``, and a second root or a
+    cycle there would make the C groups write outside their buffers and the
+    numpy ones loop or count wrong. Checked once per neuron (cached).
+
+    Raises
+    ------
+    ngep.exceptions.InvalidInputError
+        ``parent[0] != -1`` or ``parent[i]`` outside ``[0, i)`` for some node.
+    """
+
+    def compute():
+        parent = np.ascontiguousarray(morphology.parent, dtype=np.int64)
+        # one unsigned compare catches -1 and >= i
+        n = parent.size
+        if n == 0 or parent[0] >= 0 or not np.all(
+                parent[1:].view(np.uint64) < np.arange(1, n, dtype=np.uint64)):
+            raise InvalidInputError(
+                "this Morphology's parent array is not one tree with parents "
+                "first (parent[0] == -1, 0 <= parent[i] < i), as "
+                "Morphology(xyz, radius, types, parent) makes it: build a new "
+                "Morphology rather than reassigning its attributes."
+            )
+        return parent
+
+    return cached(morphology, "checked_parent", compute)
 
 
 # What depends on the tree alone, not on coordinates: cached properties of

@@ -18,8 +18,7 @@ import os
 
 import numpy as np
 
-from ngep.exceptions import InvalidInputError
-from ngep.morphometrics._core import cached, root_point, soma_centroid
+from ngep.morphometrics._core import cached, checked_parent, root_point, soma_centroid
 
 try:  # pragma: no cover - depends on the build
     from ngep.morphometrics import _ckernel
@@ -103,20 +102,7 @@ def _inputs(m):
     """The node arrays in the layout ``_ckernel.run`` takes (cached)."""
 
     def compute():
-        parent = np.ascontiguousarray(m.parent, dtype=np.int64)
-        # The C groups index by parent[i] unchecked: Morphology guarantees one
-        # tree with parents first, but its attributes can be reassigned, and a
-        # second root there wrote before a malloc'd block. Checked once per
-        # neuron (this is cached); one unsigned compare catches -1 and >= i.
-        n = parent.size
-        if n == 0 or parent[0] >= 0 or not np.all(
-                parent[1:].view(np.uint64) < np.arange(1, n, dtype=np.uint64)):
-            raise InvalidInputError(
-                "this Morphology's parent array is not one tree with parents "
-                "first (parent[0] == -1, 0 <= parent[i] < i), as "
-                "Morphology(xyz, radius, types, parent) makes it: build a new "
-                "Morphology rather than reassigning its attributes."
-            )
+        parent = checked_parent(m)
         return (
             np.ascontiguousarray(m.xyz, dtype=np.float64),
             np.ascontiguousarray(m.radius, dtype=np.float64),
