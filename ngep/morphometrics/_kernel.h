@@ -18,6 +18,7 @@
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <math.h>
 #include <stdint.h>
 
 typedef struct {
@@ -31,6 +32,33 @@ typedef struct {
     double root[3];          /* root_point(m): the first node */
     double centroid[3];      /* soma_centroid(m): mean of the soma points */
 } KNeuron;
+
+/* np.einsum("ij,ij->i", u, v) for one row of 3: numpy's SIMD loop
+ * (einsum_sumprod.c.src, sum_of_products_contig_contig_outstride0_two) loads
+ * the row into vectors and adds their lanes, so the order depends on the
+ * vector width numpy dispatched to:
+ *   0  (x + y) + z        4 lanes (AVX2), or no SIMD
+ *   1  (x + z) + y        2 lanes (SSE2) or 8 (AVX-512)
+ *   2  fma(z, x) + y      2 lanes with fused multiply-add (NEON, VSX)
+ * where x, y, z are the products of the columns. */
+static inline double dot3(const double *u, const double *v, int order)
+{
+    double s = u[0] * v[0];
+    switch (order) {
+    case 1:
+        s += u[2] * v[2];
+        s += u[1] * v[1];
+        break;
+    case 2:
+        s = fma(u[2], v[2], s);
+        s += u[1] * v[1];
+        break;
+    default:
+        s += u[1] * v[1];
+        s += u[2] * v[2];
+    }
+    return s;
+}
 
 /* A group writes n_out values into out (in the order _kernel.py lists) and
  * returns 0, or sets a Python exception (MemoryError) and returns -1. extra

@@ -92,10 +92,13 @@ def _sum3_order():
 #: How np.einsum adds a row of 3 products here (:func:`_sum3_order`).
 SUM3_ORDER = _sum3_order()
 
-#: The parameters ``run`` passes a group by default.
-_EXTRA = {"shape": np.array([SUM3_ORDER or 0], dtype=np.float64)}
+#: The parameters ``run`` passes a group by default: the groups that repeat
+#: numpy's einsum take its order.
+_EXTRA = {group: np.array([SUM3_ORDER or 0], dtype=np.float64)
+          for group in ("tree", "shape")}
 if SUM3_ORDER is None:  # pragma: no cover - no known numpy build does this
-    del GROUPS["shape"]
+    for group in _EXTRA:
+        GROUPS.pop(group, None)
 
 
 def _inputs(m):

@@ -54,33 +54,6 @@ static const char TOO_FAR[] =
  * differs from pow in the last bit for about 1 value in 1,000). */
 static volatile double TWO = 2.0;
 
-/* np.einsum("ij,ij->i", u, v) for one row of 3: numpy's SIMD loop
- * (einsum_sumprod.c.src, sum_of_products_contig_contig_outstride0_two) loads
- * the row into vectors and adds their lanes, so the order depends on the
- * vector width numpy dispatched to:
- *   0  (x + y) + z        4 lanes (AVX2), or no SIMD
- *   1  (x + z) + y        2 lanes (SSE2) or 8 (AVX-512)
- *   2  fma(z, x) + y      2 lanes with fused multiply-add (NEON, VSX)
- * where x, y, z are the products of the columns. */
-static inline double dot3(const double *u, const double *v, int order)
-{
-    double s = u[0] * v[0];
-    switch (order) {
-    case 1:
-        s += u[2] * v[2];
-        s += u[1] * v[1];
-        break;
-    case 2:
-        s = fma(u[2], v[2], s);
-        s += u[1] * v[1];
-        break;
-    default:
-        s += u[1] * v[1];
-        s += u[2] * v[2];
-    }
-    return s;
-}
-
 /* |p - c| as numpy computes it: d = p - c, then the einsum above. */
 static inline double distance(const double *p, const double *c, int order)
 {

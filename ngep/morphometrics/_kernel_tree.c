@@ -25,10 +25,11 @@
  *
  * Element-wise arithmetic follows numpy's operation order so that values (and
  * the comparisons they decide) are the same: in particular numpy's einsum
- * "ij,ij->i" over 3 columns (2-lane SIMD, the x86-64-v2 baseline of the numpy
- * wheels) adds (x*x + z*z) + y*y, while np.linalg.norm(axis=1) adds
- * (x*x + y*y) + z*z. Sums over nodes or sections are added in order here and
- * pairwise in numpy: those may differ in the last bits.
+ * "ij,ij->i" over 3 columns adds in the order of this CPU's SIMD width (dot3
+ * in _kernel.h; extra[0] is _kernel.SUM3_ORDER, as for the shape group),
+ * while np.linalg.norm(axis=1) adds (x*x + y*y) + z*z. Sums over nodes or
+ * sections are added in order here and pairwise in numpy: those may differ in
+ * the last bits.
  */
 #include "_kernel.h"
 
@@ -58,13 +59,6 @@ static inline double segment_length(const KNeuron *nr, Py_ssize_t i)
     return sqrt(s);
 }
 
-/* np.einsum("ij,ij->i", u, v) for one row: numpy's 2-lane loop adds the
- * products of lanes (x, z) and (y, 0), then the two lanes. */
-static inline double einsum3(const double *u, const double *v)
-{
-    return (u[0] * v[0] + u[2] * v[2]) + u[1] * v[1];
-}
-
 /* np.linalg.norm(v, axis=1) for one row: squares reduced left to right. */
 static inline double norm3(const double *v)
 {
@@ -73,7 +67,7 @@ static inline double norm3(const double *v)
 
 /* Angle between u and v as _angles._mean_angle takes it: 0 for identical
  * vectors (NeuroM), undefined (returns 0, *ok = 0) when one has zero norm. */
-static double angle(const double *u, const double *v, int *ok)
+static double angle(const double *u, const double *v, int sum3, int *ok)
 {
     if (u[0] == v[0] && u[1] == v[1] && u[2] == v[2]) {
         *ok = 1;
@@ -84,7 +78,7 @@ static double angle(const double *u, const double *v, int *ok)
         *ok = 0;
         return 0.0;
     }
-    double c = einsum3(u, v) / (nu * nv);
+    double c = dot3(u, v, sum3) / (nu * nv);
     if (c < -1.0)  /* np.clip */
         c = -1.0;
     else if (c > 1.0)
@@ -101,7 +95,8 @@ static inline double mean_or_nan(double sum, Py_ssize_t count)
 int k_tree(const KNeuron *nr, const double *extra, Py_ssize_t n_extra,
            double *out, Py_ssize_t n_out)
 {
-    (void)extra; (void)n_extra;
+    /* extra[0]: the einsum order of dot3 (SUM3_ORDER in _kernel.py) */
+    const int sum3 = n_extra > 0 ? (int)extra[0] : 0;
     const Py_ssize_t n = nr->n;
     const int64_t *parent = nr->parent, *types = nr->types;
     const uint8_t *soma = nr->is_soma, *in_comp = nr->in_comp;
@@ -221,7 +216,7 @@ int k_tree(const KNeuron *nr, const double *extra, Py_ssize_t n_extra,
          * correctly rounded, so monotonic), taken once at the end */
         const double d[3] = {x[0] - nr->root[0], x[1] - nr->root[1],
                              x[2] - nr->root[2]};
-        const double radial2 = einsum3(d, d);
+        const double radial2 = dot3(d, d, sum3);
         if (radial2 > max_radial2)
             max_radial2 = radial2;
         if (nch[i] == 0) {
@@ -256,7 +251,7 @@ int k_tree(const KNeuron *nr, const double *extra, Py_ssize_t n_extra,
             /* _geometry.mean_contraction: chord from origin to end */
             const double *o = xyz + 3 * origin[s];
             const double d[3] = {e[0] - o[0], e[1] - o[1], e[2] - o[2]};
-            contr_sum += sqrt(einsum3(d, d)) / sec_len[s];
+            contr_sum += sqrt(dot3(d, d, sum3)) / sec_len[s];
             n_contr++;
         }
         if (nkids[s] != 2)  /* NeuroM skips multifurcations */
@@ -272,7 +267,7 @@ int k_tree(const KNeuron *nr, const double *extra, Py_ssize_t n_extra,
             u[k] = a[k] - e[k];
             v[k] = b[k] - e[k];
         }
-        double t = angle(u, v, &ok);
+        double t = angle(u, v, sum3, &ok);
         if (ok) {
             local_sum += t;
             n_local++;
@@ -284,7 +279,7 @@ int k_tree(const KNeuron *nr, const double *extra, Py_ssize_t n_extra,
             u[k] = a[k] - e[k];
             v[k] = b[k] - e[k];
         }
-        t = angle(u, v, &ok);
+        t = angle(u, v, sum3, &ok);
         if (ok) {
             remote_sum += t;
             n_remote++;

@@ -174,3 +174,25 @@ def test_values_are_copied_to_out_in_group_order():
     got = _kernel.run("tree", m, node_mask(m, "dendrite"))
     assert got.shape == (len(NAMES),) == (21,)
     assert_allclose(got[NAMES.index("total_length")], 30.0)
+
+
+@pytest.mark.parametrize("order", [0, 1, 2])
+def test_radial_distance_adds_in_the_einsum_order_it_is_given(order):
+    """The tree group takes numpy's einsum order as the shape group does
+    (extra[0] = _kernel.SUM3_ORDER), not the order of one CPU."""
+    from fractions import Fraction
+
+    from ngep.morphometrics._core import root_point
+
+    # a node whose squared distance rounds differently in each of the orders
+    tip = [-298.751875378327, 201.48173724197818, 292.48387412338855]
+    m = Morphology([[0, 0, 0], tip], [1, 1], [1, 3], [-1, 0])
+    x, y, z = (np.subtract(tip, root_point(m)) ** 2).tolist()
+    fused = float(Fraction(tip[2]) * Fraction(tip[2]) + Fraction(x))
+    want = [np.sqrt((x + y) + z), np.sqrt((x + z) + y), np.sqrt(fused + y)]
+    assert len(set(want)) == 3  # the case discriminates
+    names = _kernel.GROUPS["tree"][1]
+    got = _kernel.run("tree", m, node_mask(m, "dendrite"),
+                      extra=np.array([order], dtype=np.float64))
+    assert got[names.index("max_radial_distance")] == want[order]
+    assert got[names.index("mean_tip_radial_distance")] == want[order]
