@@ -108,6 +108,8 @@ def _featurise(item, frame, index, plan, cache, caught):
         row = _compute(morphology, frame, plan, label)
     except Exception as exc:  # noqa: BLE001 - per-file failure, reported
         if plan.errors == "raise":
+            if label not in str(exc) and hasattr(exc, "add_note"):  # 3.11+
+                exc.add_note(f"(while featurising {label})")
             raise
         reason = str(exc) or type(exc).__name__
         if label not in reason:

@@ -172,3 +172,20 @@ def test_a_batch_keeps_its_rows_in_one_array(tmp_path, make_neuron):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FeatureExtractionWarning)
         assert_array_equal(batch.rows, ext.transform(paths))
+
+
+@pytest.mark.skipif(not hasattr(Exception, "add_note"), reason="notes: Python 3.11+")
+def test_a_computing_error_names_its_file_with_errors_raise(tmp_path, make_neuron):
+    """The reader names the file in its errors; a feature's error gets a note."""
+    from ngep.exceptions import InvalidInputError
+    from ngep.io import Morphology
+
+    good = tmp_path / "good.swc"
+    write_swc(make_neuron(0), good)
+    far = tmp_path / "far.swc"  # 3e9 µm: the reader's bounds, not micrometres
+    write_swc(Morphology([[0, 0, 0], [0, 5, 0], [0, 3e9, 0]], [5, 1, 1],
+                         [1, 3, 3], [-1, 0, 1]), far)
+    est = MorphologyExtractor("extended", check_units="ignore").fit([good, far])
+    with pytest.raises(InvalidInputError, match="not in micrometres") as info:
+        est.transform([good, far])
+    assert info.value.__notes__ == [f"(while featurising {far})"]
