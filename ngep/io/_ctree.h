@@ -7,6 +7,9 @@
 #ifndef NGEP_IO_CTREE_H
 #define NGEP_IO_CTREE_H
 
+#ifndef PY_SSIZE_T_CLEAN
+#define PY_SSIZE_T_CLEAN
+#endif
 #include <Python.h>
 
 PyObject *ctree_path_sum_runs(PyObject *module, PyObject *args);

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ngep.exceptions import ConfigurationError, UnknownNameError
+from ngep.exceptions import ConfigurationError, InvalidInputError, UnknownNameError
 from ngep.morphometrics import _kernel
 from ngep.morphometrics._core import checked_parent, node_mask
 from ngep.morphometrics._frame import _framed
@@ -141,12 +141,18 @@ class FeaturePlan:
                     empty[comp] = not mask.any()
                 if empty[comp]:  # the catalogue's empty values, below
                     todo.extend(cols.tolist())
-                elif group not in _kernel.FRAMED:
-                    row[cols] = _kernel.run(group, morphology, mask)[pos]
-                elif framed is not None:  # the frame's coordinates as they are
-                    row[cols] = _kernel.run(group, framed, node_mask(framed, comp))[pos]
-                else:
-                    row[cols] = _kernel.run(group, morphology, mask, extra)[pos]
+                    continue
+                try:
+                    if group not in _kernel.FRAMED:
+                        values = _kernel.run(group, morphology, mask)
+                    elif framed is not None:  # the frame's coordinates as they are
+                        values = _kernel.run(group, framed, node_mask(framed, comp))
+                    else:
+                        values = _kernel.run(group, morphology, mask, extra)
+                except InvalidInputError:  # the group declines this neuron:
+                    todo.extend(cols.tolist())  # the catalogue decides
+                    continue
+                row[cols] = values[pos]
         for i in todo:
             feature, comp = self.columns[i]
             if feature.empty is not None and comp != "soma":

@@ -21,7 +21,7 @@ int k_nomemory(void)
     return -1;
 }
 
-int k_invalid(const char *message)
+int k_decline(const char *message)
 {
     PyGILState_STATE state = PyGILState_Ensure();
     PyObject *module = PyImport_ImportModule("ngep.exceptions");

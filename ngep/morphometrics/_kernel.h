@@ -61,7 +61,8 @@ static inline double dot3(const double *u, const double *v, int order)
 }
 
 /* A group writes n_out values into out (in the order _kernel.py lists) and
- * returns 0, or sets a Python exception (MemoryError) and returns -1. extra
+ * returns 0, or sets a Python exception (MemoryError; InvalidInputError where
+ * it declines the neuron, see k_decline) and returns -1. extra
  * holds group-specific parameters (n_extra doubles; see each group). The GIL
  * is released during the call: no Python API except on error paths that
  * re-acquire it (use k_nomemory). */
@@ -87,8 +88,10 @@ int k_units(const KNeuron *nr, const double *extra, Py_ssize_t n_extra,
 /* Report a failed allocation from inside a group (GIL released): returns -1. */
 int k_nomemory(void);
 
-/* Raise ngep.exceptions.InvalidInputError(message) from inside a group (GIL
- * released): returns -1. */
-int k_invalid(const char *message);
+/* Decline a neuron that a group cannot compute as the catalogue functions
+ * do (GIL released): raises ngep.exceptions.InvalidInputError(message) and
+ * returns -1. FeaturePlan.compute then leaves the group's columns to the
+ * catalogue functions, which decide: a value, or their own error. */
+int k_decline(const char *message);
 
 #endif

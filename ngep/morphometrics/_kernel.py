@@ -70,7 +70,7 @@ def _sum3_order():
     numpy's SIMD loop adds the three products ``x, y, z`` of a row in an
     order that depends on the vector width it dispatched to on this CPU:
     0 for ``(x + y) + z``, 1 for ``(x + z) + y``, 2 for ``fma(z) + y`` (see
-    ``dot3`` in _kernel_shape.c); None for another order, where the groups
+    ``dot3`` in _kernel.h); None for another order, where the groups
     that need it are left to the catalogue functions.
     """
     d = np.sin(np.arange(1.0, 193.0)).reshape(64, 3)  # rows where they differ

@@ -40,21 +40,19 @@
 #define SHOLL_STEP 10.0 /* _sholl.SHOLL_STEP */
 #define SHELLS 20       /* _shape.SHOLL_SHELLS */
 #define FEW_RUNS 128    /* _tree._FEW_RUNS */
-/* _sholl.MAX_SHOLL_SPHERES and _sholl.TOO_FAR: neurites that reach 1e8 µm
- * are not in micrometres (and their 10 µm profile would not fit in memory);
- * the bound also keeps the int64 conversions defined. */
+/* _sholl.MAX_SHOLL_SPHERES: neurites that reach 1e8 µm are not in
+ * micrometres (and their 10 µm profile would not fit in memory). Such a
+ * neuron, or one with a coordinate that is not finite, is declined: the
+ * catalogue functions decide (the Sholl peak features raise there). The bound
+ * also keeps the int64 conversions defined. */
 #define MAX_SPHERES 1e7
-static const char TOO_FAR[] =
-    "the neurites reach 1e8 \xc2\xb5m (100 m) or more from the soma, too far for "
-    "a Sholl profile in 10 \xc2\xb5m steps: these coordinates are not in "
-    "micrometres (check the units of the file)"; /* UTF-8 */
 
 /* Read through a volatile so that the compiler keeps pow(x, 2.0) a call of
  * the C library's pow, as Python's x**2 is (GCC folds it to x * x, which
  * differs from pow in the last bit for about 1 value in 1,000). */
 static volatile double TWO = 2.0;
 
-/* |p - c| as numpy computes it: d = p - c, then the einsum above. */
+/* |p - c| as numpy computes it: d = p - c, then the einsum (dot3, _kernel.h). */
 static inline double distance(const double *p, const double *c, int order)
 {
     double d[3] = {p[0] - c[0], p[1] - c[1], p[2] - c[2]};
@@ -406,7 +404,7 @@ int k_shape(const KNeuron *nr, const double *extra, Py_ssize_t n_extra,
          * so these are the smaller and larger of the ends' shells. */
         double ka = k_root[par], kb = k_root[i];
         double kf = (ka < kb ? ka : kb) + 1, kl = ka < kb ? kb : ka;
-        if (!(kl < MAX_SPHERES)) { /* any segment, as _sholl._profile */
+        if (!(ka < MAX_SPHERES) || !(kb < MAX_SPHERES)) { /* NaN too */
             too_far = 1;
         } else if (kl >= kf) {
             k_first[n_kept] = (int64_t)kf;
@@ -482,7 +480,8 @@ int k_shape(const KNeuron *nr, const double *extra, Py_ssize_t n_extra,
     }
     if (too_far) {
         free(block);
-        return k_invalid(TOO_FAR);
+        return k_decline("neurites reach 1e8 \xc2\xb5m or more from the soma, or a "
+                         "coordinate is not finite");
     }
 
     if (sholl_peak(k_first, k_last, n_kept, k_max, res) < 0) {

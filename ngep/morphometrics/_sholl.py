@@ -24,7 +24,7 @@ SHOLL_STEP = 10.0
 #: in micrometres, and their profile would not fit in memory.
 MAX_SHOLL_SPHERES = 10**7
 
-#: The error for such neurites (the C kernel raises the same, _kernel_shape.c).
+#: The error for such neurites.
 TOO_FAR = (
     "the neurites reach 1e8 µm (100 m) or more from the soma, too far for a "
     "Sholl profile in 10 µm steps: these coordinates are not in micrometres "
@@ -40,7 +40,11 @@ def _profile(m, compartment):
         lo, hi = np.minimum(da, db), np.maximum(da, db)
         # Sphere k (radius k*step, k >= 1) is crossed iff lo < k*step <= hi.
         shells = np.floor(hi / SHOLL_STEP)
-        if shells.size and not shells.max() < MAX_SHOLL_SPHERES:  # NaN too
+        if shells.size and not shells.max() < MAX_SHOLL_SPHERES:
+            if np.isnan(shells).any():  # only where xyz was reassigned
+                raise InvalidInputError(
+                    "this Morphology has coordinates that are not finite: build "
+                    "a new Morphology rather than reassigning its attributes.")
             raise InvalidInputError(TOO_FAR)
         k_first = np.floor(lo / SHOLL_STEP).astype(np.int64) + 1
         k_last = shells.astype(np.int64)

@@ -126,8 +126,10 @@ def load_model(model):
 def _extract(extractor, paths, n_jobs, progress, cache_dir):
     from sklearn.base import clone
 
-    ext = clone(extractor).set_params(errors="warn", n_jobs=n_jobs, progress=progress,
-                                      cache_dir=cache_dir)
+    params = {"errors": "warn", "n_jobs": n_jobs, "progress": progress}
+    if cache_dir is not None:
+        params["cache_dir"] = cache_dir
+    ext = clone(extractor).set_params(**params)
     ext.fit(paths)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FeatureExtractionWarning)
@@ -165,7 +167,8 @@ def predict_files(model, paths, *, n_jobs=None, progress=False, cache_dir=None):
         Folder of per-file feature results (see
         :class:`~ngep.transformers.MorphologyExtractor`): a second call on the
         same files, with a model of the same features, reads only files that
-        are new or changed. None: no cache.
+        are new or changed. None: the model's own ``extract`` setting (no
+        cache for the shipped models and those of ``ngep fit``).
 
     Returns
     -------

@@ -238,24 +238,40 @@ def test_random_trees(m):
     assert_shape_agrees(m)
 
 
-@pytest.mark.parametrize("reach", [9.99e7, 1e8, 1e13, 9.3e18, 1e30])
-def test_neurites_beyond_1e8_um_raise_the_same_error_on_both_paths(reach):
+@pytest.mark.parametrize("reach", [9.99e7, 1e8, 1e13, 9.3e18, 1e30, np.nan])
+def test_far_neurites_have_the_same_outcome_on_both_paths(reach, monkeypatch):
     """A 10 µm Sholl profile of 1e7 spheres or more: not micrometres, not memory.
 
-    Before the bound, 1e13 µm made both paths raise MemoryError and 9.3e18 µm
-    made numpy cast an invalid float and return 0 crossings."""
+    The Sholl peak features raise InvalidInputError on both paths; the group's
+    other features keep their values: the C group declines the neuron and the
+    catalogue decides. Before the bound, 1e13 µm raised MemoryError and 9.3e18
+    µm made numpy cast an invalid float and return 0 crossings. NaN is only
+    reachable by reassigning ``xyz``; C once skipped such a segment."""
     from ngep.exceptions import InvalidInputError
-    from ngep.morphometrics._sholl import TOO_FAR
+    from ngep.morphometrics import feature_plan
 
-    # a short stem (inside every bound) and one long branch away from it
-    m = neuron([[0, 0, 0], [0, 5, 0], [0, 25, 0], [0, reach, 0]], [1, 3, 3, 3],
-               [-1, 0, 1, 2])
-    if reach < 1e8:
-        assert_shape_agrees(m)
-        return
-    mask = node_mask(m, "dendrite")
-    with pytest.raises(InvalidInputError) as c_error:
-        _kernel.run("shape", m, mask)
-    with pytest.raises(InvalidInputError) as numpy_error:
-        FEATURES["sholl_peak_intersections"].func(m, "dendrite")
-    assert str(c_error.value) == str(numpy_error.value) == TOO_FAR
+    def far_neuron():
+        m = neuron([[0, 0, 0], [0, 5, 0], [0, 25, 0], [0, 60, 0]], [1, 3, 3, 3],
+                   [-1, 0, 1, 2])
+        xyz = m.xyz.copy()
+        xyz[3, 1] = reach  # a short stem, then one long segment
+        m.xyz = xyz
+        return m
+
+    for name in NAMES:
+        plan = feature_plan([name], ["dendrite"])
+        outcomes = []
+        for enabled in (True, False):
+            monkeypatch.setattr(_kernel, "ENABLED", enabled)
+            try:
+                outcomes.append(plan.compute(far_neuron()))
+            except InvalidInputError as error:
+                outcomes.append(str(error))
+        c_path, numpy_path = outcomes
+        if isinstance(numpy_path, str):
+            assert c_path == numpy_path, name
+        else:
+            assert_allclose(c_path, numpy_path, rtol=1e-12, equal_nan=True,
+                            err_msg=name)
+        if name in ("sholl_peak_intersections", "sholl_peak_radius"):  # 10 µm
+            assert isinstance(numpy_path, str) == (not reach < 1e8), name

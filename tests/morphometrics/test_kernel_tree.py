@@ -186,13 +186,17 @@ def test_radial_distance_adds_in_the_einsum_order_it_is_given(order):
 
     # a node whose squared distance rounds differently in each of the orders
     tip = [-298.751875378327, 201.48173724197818, 292.48387412338855]
-    m = Morphology([[0, 0, 0], tip], [1, 1], [1, 3], [-1, 0])
+    # a stem node on the soma, then the tip: one section, its chord the tip
+    m = Morphology([[0, 0, 0], [0, 0, 0], tip], [1, 1, 1], [1, 3, 3], [-1, 0, 1])
     x, y, z = (np.subtract(tip, root_point(m)) ** 2).tolist()
     fused = float(Fraction(tip[2]) * Fraction(tip[2]) + Fraction(x))
     want = [np.sqrt((x + y) + z), np.sqrt((x + z) + y), np.sqrt(fused + y)]
     assert len(set(want)) == 3  # the case discriminates
+    length = m.segment_length[2]  # the squares in x, y, z order, as always
     names = _kernel.GROUPS["tree"][1]
     got = _kernel.run("tree", m, node_mask(m, "dendrite"),
                       extra=np.array([order], dtype=np.float64))
     assert got[names.index("max_radial_distance")] == want[order]
     assert got[names.index("mean_tip_radial_distance")] == want[order]
+    # the section's chord (einsum) over its length (not einsum)
+    assert got[names.index("mean_contraction")] == want[order] / length
