@@ -62,10 +62,18 @@ COMMON_OPTIONS = {
 }
 
 
-def add_common(parser, options):
-    """Add the shared options named in ``options`` (keys of COMMON_OPTIONS)."""
+def add_common(parser, options, *, defaults=True):
+    """Add the shared options named in ``options`` (keys of COMMON_OPTIONS).
+
+    ``defaults=False`` for a sub-command's parser (``ngep fetch allen``) when
+    its command's parser has them too: argparse copies every attribute of a
+    sub-command's namespace over its parent's, so an option given before the
+    sub-command would be reset by the sub-command's default.
+    """
     for name in options:
         flags, kwargs = COMMON_OPTIONS[name]
+        if not defaults:
+            kwargs = {**kwargs, "default": argparse.SUPPRESS}
         parser.add_argument(*flags, **kwargs)
 
 

@@ -70,7 +70,7 @@ def add_arguments(fetch):
         parser.add_argument(
             "--rate-limit", type=float, default=0.5, help=argparse.SUPPRESS
         )
-    return nm, allen  # each source parses its own options, the shared ones too
+    return nm, allen  # the sources: the shared options go on them too
 
 
 def _flatten(table):

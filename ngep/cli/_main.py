@@ -3,7 +3,7 @@
 
 Each command is a module ``ngep.cli._cmd_<name>`` with ``add_arguments(parser)``
 (declares its own options; returns the parsers of its sub-commands, if it has
-any) and ``run(args) -> int`` (imports what it needs when it runs, so ``ngep
+any: the shared options then go on those too) and ``run(args) -> int`` (imports what it needs when it runs, so ``ngep
 --help`` loads neither torch nor matplotlib), and optionally a ``DESCRIPTION``
 for its ``--help``. Its name, one-line help and the shared options it takes
 (:data:`ngep.cli._args.COMMON_OPTIONS`) are a row of :data:`COMMANDS`, as in
@@ -106,10 +106,12 @@ def build_parser():
             description=getattr(command.module, "DESCRIPTION", None),
         )
         command_parser.set_defaults(_run=command.module.run)
-        # The shared options go where the last word of the command is parsed:
-        # a command with sub-commands (``ngep fetch allen``) returns theirs.
-        for leaf in command.module.add_arguments(command_parser) or (command_parser,):
-            add_common(leaf, command.options)
+        # A command with sub-commands (``ngep fetch allen``) returns their
+        # parsers: the shared options go before and after the sub-command.
+        leaves = command.module.add_arguments(command_parser) or ()
+        add_common(command_parser, command.options)
+        for leaf in leaves:
+            add_common(leaf, command.options, defaults=False)
     return parser
 
 

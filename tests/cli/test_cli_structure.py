@@ -74,15 +74,18 @@ def test_every_command_has_help(command, capsys):
     assert f"{command.name} {command.help}" in listing
 
 
-# A command with sub-commands takes the shared options after its sub-command.
-_LEAVES = {"fetch": ["fetch", "allen"]}
+# A command with sub-commands takes the shared options before and after them.
+_LEAVES = {"fetch": [["fetch"], ["fetch", "allen"], ["fetch", "neuromorpho"]]}
 
 
-@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c.name)
-def test_shared_options_are_those_of_the_table(command, capsys):
+@pytest.mark.parametrize("words", [
+    words for c in COMMANDS for words in _LEAVES.get(c.name, [[c.name]])
+], ids=" ".join)
+def test_shared_options_are_those_of_the_table(words, capsys):
     """Each command takes exactly the shared options its row names."""
+    command = next(c for c in COMMANDS if c.name == words[0])
     with pytest.raises(SystemExit):
-        main([*_LEAVES.get(command.name, [command.name]), "--help"])
+        main([*words, "--help"])
     out = " ".join(capsys.readouterr().out.split())
     for name, (flags, kwargs) in COMMON_OPTIONS.items():
         # the shared option itself: its flag and its help (``fetch`` has a
@@ -92,10 +95,15 @@ def test_shared_options_are_those_of_the_table(command, capsys):
         assert taken == (name in command.options), (command.name, flags[0])
 
 
-def test_debug_after_a_sub_command_is_parsed():
-    args = build_parser().parse_args(
-        ["fetch", "neuromorpho", "--out", "x", "--debug", "--no-progress"])
-    assert args.debug and not args.progress
+@pytest.mark.parametrize("given", [[], ["--debug", "--no-progress"]])
+@pytest.mark.parametrize("before", [True, False], ids=["before", "after"])
+def test_shared_options_before_or_after_a_sub_command(given, before):
+    # argparse copies a sub-command's namespace over its parent's: its
+    # defaults must not reset an option given before the sub-command
+    words = ["neuromorpho", "--out", "x"]
+    argv = ["fetch", *given, *words] if before else ["fetch", *words, *given]
+    args = build_parser().parse_args(argv)
+    assert (args.debug, args.progress) == ((True, False) if given else (False, True))
 
 
 def test_cli_error_is_an_ngep_error_and_a_value_error():
