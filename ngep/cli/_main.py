@@ -3,9 +3,10 @@
 
 Each command is a module ``ngep.cli._cmd_<name>`` with ``add_arguments(parser)``
 (declares its own options; returns the parsers of its sub-commands, if it has
-any: the shared options then go on those too) and ``run(args) -> int`` (imports what it needs when it runs, so ``ngep
---help`` loads neither torch nor matplotlib), and optionally a ``DESCRIPTION``
-for its ``--help``. Its name, one-line help and the shared options it takes
+any: the shared options then go on those too), ``run(args) -> int`` (imports
+what it needs when it runs, so ``ngep --help`` loads neither torch nor
+matplotlib) and optionally a ``DESCRIPTION`` for its ``--help``. Its name,
+one-line help and the shared options it takes
 (:data:`ngep.cli._args.COMMON_OPTIONS`) are a row of :data:`COMMANDS`, as in
 pip's command table. Adding a command is one module and one row. Exit codes and
 error printing live in :mod:`ngep.cli._errors`.
